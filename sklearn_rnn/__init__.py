@@ -1,0 +1,20 @@
+"""scikit-learn compatible recurrent neural network estimators.
+
+Public API:
+
+- :class:`RNNClassifier`: one label per sequence (many-to-one);
+- :class:`RNNRegressor`: one target per sequence, e.g. forecasting;
+- :class:`RNNSequenceTagger`: one label per time step (many-to-many).
+
+The implementation lives in sub-packages: ``estimators`` (the classes above
+and their training loop), ``inputs`` (sequence formats and validation),
+``network`` (layers, heads, initialisation), ``kernels`` (Numba forward and
+backward passes of each cell) and ``optimizers``.
+"""
+
+from sklearn_rnn.estimators import RNNClassifier, RNNRegressor, RNNSequenceTagger
+from sklearn_rnn.exceptions import DivergenceError
+
+__version__ = "0.1.0"
+
+__all__ = ["DivergenceError", "RNNClassifier", "RNNRegressor", "RNNSequenceTagger"]

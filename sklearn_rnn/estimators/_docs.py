@@ -1,0 +1,158 @@
+"""Docstring sections shared by the three estimators (written once here)."""
+
+PARAMETERS = """\
+    cell : {"elman"}, default="elman"
+        The recurrent cell. ``"elman"``: ``h_t = g(x_t W_x + h_{t-1} W_h + b)``.
+
+    hidden_layer_sizes : int or tuple of int, default=(64,)
+        Width of each recurrent layer; ``(64, 32)`` stacks two layers, the
+        second reading the hidden states of the first.
+
+    activation : {"tanh", "relu", "sigmoid"}, default="tanh"
+        The function ``g`` of the Elman cell.
+
+    solver : {"adam", "sgd", "rmsprop"}, default="adam"
+        The stochastic optimizer.
+
+    alpha : float, default=0.0001
+        Strength of the L2 penalty on the weights (not the biases), added to
+        the loss as ``0.5 * alpha * ||W||^2 / n_rows`` as in MLPClassifier,
+        ``n_rows`` being the number of sequences (or, for the tagger, of
+        labelled steps) in the batch.
+
+    batch_size : int or "auto", default="auto"
+        Sequences per gradient step. ``"auto"`` is ``min(32, n_sequences)``
+        (MLPClassifier uses 200; recurrent nets train better with smaller
+        batches).
+
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Step-size schedule, used only by ``solver="sgd"``, as in
+        MLPClassifier.
+
+    learning_rate_init : float, default=0.001
+        Initial step size.
+
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training sequences).
+
+    shuffle : bool, default=True
+        Whether to shuffle the sequences before each epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and the validation split. With
+        a fixed value, fitting the same data gives a bit-identical model.
+
+    tol : float, default=1e-4
+        Improvement of the loss (or validation score) below which an epoch
+        counts as no improvement.
+
+    verbose : bool or int, default=False
+        Print one line per epoch: epoch, training loss, validation loss and
+        score when ``early_stopping`` holds data out, and seconds taken.
+
+    warm_start : bool, default=False
+        Reuse the fitted parameters as the starting point of the next
+        ``fit``.
+
+    momentum : float, default=0.9
+        Momentum of ``solver="sgd"``.
+
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with ``solver="sgd"``.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the sequences (stratified for the
+        classifier) and stop when the validation score stops improving; the
+        parameters of the best epoch are kept.
+
+    validation_fraction : float, default=0.1
+        Share of the sequences held out when ``early_stopping`` is on.
+
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of Adam's moment estimates.
+
+    epsilon : float, default=1e-8
+        Numerical stability term of Adam and RMSprop.
+
+    rho : float, default=0.9
+        Decay rate of RMSprop's running mean of squared gradients.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement (by ``tol``) before training stops.
+
+    clip_norm : float or None, default=5.0
+        If the global L2 norm of the gradient exceeds this value, the whole
+        gradient is rescaled to this norm (direction kept). ``None``
+        disables it.
+
+    clip_value : float or None, default=None
+        Clip each gradient component into ``[-clip_value, clip_value]``.
+
+    dtype : {"float32", "float64"}, default="float32"
+        Floating type of the parameters and of the computation.
+"""
+
+ATTRIBUTES = """\
+    params_ : dict of str to ndarray
+        The parameters, by name: ``rnn{l}.W_x`` (n_in, n_hidden), ``rnn{l}.W_h``
+        (n_hidden, n_hidden) and ``rnn{l}.b`` (n_hidden,) for each recurrent
+        layer ``l``, then ``out.W`` and ``out.b`` for the output layer.
+        Weights multiply row vectors: PyTorch's ``weight_ih_l{l}`` is
+        ``W_x.T``.
+
+    n_features_in_ : int
+        Features per time step seen during fit.
+
+    feature_names_in_ : ndarray of str
+        Column names of DataFrame input, when they are all strings.
+
+    n_outputs_ : int
+        Width of the output layer.
+
+    out_activation_ : str
+        Name of the output activation.
+
+    loss_ : float
+        Training loss of the last epoch.
+
+    loss_curve_ : list of float
+        Training loss of each epoch (mean over the epoch's batches).
+
+    best_loss_ : float or None
+        Lowest training loss reached; None with ``early_stopping``.
+
+    validation_scores_ : list of float or None
+        Score on the held-out sequences after each epoch, with
+        ``early_stopping``.
+
+    validation_loss_curve_ : list of float or None
+        Loss (without the L2 penalty) on the held-out sequences after each
+        epoch, with ``early_stopping``.
+
+    best_validation_score_ : float or None
+        Best validation score, with ``early_stopping``.
+
+    n_iter_ : int
+        Epochs run.
+
+    t_ : int
+        Training sequences seen, summed over epochs.
+"""
+
+INPUT_FORMATS = """\
+    ``X`` may be a list of arrays ``(T_i, n_features)`` (or ``(T_i,)`` for one
+    feature), a 3D array ``(n_sequences, n_steps, n_features)`` or a 2D array
+    ``(n_sequences, n_steps)`` of univariate sequences, padded at the end with
+    NaN, or a DataFrame with a ``(sequence id, time step)`` MultiIndex. See
+    :func:`sklearn_rnn.inputs.check_sequences`.
+"""
+
+
+def fill(docstring):
+    """Substitute the shared sections into an estimator docstring."""
+    return docstring.format(
+        parameters=PARAMETERS, attributes=ATTRIBUTES, input_formats=INPUT_FORMATS
+    )

@@ -1,0 +1,11 @@
+"""Input handling: every accepted sequence format to padded arrays and lengths.
+
+Kernels only ever see the result: a C-contiguous float array of shape
+(n_sequences, n_steps, n_features) padded with zeros, and an int64 vector of
+lengths.
+"""
+
+from sklearn_rnn.inputs._sequences import Sequences, check_sequences
+from sklearn_rnn.inputs._targets import check_sequence_labels, check_targets
+
+__all__ = ["Sequences", "check_sequence_labels", "check_sequences", "check_targets"]

@@ -1,0 +1,285 @@
+"""Conversion and validation of variable-length sequences.
+
+Accepted formats, all meaning the same thing:
+
+- a list (or tuple) of 2D arrays ``(T_i, n_features)``, or of 1D arrays
+  ``(T_i,)`` for univariate sequences, or of pandas DataFrames (columns are
+  features);
+- a 3D array ``(n_sequences, n_steps, n_features)``;
+- a 2D array ``(n_sequences, n_steps)`` of univariate sequences, also as a
+  DataFrame with a plain index (its columns are then time steps);
+- a DataFrame with a two-level MultiIndex ``(sequence id, time step)``, one
+  row per step, rows in time order within each sequence, columns are
+  features. Sequences come out in order of first appearance of their id.
+
+In the array formats, steps after the last real step of a sequence that are
+entirely NaN are padding. Any other NaN, any inf, an empty sequence or
+non-numeric values raise an error naming the sequence (and step) at fault.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+
+@dataclass
+class Sequences:
+    """A batch of validated sequences.
+
+    Attributes
+    ----------
+    data : ndarray of shape (n_sequences, n_steps, n_features)
+        C-contiguous; zero at padded steps. ``n_steps`` is the longest length.
+    lengths : ndarray of shape (n_sequences,), int64
+        Number of real steps of each sequence, at least 1.
+    feature_names : ndarray of str or None
+        Column names when the input was a DataFrame with string columns.
+    """
+
+    data: np.ndarray
+    lengths: np.ndarray
+    feature_names: np.ndarray | None = None
+
+    @property
+    def n_sequences(self):
+        return self.data.shape[0]
+
+    @property
+    def n_features(self):
+        return self.data.shape[2]
+
+    def take(self, indices):
+        """The sequences at ``indices``, trimmed to their own longest length.
+
+        Returns
+        -------
+        data : ndarray of shape (len(indices), max_length, n_features)
+        lengths : ndarray of shape (len(indices),), int64
+        """
+        lengths = self.lengths[indices]
+        n_steps = int(lengths.max())
+        data = np.ascontiguousarray(self.data[indices, :n_steps])
+        return data, lengths
+
+
+def check_sequences(X, *, dtype=np.float64):
+    """Validate sequences in any accepted format and pad them.
+
+    Parameters
+    ----------
+    X : list of array-like, array-like of 2 or 3 dimensions, or DataFrame
+        See the module docstring for the accepted formats.
+    dtype : {numpy.float32, numpy.float64}
+        Floating type of the returned data.
+
+    Returns
+    -------
+    sequences : Sequences
+
+    Raises
+    ------
+    ValueError, TypeError
+        Naming the sequence, and where relevant the step or column, at fault.
+    """
+    if X is None:
+        raise ValueError("Expected sequences for X, got None.")
+    if sp.issparse(X):
+        raise TypeError(
+            "Sparse input is not supported: X must hold dense sequences. "
+            "Convert it with X.toarray()."
+        )
+    if isinstance(X, pd.DataFrame):
+        if isinstance(X.index, pd.MultiIndex):
+            return _from_long_frame(X, dtype)
+        return _from_array(_as_float_array(X, "X"), dtype)
+    if isinstance(X, pd.Series):
+        X = X.to_numpy()
+    if isinstance(X, (list, tuple)) or _is_ragged_object_array(X):
+        return _from_list(X, dtype)
+    return _from_array(_as_float_array(X, "X"), dtype)
+
+
+def _is_ragged_object_array(X):
+    return (
+        isinstance(X, np.ndarray)
+        and X.dtype == object
+        and X.ndim == 1
+        and X.size > 0
+        and all(np.ndim(x) > 0 for x in X)
+    )
+
+
+def _as_float_array(a, what):
+    """``np.asarray(a, float64)`` with errors that say where the bad value is."""
+    if isinstance(a, pd.DataFrame | pd.Series):
+        a = a.to_numpy()
+    try:
+        arr = np.asarray(a)
+    except ValueError as exc:
+        raise ValueError(
+            f"{what} could not be read as an array ({exc}). Sequences of "
+            "different lengths must be given as a list of arrays, or padded "
+            "at the end with NaN."
+        ) from None
+    if np.iscomplexobj(arr):
+        raise ValueError(f"Complex data not supported: {what} is complex.")
+    try:
+        return arr.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        where = what
+        if arr.ndim >= 2:
+            for i, row in enumerate(arr):
+                try:
+                    np.asarray(row, dtype=np.float64)
+                except (TypeError, ValueError):
+                    where = f"sequence {i}" if what == "X" else f"{what}, row {i}"
+                    break
+        raise type(exc)(
+            f"X must hold numbers; {where} holds a value that is not: {exc}"
+        ) from None
+
+
+def _from_list(seqs, dtype):
+    if len(seqs) == 0:
+        raise ValueError("X is empty: it holds no sequences.")
+    arrays, names = [], None
+    for i, seq in enumerate(seqs):
+        if isinstance(seq, pd.DataFrame):
+            seq_names = _string_columns(seq)
+            if i > 0 and not _same_names(seq_names, names):
+                raise ValueError(
+                    f"Sequence {i} has columns {list(seq.columns)}, but sequence "
+                    f"0 has {list(names) if names is not None else 'none'}."
+                )
+            names = seq_names
+        arr = _as_float_array(seq, f"sequence {i}")
+        if arr.ndim == 0:
+            raise ValueError(
+                "X is a flat list of numbers, but a collection of sequences is "
+                "expected. For one univariate sequence pass [x]."
+            )
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        elif arr.ndim != 2:
+            raise ValueError(
+                f"Sequence {i} has {arr.ndim} dimensions; each sequence must be "
+                "1D (n_steps,) or 2D (n_steps, n_features)."
+            )
+        if arr.shape[0] == 0:
+            raise ValueError(f"Sequence {i} is empty: it has no time steps.")
+        if arrays and arr.shape[1] != arrays[0].shape[1]:
+            raise ValueError(
+                f"Sequence {i} has {arr.shape[1]} features per step, but "
+                f"sequence 0 has {arrays[0].shape[1]}."
+            )
+        arrays.append(arr)
+    padded = np.full(
+        (len(arrays), max(a.shape[0] for a in arrays), arrays[0].shape[1]), np.nan
+    )
+    for i, arr in enumerate(arrays):
+        padded[i, : arr.shape[0]] = arr
+    sequences = _from_array(padded, dtype)
+    sequences.feature_names = names
+    return sequences
+
+
+def _from_long_frame(frame, dtype):
+    if frame.index.nlevels != 2:
+        raise ValueError(
+            "A DataFrame with a MultiIndex must have exactly two levels "
+            f"(sequence id, time step); this one has {frame.index.nlevels}."
+        )
+    if frame.shape[0] == 0:
+        raise ValueError("X is empty: the DataFrame has no rows.")
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            try:
+                frame[column].to_numpy(dtype=np.float64)
+            except (TypeError, ValueError):
+                ids = frame.index.get_level_values(0)
+                raise ValueError(
+                    f"Column {column!r} holds values that are not numbers "
+                    f"(first in sequence id {ids[0]!r}...)."
+                ) from None
+    codes, _ = pd.factorize(frame.index.get_level_values(0))
+    values = frame.to_numpy(dtype=np.float64)
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes)
+    seqs = np.split(values[order], np.cumsum(counts)[:-1])
+    sequences = _from_list(seqs, dtype)
+    sequences.feature_names = _string_columns(frame)
+    return sequences
+
+
+def _string_columns(frame):
+    columns = np.asarray(frame.columns, dtype=object)
+    if len(columns) and all(isinstance(c, str) for c in columns):
+        return columns
+    return None
+
+
+def _same_names(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    return len(a) == len(b) and bool(np.all(a == b))
+
+
+def _from_array(arr, dtype):
+    if arr.ndim == 1:
+        raise ValueError(
+            f"Expected a collection of sequences, got a 1D array of shape "
+            f"{arr.shape}. For one univariate sequence use X.reshape(1, -1); "
+            "for sequences of one step each use X.reshape(-1, 1)."
+        )
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if arr.ndim != 3:
+        raise ValueError(
+            f"Expected sequences as a 2D (n_sequences, n_steps) or 3D "
+            f"(n_sequences, n_steps, n_features) array, got {arr.ndim} dimensions."
+        )
+    n_seq, n_steps, n_features = arr.shape
+    if n_seq == 0:
+        raise ValueError(f"X is empty: it holds 0 sequences (shape={arr.shape}).")
+    if n_steps == 0:
+        raise ValueError(
+            f"Sequences have 0 time steps (shape={arr.shape}); a sequence needs "
+            "at least one step."
+        )
+    if n_features == 0:
+        raise ValueError(
+            f"Sequences have 0 features per step (shape={arr.shape}); at least "
+            "one is required."
+        )
+    nan = np.isnan(arr)
+    real_step = ~nan.all(axis=2)
+    has_real = real_step.any(axis=1)
+    if not has_real.all():
+        i = int(np.argmin(has_real))
+        raise ValueError(f"Sequence {i} is empty: all its steps are NaN (padding).")
+    lengths = n_steps - np.argmax(real_step[:, ::-1], axis=1).astype(np.int64)
+    inside = np.arange(n_steps) < lengths[:, None]
+    _raise_first(
+        nan.any(axis=2) & inside,
+        "has NaN at step {t}: NaN is only allowed as padding, that is whole "
+        "steps after the last real step of a sequence",
+    )
+    _raise_first(np.isinf(arr).any(axis=2), "has an infinite value at step {t}")
+    data = np.where(nan, 0.0, arr).astype(dtype, order="C")
+    if dtype != np.float64:
+        _raise_first(
+            np.isinf(data).any(axis=2),
+            "has a value at step {t} too large for "
+            + np.dtype(dtype).name
+            + "; scale the inputs or use dtype='float64'",
+        )
+    return Sequences(data, lengths)
+
+
+def _raise_first(bad, message):
+    """Raise ``ValueError`` for the first (sequence, step) flagged in ``bad``."""
+    if bad.any():
+        i, t = np.argwhere(bad)[0]
+        raise ValueError(f"Sequence {i} " + message.format(t=t) + ".")

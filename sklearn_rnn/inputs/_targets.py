@@ -1,0 +1,95 @@
+"""Validation of targets: one per sequence, or one label per time step."""
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import check_array
+
+
+def check_targets(y, n_sequences, estimator_name, *, ensure_2d=False):
+    """Validate per-sequence targets and check their count against X.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_sequences,) or (n_sequences, n_outputs)
+    n_sequences : int
+    estimator_name : str
+    ensure_2d : bool
+        Accept and return 2D targets (regression), else 1D labels.
+
+    Returns
+    -------
+    y : ndarray
+    """
+    if y is None:
+        raise ValueError(
+            f"{estimator_name} requires y to be passed, but the target y is None."
+        )
+    y = check_array(
+        y,
+        ensure_2d=False,
+        dtype="numeric" if ensure_2d else None,
+        ensure_all_finite=ensure_2d,
+        input_name="y",
+    )
+    if y.ndim == 0 or y.ndim > 2:
+        raise ValueError(f"y must be 1D or 2D, got {y.ndim} dimensions.")
+    if y.shape[0] != n_sequences:
+        raise ValueError(
+            f"X holds {n_sequences} sequences but y has {y.shape[0]} targets; "
+            "there must be one target per sequence."
+        )
+    return y
+
+
+def check_sequence_labels(y, lengths, estimator_name):
+    """Validate one label per real time step of each sequence.
+
+    Parameters
+    ----------
+    y : list of array-like of shape (T_i,), or array-like of shape (n, T)
+        Labels of each sequence, as many as its steps.
+    lengths : ndarray of shape (n_sequences,), int64
+    estimator_name : str
+
+    Returns
+    -------
+    labels : ndarray of shape (sum(lengths),)
+        All labels, concatenated sequence after sequence.
+    """
+    if y is None:
+        raise ValueError(
+            f"{estimator_name} requires y to be passed, but the target y is None."
+        )
+    if isinstance(y, pd.Series | pd.DataFrame):
+        y = list(y) if isinstance(y, pd.Series) else y.to_numpy()
+    if isinstance(y, np.ndarray) and y.ndim == 2:
+        y = list(y)
+    if not hasattr(y, "__len__") or isinstance(y, str):
+        raise TypeError(
+            "y must be a list of label sequences, one per sequence of X; "
+            f"got {type(y).__name__}."
+        )
+    if len(y) != len(lengths):
+        raise ValueError(
+            f"X holds {len(lengths)} sequences but y has {len(y)} label "
+            "sequences; there must be one label sequence per sequence of X."
+        )
+    parts = []
+    for i, (labels, length) in enumerate(zip(y, lengths)):
+        labels = np.asarray(labels)
+        if labels.ndim != 1:
+            raise ValueError(
+                f"Labels of sequence {i} must be a 1D array with one label per "
+                f"step; got shape {labels.shape}. {estimator_name} needs a list "
+                "of label sequences, not one label per sequence."
+            )
+        if labels.shape[0] != length:
+            raise ValueError(
+                f"Sequence {i} has {length} steps but {labels.shape[0]} labels; "
+                "there must be one label per step."
+            )
+        parts.append(labels)
+    labels = np.concatenate(parts)
+    if labels.dtype.kind == "f" and not np.isfinite(labels).all():
+        raise ValueError("y contains NaN or infinity among its labels.")
+    return labels

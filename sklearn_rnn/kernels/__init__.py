@@ -1,0 +1,6 @@
+"""Numba kernels: one module per recurrent cell, each a forward/backward pair.
+
+Kernels are pure functions on contiguous float arrays plus an int64
+``lengths`` vector; they never see estimators, strings, random generators or
+NaN padding. :mod:`sklearn_rnn.network` wraps them into layers.
+"""

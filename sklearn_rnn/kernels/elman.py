@@ -1,0 +1,134 @@
+"""Elman cell: forward pass and backpropagation through time.
+
+Notes
+-----
+For each sequence and each real step ``t < length``::
+
+    z_t = x_t W_x + h_{t-1} W_h + b
+    h_t = g(z_t)
+
+with ``g`` one of tanh, relu or sigmoid and ``h_{-1} = h0``. Backpropagation
+through time runs the chain rule backwards from the last real step::
+
+    dz_t     = (dh_t + dh_{t+1 -> t}) * g'(z_t)   # g' from the cached h_t
+    dh_{t-1} = dz_t W_h^T                         # carried to the previous step
+    dW_x = sum_t x_t^T dz_t,  dW_h = sum_t h_{t-1}^T dz_t,  db = sum_t dz_t
+
+Shapes: ``X`` (n_seq, n_steps, n_in), ``W_x`` (n_in, n_hidden), ``W_h``
+(n_hidden, n_hidden), ``b`` (n_hidden,), ``h0`` (n_seq, n_hidden), ``lengths``
+int64 (n_seq,). Steps at or past a sequence's length are padding: the forward
+pass leaves them at zero and the backward pass neither reads nor writes them,
+so padding never changes outputs or gradients.
+
+Each sequence is computed by its own loop, independent of the others in the
+batch, so a sequence gives bit-identical outputs alone or inside any batch.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from sklearn_rnn.kernels._activations import activate_inplace, backprop_activation
+from sklearn_rnn.kernels._config import PARALLEL_JIT_OPTIONS
+
+#: Number of ``n_hidden`` blocks in the columns of ``W_x``, ``W_h`` and ``b``.
+N_GATES = 1
+
+
+@njit(**PARALLEL_JIT_OPTIONS)
+def elman_forward(X, lengths, W_x, W_h, b, h0, activation):
+    """Run an Elman layer over a padded batch.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_seq, n_steps, n_in)
+        Inputs; values at padded steps are ignored.
+    lengths : ndarray of shape (n_seq,), int64
+        Number of real steps of each sequence, ``1 <= lengths[i] <= n_steps``.
+    W_x : ndarray of shape (n_in, n_hidden)
+    W_h : ndarray of shape (n_hidden, n_hidden)
+    b : ndarray of shape (n_hidden,)
+    h0 : ndarray of shape (n_seq, n_hidden)
+        Hidden state before the first step.
+    activation : int
+        Code from :data:`sklearn_rnn.kernels._activations.ACTIVATION_CODES`.
+
+    Returns
+    -------
+    H : ndarray of shape (n_seq, n_steps, n_hidden)
+        Hidden state after each step, zero at padded steps.
+    """
+    n_seq, n_steps, n_in = X.shape
+    n_hidden = W_h.shape[0]
+    H = np.zeros((n_seq, n_steps, n_hidden), dtype=X.dtype)
+    for i in prange(n_seq):
+        for t in range(lengths[i]):
+            z = H[i, t]
+            z[:] = b
+            x = X[i, t]
+            for k in range(n_in):
+                xk = x[k]
+                for j in range(n_hidden):
+                    z[j] += xk * W_x[k, j]
+            h_prev = H[i, t - 1] if t > 0 else h0[i]
+            for k in range(n_hidden):
+                hk = h_prev[k]
+                for j in range(n_hidden):
+                    z[j] += hk * W_h[k, j]
+            activate_inplace(z, activation)
+    return H
+
+
+@njit(**PARALLEL_JIT_OPTIONS)
+def elman_backward(X, lengths, W_x, W_h, h0, H, dH, activation):
+    """Backpropagate through an Elman layer.
+
+    Parameters
+    ----------
+    X, lengths, W_x, W_h, h0, activation
+        As given to :func:`elman_forward`.
+    H : ndarray of shape (n_seq, n_steps, n_hidden)
+        What :func:`elman_forward` returned for these inputs.
+    dH : ndarray of shape (n_seq, n_steps, n_hidden)
+        Gradient of the loss with respect to each output ``h_t`` coming from
+        above (the output head or the next layer); padded steps are ignored.
+
+    Returns
+    -------
+    dX : ndarray of shape (n_seq, n_steps, n_in)
+        Zero at padded steps.
+    dW_x : ndarray of shape (n_in, n_hidden)
+    dW_h : ndarray of shape (n_hidden, n_hidden)
+    db : ndarray of shape (n_hidden,)
+    dh0 : ndarray of shape (n_seq, n_hidden)
+    """
+    n_seq, n_steps, n_in = X.shape
+    n_hidden = W_h.shape[0]
+    dZ = np.zeros((n_seq, n_steps, n_hidden), dtype=X.dtype)
+    dh0 = np.zeros((n_seq, n_hidden), dtype=X.dtype)
+    for i in prange(n_seq):
+        # carry: gradient reaching h_t from step t + 1
+        carry = np.zeros(n_hidden, dtype=X.dtype)
+        g = np.empty(n_hidden, dtype=X.dtype)
+        for t in range(lengths[i] - 1, -1, -1):
+            for j in range(n_hidden):
+                g[j] = dH[i, t, j] + carry[j]
+            dz = dZ[i, t]
+            backprop_activation(g, H[i, t], dz, activation)
+            for k in range(n_hidden):
+                s = 0.0
+                for j in range(n_hidden):
+                    s += W_h[k, j] * dz[j]
+                carry[k] = s
+        dh0[i] = carry
+
+    # Weight gradients as single products over every step of every sequence:
+    # padded steps have dz = 0 and so add nothing.
+    H_prev = np.empty_like(H)
+    H_prev[:, 0] = h0
+    H_prev[:, 1:] = H[:, :-1]
+    dZ_flat = dZ.reshape(n_seq * n_steps, n_hidden)
+    dW_x = np.dot(X.reshape(n_seq * n_steps, n_in).T, dZ_flat)
+    dW_h = np.dot(H_prev.reshape(n_seq * n_steps, n_hidden).T, dZ_flat)
+    db = dZ_flat.sum(axis=0)
+    dX = np.dot(dZ_flat, W_x.T).reshape(n_seq, n_steps, n_in)
+    return dX, dW_x, dW_h, db, dh0

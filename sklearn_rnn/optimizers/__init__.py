@@ -1,0 +1,18 @@
+"""Stochastic optimizers and gradient clipping used by the training loop."""
+
+from sklearn_rnn.optimizers._clipping import clip_by_norm, clip_by_value
+from sklearn_rnn.optimizers._optimizers import (
+    AdamOptimizer,
+    BaseOptimizer,
+    RMSpropOptimizer,
+    SGDOptimizer,
+)
+
+__all__ = [
+    "AdamOptimizer",
+    "BaseOptimizer",
+    "RMSpropOptimizer",
+    "SGDOptimizer",
+    "clip_by_norm",
+    "clip_by_value",
+]

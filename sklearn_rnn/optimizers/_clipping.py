@@ -1,0 +1,40 @@
+"""Gradient clipping, applied to the full gradient before each update."""
+
+import numpy as np
+
+
+def clip_by_value(grads, clip_value):
+    """Clip every gradient component into ``[-clip_value, clip_value]``, in place.
+
+    Parameters
+    ----------
+    grads : list of ndarray
+    clip_value : float
+    """
+    for g in grads:
+        np.clip(g, -clip_value, clip_value, out=g)
+
+
+def clip_by_norm(grads, clip_norm):
+    """Rescale all gradients together when their global L2 norm exceeds a bound.
+
+    With ``n = sqrt(sum_i ||g_i||**2)``, every ``g_i`` becomes
+    ``g_i * clip_norm / n`` when ``n > clip_norm``; the direction of the full
+    gradient is kept. Modifies ``grads`` in place.
+
+    Parameters
+    ----------
+    grads : list of ndarray
+    clip_norm : float
+
+    Returns
+    -------
+    norm : float
+        The global norm before clipping.
+    """
+    norm = float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads)))
+    if norm > clip_norm:
+        scale = clip_norm / norm
+        for g in grads:
+            g *= scale
+    return norm
