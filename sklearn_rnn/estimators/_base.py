@@ -232,11 +232,13 @@ class BaseRNN(BaseEstimator):
                 f"X does not have valid feature names, but {name} was fitted "
                 "with feature names",
                 UserWarning,
+                stacklevel=2,
             )
         elif fitted is None:
             warnings.warn(
                 f"X has feature names, but {name} was fitted without feature names",
                 UserWarning,
+                stacklevel=2,
             )
         elif len(names) != len(fitted) or np.any(names != fitted):
             raise ValueError(
@@ -330,7 +332,8 @@ class BaseRNN(BaseEstimator):
             return min(AUTO_BATCH_SIZE, n_samples)
         if self.batch_size > n_samples:
             warnings.warn(
-                "Got `batch_size` larger than sample size. It is going to be clipped."
+                "Got `batch_size` larger than sample size. It is going to be clipped.",
+                stacklevel=2,
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
@@ -385,6 +388,7 @@ class BaseRNN(BaseEstimator):
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
+                stacklevel=2,
             )
 
         if early_stopping and self._best_params is not None:

@@ -230,8 +230,8 @@ def _from_array(arr, dtype):
     if arr.ndim == 1:
         raise ValueError(
             f"Expected a collection of sequences, got a 1D array of shape "
-            f"{arr.shape}. For one univariate sequence use X.reshape(1, -1); "
-            "for sequences of one step each use X.reshape(-1, 1)."
+            f"{arr.shape}. Reshape your data: X.reshape(1, -1) for one "
+            "univariate sequence, X.reshape(-1, 1) for sequences of one step."
         )
     if arr.ndim == 2:
         arr = arr[:, :, None]
@@ -267,7 +267,8 @@ def _from_array(arr, dtype):
         "steps after the last real step of a sequence",
     )
     _raise_first(np.isinf(arr).any(axis=2), "has an infinite value at step {t}")
-    data = np.where(nan, 0.0, arr).astype(dtype, order="C")
+    with np.errstate(over="ignore"):  # overflow is reported just below
+        data = np.where(nan, 0.0, arr).astype(dtype, order="C")
     if dtype != np.float64:
         _raise_first(
             np.isinf(data).any(axis=2),

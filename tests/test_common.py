@@ -1,0 +1,91 @@
+"""scikit-learn's common estimator checks on the three estimators.
+
+A 2D ``X`` is read as univariate sequences ``(n_sequences, n_steps)``, so the
+checks that take each column of a 2D ``X`` for a feature cannot pass; they are
+declared below, each with its reason, and nothing else is. ``xfail_strict``
+turns an expected failure that passes into a test failure, so the lists stay
+exact.
+"""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
+
+COLUMNS_ARE_STEPS = (
+    "a 2D X holds univariate sequences, so n_features_in_ is 1, not X.shape[1]"
+)
+COLUMNS_ARE_FEATURES = {
+    "check_n_features_in": COLUMNS_ARE_STEPS,
+    "check_n_features_in_after_fitting": COLUMNS_ARE_STEPS,
+    "check_estimators_partial_fit_n_features": (
+        "dropping a column of a 2D X shortens the sequences, which is valid"
+    ),
+    "check_estimators_empty_data_messages": (
+        "a 2D X with 0 columns holds sequences of 0 steps, not 0 features; the "
+        "error names the steps"
+    ),
+}
+CLASSIFIER_FAILURES = {
+    **COLUMNS_ARE_FEATURES,
+    "check_classifiers_train": (
+        "predicting on X.T is valid here: its rows are sequences of another "
+        "length (the accuracy part of the check passes)"
+    ),
+}
+ONE_LABEL_PER_SAMPLE = (
+    "the check passes one label per sequence; the tagger takes one label per step"
+)
+TAGGER_FAILURES = {
+    **{
+        name: ONE_LABEL_PER_SAMPLE
+        for name in [
+            "check_fit_score_takes_y",
+            "check_estimators_overwrite_params",
+            "check_dont_overwrite_parameters",
+            "check_estimators_fit_returns_self",
+            "check_readonly_memmap_input",
+            "check_n_features_in_after_fitting",
+            "check_positive_only_tag_during_fit",
+            "check_estimators_dtypes",
+            "check_dtype_object",
+            "check_pipeline_consistency",
+            "check_estimators_nan_inf",
+            "check_estimators_pickle",
+            "check_f_contiguous_array_estimator",
+            "check_methods_sample_order_invariance",
+            "check_methods_subset_invariance",
+            "check_fit2d_1sample",
+            "check_fit2d_1feature",
+            "check_dict_unchanged",
+            "check_fit_idempotent",
+            "check_fit_check_is_fitted",
+            "check_n_features_in",
+            "check_fit2d_predict1d",
+        ]
+    },
+    "check_estimators_empty_data_messages": COLUMNS_ARE_FEATURES[
+        "check_estimators_empty_data_messages"
+    ],
+}
+EXPECTED_FAILURES = {
+    RNNClassifier: CLASSIFIER_FAILURES,
+    RNNRegressor: COLUMNS_ARE_FEATURES,
+    RNNSequenceTagger: TAGGER_FAILURES,
+}
+
+
+def expected_failed_checks(estimator):
+    return EXPECTED_FAILURES[type(estimator)]
+
+
+@parametrize_with_checks(
+    [
+        RNNClassifier(hidden_layer_sizes=(8,), random_state=0),
+        RNNRegressor(hidden_layer_sizes=(8,), random_state=0),
+        RNNSequenceTagger(hidden_layer_sizes=(8,), random_state=0),
+    ],
+    expected_failed_checks=expected_failed_checks,
+    xfail_strict=True,
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)

@@ -1,0 +1,133 @@
+"""Input formats: conversion, equivalence and errors that name the culprit."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from sklearn_rnn.inputs import check_sequence_labels, check_sequences, check_targets
+
+
+@pytest.fixture
+def ragged(rng):
+    return [rng.normal(size=(n, 2)) for n in (4, 2, 3)]
+
+
+def padded(seqs):
+    out = np.full((len(seqs), max(len(s) for s in seqs), seqs[0].shape[1]), np.nan)
+    for i, s in enumerate(seqs):
+        out[i, : len(s)] = s
+    return out
+
+
+def long_frame(seqs):
+    rows = [(f"s{i}", t, *step) for i, s in enumerate(seqs) for t, step in enumerate(s)]
+    frame = pd.DataFrame(rows, columns=["id", "t", "a", "b"])
+    return frame.set_index(["id", "t"])
+
+
+def assert_same(a, b):
+    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.lengths, b.lengths)
+
+
+def test_all_formats_agree(ragged):
+    reference = check_sequences(ragged)
+    assert reference.lengths.dtype == np.int64
+    np.testing.assert_array_equal(reference.lengths, [4, 2, 3])
+    assert reference.data.flags.c_contiguous
+    assert np.all(reference.data[1, 2:] == 0)
+    assert_same(check_sequences(tuple(ragged)), reference)
+    assert_same(check_sequences(padded(ragged)), reference)
+    assert_same(check_sequences([pd.DataFrame(s) for s in ragged]), reference)
+    frame = check_sequences(long_frame(ragged))
+    assert_same(frame, reference)
+    np.testing.assert_array_equal(frame.feature_names, ["a", "b"])
+
+
+def test_univariate_formats_agree(rng):
+    seqs = [rng.normal(size=n) for n in (3, 1, 2)]
+    reference = check_sequences(seqs)
+    assert reference.data.shape == (3, 3, 1)
+    assert_same(check_sequences(padded([s[:, None] for s in seqs])[:, :, 0]), reference)
+    assert_same(check_sequences([list(s) for s in seqs]), reference)
+    assert_same(check_sequences(np.array(seqs, dtype=object)), reference)
+
+
+def test_long_frame_keeps_first_appearance_order_and_interleaving(ragged):
+    frame = long_frame(ragged).iloc[[0, 4, 1, 5, 2, 6, 7, 8, 3]]
+    assert_same(check_sequences(frame), check_sequences(ragged))
+
+
+def test_dtype(ragged):
+    assert check_sequences(ragged, dtype=np.float32).data.dtype == np.float32
+
+
+BAD_X = [
+    (None, ValueError, "got None"),
+    ([], ValueError, "no sequences"),
+    (np.empty((0, 3)), ValueError, "0 sequences"),
+    (np.array([1.0, 2.0]), ValueError, "Reshape your data"),
+    ([1.0, 2.0], ValueError, "flat list of numbers"),
+    ([np.zeros((2, 2)), np.zeros(0)], ValueError, "Sequence 1 is empty"),
+    ([np.zeros((2, 2)), np.zeros((3, 3))], ValueError, "Sequence 1 has 3 features"),
+    ([np.zeros((2, 2, 2))], ValueError, "Sequence 0 has 3 dimensions"),
+    (np.array([[1.0, np.nan, 2.0]]), ValueError, "Sequence 0 has NaN at step 1"),
+    (np.array([[1.0, 2.0], [np.nan, np.nan]]), ValueError, "Sequence 1 is empty"),
+    (np.array([[1.0, 2.0], [3.0, np.inf]]), ValueError, "Sequence 1 has an infinite"),
+    ([np.zeros(2), np.array(["1", "x"])], ValueError, "sequence 1 holds a value"),
+    (np.zeros((2, 3, 2, 1)), ValueError, "got 4 dimensions"),
+    (np.ones((2, 2)) + 1j, ValueError, "Complex data not supported"),
+    (sp.csr_matrix(np.ones((2, 2))), TypeError, "Sparse input"),
+    (np.empty((3, 0)), ValueError, "0 time steps"),
+    (np.array([[1e39, 1.0]]), ValueError, "too large for float32"),
+]
+
+
+@pytest.mark.parametrize("X, error, match", BAD_X)
+def test_bad_input_names_the_problem(X, error, match):
+    with pytest.raises(error, match=match):
+        check_sequences(X, dtype=np.float32)
+
+
+def test_bad_object_value_keeps_numpy_type_error():
+    X = np.ones((3, 2), dtype=object)
+    X[2, 1] = {"a": 1}
+    with pytest.raises(TypeError, match="sequence 2 .*argument must be a string"):
+        check_sequences(X)
+
+
+def test_long_frame_errors(ragged):
+    frame = long_frame(ragged)
+    frame["c"] = "text"
+    with pytest.raises(ValueError, match="Column 'c'"):
+        check_sequences(frame)
+    three = pd.DataFrame({"a": [1.0]}, index=pd.MultiIndex.from_tuples([(0, 0, 0)]))
+    with pytest.raises(ValueError, match="exactly two levels"):
+        check_sequences(three)
+
+
+def test_list_of_frames_must_share_columns(ragged):
+    frames = [pd.DataFrame(s, columns=["a", "b"]) for s in ragged]
+    frames[2].columns = ["a", "c"]
+    with pytest.raises(ValueError, match="Sequence 2 has columns"):
+        check_sequences(frames)
+
+
+def test_targets():
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        check_targets(None, 3, "Est")
+    with pytest.raises(ValueError, match="3 sequences but y has 2 targets"):
+        check_targets([1, 2], 3, "Est")
+
+
+def test_sequence_labels():
+    lengths = np.array([2, 3], dtype=np.int64)
+    flat = check_sequence_labels([["a", "b"], ["c", "d", "e"]], lengths, "Est")
+    np.testing.assert_array_equal(flat, list("abcde"))
+    with pytest.raises(ValueError, match="Sequence 1 has 3 steps but 2 labels"):
+        check_sequence_labels([[0, 1], [0, 1]], lengths, "Est")
+    with pytest.raises(ValueError, match="2 sequences but y has 1 label"):
+        check_sequence_labels([[0, 1]], lengths, "Est")
+    with pytest.raises(ValueError, match="Labels of sequence 0 must be a 1D"):
+        check_sequence_labels([0, 1], lengths, "Est")
