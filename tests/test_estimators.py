@@ -1,0 +1,405 @@
+"""The three estimators end to end: training, formats, persistence, sklearn tools."""
+
+import io
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from sklearn_rnn import (
+    DivergenceError,
+    RNNClassifier,
+    RNNRegressor,
+    RNNSequenceTagger,
+)
+
+SMALL = {
+    "hidden_layer_sizes": (8,),
+    "random_state": 0,
+    "max_iter": 30,
+    "learning_rate_init": 0.01,
+}
+
+
+def make_sequences(n=300, seed=0, n_features=2, min_len=3, max_len=10):
+    rng = np.random.RandomState(seed)
+    return [
+        rng.normal(size=(rng.randint(min_len, max_len + 1), n_features))
+        for _ in range(n)
+    ]
+
+
+def sign_labels(X):
+    """Which of three bins the sum of the first feature falls in."""
+    return np.array(["low", "mid", "high"])[
+        np.digitize([x[:, 0].sum() for x in X], [-1.0, 1.0])
+    ]
+
+
+def running_tags(X):
+    """Per step: is the running sum of the first feature positive?"""
+    return [np.where(np.cumsum(x[:, 0]) > 0, "P", "N") for x in X]
+
+
+def padded(X):
+    out = np.full((len(X), max(len(x) for x in X), X[0].shape[1]), np.nan)
+    for i, x in enumerate(X):
+        out[i, : len(x)] = x
+    return out
+
+
+def long_frame(X):
+    index = pd.MultiIndex.from_tuples(
+        [(i, t) for i, x in enumerate(X) for t in range(len(x))]
+    )
+    return pd.DataFrame(np.vstack(X), index=index, columns=["a", "b"])
+
+
+@pytest.fixture(scope="module")
+def data():
+    X = make_sequences()
+    return X, sign_labels(X)
+
+
+@pytest.fixture(scope="module")
+def fitted_classifier(data):
+    X, y = data
+    return RNNClassifier(**{**SMALL, "max_iter": 60}).fit(X, y)
+
+
+def test_classifier_learns(fitted_classifier, data):
+    X, y = data
+    X_test = make_sequences(seed=1)
+    assert fitted_classifier.score(X, y) > 0.85
+    assert fitted_classifier.score(X_test, sign_labels(X_test)) > 0.8
+    np.testing.assert_array_equal(fitted_classifier.classes_, ["high", "low", "mid"])
+    assert fitted_classifier.out_activation_ == "softmax"
+
+
+def test_classifier_probabilities(fitted_classifier, data):
+    X, _ = data
+    proba = fitted_classifier.predict_proba(X)
+    assert proba.shape == (len(X), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_allclose(
+        fitted_classifier.predict_log_proba(X), np.log(proba), rtol=1e-6, atol=1e-9
+    )
+    np.testing.assert_array_equal(
+        fitted_classifier.classes_[proba.argmax(axis=1)], fitted_classifier.predict(X)
+    )
+
+
+def test_binary_classifier_uses_one_logistic_output(data):
+    X, _ = data
+    y = np.array([x[:, 0].sum() > 0 for x in X])
+    clf = RNNClassifier(**SMALL).fit(X, y)
+    assert clf.n_outputs_ == 1 and clf.out_activation_ == "logistic"
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), 2)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+    assert clf.score(X, y) > 0.8
+
+
+def test_same_seed_gives_bit_identical_model(data):
+    X, y = data
+    a = RNNClassifier(**SMALL).fit(X, y)
+    b = RNNClassifier(**SMALL).fit(X, y)
+    for name in a.params_:
+        np.testing.assert_array_equal(a.params_[name], b.params_[name])
+    assert a.loss_curve_ == b.loss_curve_
+    c = RNNClassifier(**{**SMALL, "random_state": 1}).fit(X, y)
+    assert not np.array_equal(a.params_["out.W"], c.params_["out.W"])
+
+
+def test_formats_give_the_same_model(data):
+    X, _ = data
+    y = np.array([x[:, 0].sum() for x in X])
+    reference = RNNRegressor(**SMALL).fit(X, y)
+    for other in (padded(X), long_frame(X), [pd.DataFrame(x) for x in X]):
+        model = RNNRegressor(**SMALL).fit(other, y)
+        for name in reference.params_:
+            np.testing.assert_array_equal(model.params_[name], reference.params_[name])
+        np.testing.assert_array_equal(model.predict(other), reference.predict(X))
+
+
+def test_sequences_longer_than_in_fit(fitted_classifier):
+    long = make_sequences(n=5, seed=3, min_len=40, max_len=60)
+    assert fitted_classifier.predict(long).shape == (5,)
+
+
+def test_prediction_does_not_depend_on_batch(fitted_classifier, data):
+    X, _ = data
+    together = fitted_classifier.predict_proba(X)
+    alone = np.vstack([fitted_classifier.predict_proba([x]) for x in X[:10]])
+    np.testing.assert_array_equal(alone, together[:10])
+
+
+@pytest.mark.parametrize("dump, load", [(pickle.dumps, pickle.loads), (None, None)])
+def test_persistence_round_trip(fitted_classifier, data, dump, load):
+    X, _ = data
+    if dump is None:
+        buffer = io.BytesIO()
+        joblib.dump(fitted_classifier, buffer)
+        buffer.seek(0)
+        restored = joblib.load(buffer)
+    else:
+        restored = load(dump(fitted_classifier))
+    np.testing.assert_array_equal(
+        restored.predict_proba(X), fitted_classifier.predict_proba(X)
+    )
+
+
+def test_fitted_state_holds_only_plain_data(fitted_classifier):
+    allowed = (np.ndarray, str, int, float, list, dict, tuple, type(None))
+    for name, value in vars(fitted_classifier).items():
+        if name.endswith("_") and not name.startswith("_"):
+            assert isinstance(value, allowed + (np.generic,)), name
+    assert all(isinstance(v, np.ndarray) for v in fitted_classifier.params_.values())
+
+
+def test_regressor_multi_output(data):
+    X, _ = data
+    y = np.column_stack([[x[:, 0].sum(), x[:, 1].mean()] for x in X]).T
+    reg = RNNRegressor(**{**SMALL, "max_iter": 80}).fit(X, y)
+    assert reg.n_outputs_ == 2
+    assert reg.predict(X).shape == (len(X), 2)
+    assert reg.predict(X).dtype == np.float64
+    assert reg.score(X, y) > 0.5
+
+
+@pytest.fixture(scope="module")
+def fitted_tagger(data):
+    X, _ = data
+    return RNNSequenceTagger(**{**SMALL, "max_iter": 60}).fit(X, running_tags(X))
+
+
+def test_tagger_predicts_one_label_per_step(fitted_tagger, data):
+    X, _ = data
+    y = running_tags(X)
+    predicted = fitted_tagger.predict(X)
+    assert [len(p) for p in predicted] == [len(x) for x in X]
+    assert fitted_tagger.out_activation_ == "logistic"
+    assert fitted_tagger.score(X, y) > 0.85
+    flat = np.concatenate(predicted) == np.concatenate(y)
+    assert fitted_tagger.score(X, y) == pytest.approx(flat.mean())
+    proba = fitted_tagger.predict_proba(X)
+    assert [p.shape for p in proba] == [(len(x), 2) for x in X]
+    np.testing.assert_array_equal(
+        fitted_tagger.classes_[proba[0].argmax(axis=1)], predicted[0]
+    )
+
+
+def test_multiclass_tagger_uses_softmax(data):
+    X, _ = data
+    y = [np.digitize(np.cumsum(x[:, 0]), [-1.0, 1.0]) for x in X]
+    tagger = RNNSequenceTagger(**SMALL).fit(X, y)
+    assert tagger.out_activation_ == "softmax" and tagger.n_outputs_ == 3
+    proba = tagger.predict_proba(X[:4])
+    np.testing.assert_allclose(np.concatenate(proba).sum(axis=1), 1.0)
+    assert tagger.score(X, y) > 0.6
+
+
+def test_tagger_padding_changes_nothing(fitted_tagger, data):
+    X, _ = data
+    together = fitted_tagger.predict_proba(padded(X))
+    for i in range(5):
+        # the recurrent states are bit-identical; the output layer's matrix
+        # product may round differently for a different number of rows
+        np.testing.assert_allclose(
+            fitted_tagger.predict_proba([X[i]])[0], together[i], rtol=1e-5, atol=1e-7
+        )
+
+
+def test_pipeline_grid_search_and_cross_validation(data):
+    X, y = data
+    pipe = make_pipeline(
+        FunctionTransformer(), RNNClassifier(**{**SMALL, "max_iter": 5})
+    )
+    search = GridSearchCV(
+        pipe, {"rnnclassifier__hidden_layer_sizes": [(4,), (6,)]}, cv=2
+    ).fit(X, y)
+    assert search.best_params_["rnnclassifier__hidden_layer_sizes"] in [(4,), (6,)]
+    scores = cross_val_score(
+        RNNRegressor(**{**SMALL, "max_iter": 5}), X, [x.sum() for x in X], cv=3
+    )
+    assert scores.shape == (3,) and np.isfinite(scores).all()
+    tag_scores = cross_val_score(
+        RNNSequenceTagger(**{**SMALL, "max_iter": 5}),
+        X,
+        running_tags(X),
+        cv=KFold(3),
+    )
+    assert np.all((tag_scores >= 0) & (tag_scores <= 1))
+
+
+def test_clone_keeps_parameters_and_drops_fit(fitted_classifier):
+    copy = clone(fitted_classifier)
+    assert copy.get_params() == fitted_classifier.get_params()
+    assert not hasattr(copy, "params_")
+
+
+def test_partial_fit(data):
+    X, y = data
+    clf = RNNClassifier(**SMALL)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X[:60], y[:60], classes=["low", "mid", "high"])
+    assert clf.n_iter_ == 1 and clf.t_ == 60
+    clf.partial_fit(X[60:], y[60:])
+    assert clf.n_iter_ == 2 and clf.t_ == len(X)
+    with pytest.raises(ValueError, match="not in classes_"):
+        clf.partial_fit(X[:3], ["low", "mid", "other"])
+
+
+def test_warm_start_continues_from_the_fitted_parameters(data):
+    X, y = data
+    clf = RNNClassifier(**{**SMALL, "max_iter": 10, "warm_start": True}).fit(X, y)
+    first_curve = list(clf.loss_curve_)
+    clf.fit(X, y)
+    assert len(clf.loss_curve_) == 20
+    assert clf.loss_curve_[10] < first_curve[0]
+    clf.set_params(hidden_layer_sizes=(5,))
+    with pytest.raises(ValueError, match="cannot change between calls"):
+        clf.fit(X, y)
+
+
+def test_early_stopping_records_validation_curves(data):
+    X, y = data
+    clf = RNNClassifier(**{**SMALL, "early_stopping": True, "n_iter_no_change": 3})
+    clf.fit(X, y)
+    assert len(clf.validation_scores_) == clf.n_iter_
+    assert len(clf.validation_loss_curve_) == clf.n_iter_
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert clf.best_loss_ is None
+
+
+def test_no_improvement_stops_training(data):
+    X, y = data
+    clf = RNNClassifier(
+        **{**SMALL, "max_iter": 200, "tol": 10.0, "n_iter_no_change": 2}
+    )
+    clf.fit(X, y)
+    # epoch 1 improves on the initial infinite loss; 2, 3 and 4 do not, and
+    # the third epoch without improvement exceeds n_iter_no_change=2
+    assert clf.n_iter_ == 4
+
+
+def test_verbose_prints_one_line_per_epoch(data, capsys):
+    X, y = data
+    RNNClassifier(**{**SMALL, "max_iter": 3, "verbose": 1, "early_stopping": True}).fit(
+        X, y
+    )
+    lines = [line for line in capsys.readouterr().out.splitlines() if line]
+    assert len(lines) == 3
+    assert lines[0].startswith("Epoch 1, loss = ")
+    assert "validation loss = " in lines[0] and "validation score = " in lines[0]
+    assert lines[0].endswith(" s")
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "rmsprop"])
+def test_every_solver_reduces_the_loss(data, solver):
+    X, y = data
+    clf = RNNClassifier(
+        **{**SMALL, "max_iter": 15, "solver": solver, "learning_rate_init": 0.01}
+    ).fit(X, y)
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+def test_clip_norm_bounds_each_step(data):
+    X, y = data
+    clf = RNNClassifier(
+        **{
+            **SMALL,
+            "solver": "sgd",
+            "momentum": 0.0,
+            "learning_rate_init": 1.0,
+            "batch_size": len(X),
+            "clip_norm": 1e-3,
+            "alpha": 0.0,
+        }
+    )
+    clf.partial_fit(X, y, classes=np.unique(y))
+    before = {k: v.copy() for k, v in clf.params_.items()}
+    clf.partial_fit(X, y)
+    step = np.sqrt(sum(np.sum((clf.params_[k] - before[k]) ** 2) for k in before))
+    assert 0 < step <= 1e-3 * (1 + 1e-4)  # float32 rounding
+
+
+def test_clip_value_bounds_each_component(data):
+    X, y = data
+    clf = RNNClassifier(
+        **{
+            **SMALL,
+            "solver": "sgd",
+            "momentum": 0.0,
+            "learning_rate_init": 1.0,
+            "batch_size": len(X),
+            "clip_norm": None,
+            "clip_value": 1e-4,
+            "alpha": 0.0,
+        }
+    )
+    clf.partial_fit(X, y, classes=np.unique(y))
+    before = {k: v.copy() for k, v in clf.params_.items()}
+    clf.partial_fit(X, y)
+    largest = max(np.abs(clf.params_[k] - before[k]).max() for k in before)
+    assert 0 < largest <= 1e-4 * (1 + 1e-3)  # float32 rounding
+
+
+def test_float64_computation(data):
+    X, y = data
+    clf = RNNClassifier(**{**SMALL, "max_iter": 3, "dtype": "float64"}).fit(X, y)
+    assert all(p.dtype == np.float64 for p in clf.params_.values())
+    default = RNNClassifier(**{**SMALL, "max_iter": 3}).fit(X, y)
+    assert all(p.dtype == np.float32 for p in default.params_.values())
+
+
+def test_divergence_is_reported_and_leaves_the_model_unchanged(data):
+    X, _ = data
+    y = np.array([x.sum() for x in X]) * 1e20
+    reg = RNNRegressor(**{**SMALL, "max_iter": 3}).fit(X, y / 1e20)
+    before = reg.predict(X)
+    reg.set_params(
+        warm_start=True,
+        activation="relu",
+        clip_norm=None,
+        solver="sgd",
+        learning_rate_init=10.0,
+    )
+    with pytest.raises(DivergenceError, match="Training diverged"):
+        reg.fit(X, y)
+    np.testing.assert_array_equal(reg.predict(X), before)
+    assert len(reg.loss_curve_) == 3
+
+
+def test_feature_checks_at_predict(fitted_classifier, data):
+    X, y = data
+    with pytest.raises(
+        ValueError, match="X has 3 features per step, but RNNClassifier is expecting 2"
+    ):
+        fitted_classifier.predict([np.zeros((4, 3))])
+    named = RNNClassifier(**{**SMALL, "max_iter": 2}).fit(long_frame(X), y)
+    np.testing.assert_array_equal(named.feature_names_in_, ["a", "b"])
+    renamed = long_frame(X).rename(columns={"b": "c"})
+    with pytest.raises(ValueError, match="feature names should match"):
+        named.predict(renamed)
+
+
+def test_invalid_parameters_are_named(data):
+    X, y = data
+    with pytest.raises(ValueError, match="'solver' parameter"):
+        RNNClassifier(solver="lbfgs").fit(X, y)
+    with pytest.raises(ValueError, match="hidden_layer_sizes must be > 0"):
+        RNNClassifier(hidden_layer_sizes=(4, 0)).fit(X, y)
+
+
+def test_one_class_is_refused(data):
+    X, _ = data
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        RNNClassifier(**SMALL).fit(X, ["a"] * len(X))
