@@ -12,6 +12,7 @@ through time runs the chain rule backwards from the last real step::
 
     dz_t     = (dh_t + dh_{t+1 -> t}) * g'(z_t)   # g' from the cached h_t
     dh_{t-1} = dz_t W_h^T                         # carried to the previous step
+    dx_t     = dz_t W_x^T
     dW_x = sum_t x_t^T dz_t,  dW_h = sum_t h_{t-1}^T dz_t,  db = sum_t dz_t
 
 Shapes: ``X`` (n_seq, n_steps, n_in), ``W_x`` (n_in, n_hidden), ``W_h``
@@ -28,7 +29,11 @@ import numpy as np
 from numba import njit, prange
 
 from sklearn_rnn.kernels._activations import activate_inplace, backprop_activation
-from sklearn_rnn.kernels._config import PARALLEL_JIT_OPTIONS
+from sklearn_rnn.kernels._config import (
+    GRADIENT_CHUNKS,
+    JIT_OPTIONS,
+    PARALLEL_JIT_OPTIONS,
+)
 
 #: Number of ``n_hidden`` blocks in the columns of ``W_x``, ``W_h`` and ``b``.
 N_GATES = 1
@@ -103,32 +108,63 @@ def elman_backward(X, lengths, W_x, W_h, h0, H, dH, activation):
     """
     n_seq, n_steps, n_in = X.shape
     n_hidden = W_h.shape[0]
-    dZ = np.zeros((n_seq, n_steps, n_hidden), dtype=X.dtype)
+    dX = np.zeros_like(X)
     dh0 = np.zeros((n_seq, n_hidden), dtype=X.dtype)
-    for i in prange(n_seq):
-        # carry: gradient reaching h_t from step t + 1
-        carry = np.zeros(n_hidden, dtype=X.dtype)
+    # One weight-gradient buffer per chunk of sequences, summed after the
+    # parallel loop in a fixed order: results do not depend on scheduling.
+    n_chunks = min(n_seq, GRADIENT_CHUNKS)
+    dW_x_parts = np.zeros((n_chunks, n_in, n_hidden), dtype=X.dtype)
+    dW_h_parts = np.zeros((n_chunks, n_hidden, n_hidden), dtype=X.dtype)
+    db_parts = np.zeros((n_chunks, n_hidden), dtype=X.dtype)
+    for c in prange(n_chunks):
+        dW_x, dW_h, db = dW_x_parts[c], dW_h_parts[c], db_parts[c]
+        carry = np.empty(n_hidden, dtype=X.dtype)
         g = np.empty(n_hidden, dtype=X.dtype)
-        for t in range(lengths[i] - 1, -1, -1):
-            for j in range(n_hidden):
-                g[j] = dH[i, t, j] + carry[j]
-            dz = dZ[i, t]
-            backprop_activation(g, H[i, t], dz, activation)
-            for k in range(n_hidden):
-                s = 0.0
+        dz = np.empty(n_hidden, dtype=X.dtype)
+        for i in range(c, n_seq, n_chunks):
+            # carry: gradient reaching h_t from step t + 1
+            carry[:] = 0.0
+            for t in range(lengths[i] - 1, -1, -1):
                 for j in range(n_hidden):
-                    s += W_h[k, j] * dz[j]
-                carry[k] = s
-        dh0[i] = carry
+                    g[j] = dH[i, t, j] + carry[j]
+                # through the activation: dz_t = g * g'(z_t), from cached h_t
+                backprop_activation(g, H[i, t], dz, activation)
+                for j in range(n_hidden):
+                    db[j] += dz[j]
+                # into the input weights and the input: dW_x += x_t^T dz_t,
+                # dx_t = dz_t W_x^T
+                x = X[i, t]
+                for k in range(n_in):
+                    xk = x[k]
+                    s = 0.0
+                    for j in range(n_hidden):
+                        dW_x[k, j] += xk * dz[j]
+                        s += W_x[k, j] * dz[j]
+                    dX[i, t, k] = s
+                # into the recurrent weights and the previous state:
+                # dW_h += h_{t-1}^T dz_t, dh_{t-1} = dz_t W_h^T
+                h_prev = H[i, t - 1] if t > 0 else h0[i]
+                for k in range(n_hidden):
+                    hk = h_prev[k]
+                    s = 0.0
+                    for j in range(n_hidden):
+                        dW_h[k, j] += hk * dz[j]
+                        s += W_h[k, j] * dz[j]
+                    carry[k] = s
+            dh0[i] = carry
+    return (
+        dX,
+        _sum_parts(dW_x_parts),
+        _sum_parts(dW_h_parts),
+        _sum_parts(db_parts),
+        dh0,
+    )
 
-    # Weight gradients as single products over every step of every sequence:
-    # padded steps have dz = 0 and so add nothing.
-    H_prev = np.empty_like(H)
-    H_prev[:, 0] = h0
-    H_prev[:, 1:] = H[:, :-1]
-    dZ_flat = dZ.reshape(n_seq * n_steps, n_hidden)
-    dW_x = np.dot(X.reshape(n_seq * n_steps, n_in).T, dZ_flat)
-    dW_h = np.dot(H_prev.reshape(n_seq * n_steps, n_hidden).T, dZ_flat)
-    db = dZ_flat.sum(axis=0)
-    dX = np.dot(dZ_flat, W_x.T).reshape(n_seq, n_steps, n_in)
-    return dX, dW_x, dW_h, db, dh0
+
+@njit(**JIT_OPTIONS)
+def _sum_parts(parts):
+    """Sum per-chunk buffers over the first axis, in order."""
+    total = parts[0].copy()
+    for c in range(1, parts.shape[0]):
+        total += parts[c]
+    return total
