@@ -6,18 +6,12 @@ import pytest
 import scipy.sparse as sp
 
 from sklearn_rnn.inputs import check_sequence_labels, check_sequences, check_targets
+from tests.helpers import padded
 
 
 @pytest.fixture
 def ragged(rng):
     return [rng.normal(size=(n, 2)) for n in (4, 2, 3)]
-
-
-def padded(seqs):
-    out = np.full((len(seqs), max(len(s) for s in seqs), seqs[0].shape[1]), np.nan)
-    for i, s in enumerate(seqs):
-        out[i, : len(s)] = s
-    return out
 
 
 def long_frame(seqs):

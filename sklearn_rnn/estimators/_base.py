@@ -66,10 +66,24 @@ SOLVERS = {
 }
 
 
+def class_index_from_logits(Z):
+    """Index of the most probable class of each row of logits ``Z``.
+
+    One logit column (binary) stands for class 1 against class 0.
+    """
+    return (Z[:, 0] > 0).astype(np.intp) if Z.shape[1] == 1 else Z.argmax(axis=1)
+
+
+def proba_from_logits(Z, head):
+    """Probabilities of every class; one logit column gives ``[1 - p, p]``."""
+    P = HEADS[head].activation(Z)
+    return np.hstack([1 - P, P]) if P.shape[1] == 1 else P
+
+
 def _accuracy_from_logits(Z, Y):
-    if Z.shape[1] == 1:
-        return float(np.mean((Z[:, 0] > 0) == (Y[:, 0] > 0.5)))
-    return float(np.mean(Z.argmax(axis=1) == Y.argmax(axis=1)))
+    return float(
+        np.mean(class_index_from_logits(Z) == class_index_from_logits(Y - 0.5))
+    )
 
 
 #: Validation score of each head, as the estimators' ``score`` computes it:

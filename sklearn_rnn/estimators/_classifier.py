@@ -7,9 +7,13 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import column_or_1d
 
 from sklearn_rnn.estimators import _docs
-from sklearn_rnn.estimators._base import BaseRNN, log_proba_from_logits
+from sklearn_rnn.estimators._base import (
+    BaseRNN,
+    class_index_from_logits,
+    log_proba_from_logits,
+    proba_from_logits,
+)
 from sklearn_rnn.inputs import check_targets
-from sklearn_rnn.network._heads import HEADS
 
 
 def encode_classes(labels, reset_classes, estimator):
@@ -159,8 +163,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         y : ndarray of shape (n_sequences,)
         """
         Z, _ = self._predict_logits(X)
-        index = (Z[:, 0] > 0).astype(int) if Z.shape[1] == 1 else Z.argmax(axis=1)
-        return self.classes_[index]
+        return self.classes_[class_index_from_logits(Z)]
 
     def predict_proba(self, X):
         """Class probabilities of each sequence.
@@ -175,8 +178,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             Columns in the order of ``classes_``.
         """
         Z, _ = self._predict_logits(X)
-        P = HEADS[self.out_activation_].activation(Z)
-        return np.hstack([1 - P, P]) if P.shape[1] == 1 else P
+        return proba_from_logits(Z, self.out_activation_)
 
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed stably from the logits.

@@ -4,13 +4,17 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from sklearn_rnn.estimators import _docs
-from sklearn_rnn.estimators._base import BaseRNN, log_proba_from_logits
+from sklearn_rnn.estimators._base import (
+    BaseRNN,
+    class_index_from_logits,
+    log_proba_from_logits,
+    proba_from_logits,
+)
 from sklearn_rnn.estimators._classifier import (
     _check_partial_fit_classes,
     encode_classes,
 )
 from sklearn_rnn.inputs import check_sequence_labels
-from sklearn_rnn.network._heads import HEADS
 
 
 def _token_index(lengths, idx):
@@ -126,8 +130,7 @@ class RNNSequenceTagger(BaseRNN):
             One array per sequence, as long as the sequence.
         """
         Z, sequences = self._predict_logits(X)
-        index = (Z[:, 0] > 0).astype(int) if Z.shape[1] == 1 else Z.argmax(axis=1)
-        return _split(self.classes_[index], sequences.lengths)
+        return _split(self.classes_[class_index_from_logits(Z)], sequences.lengths)
 
     def predict_proba(self, X):
         """Label probabilities of every step of every sequence.
@@ -142,9 +145,7 @@ class RNNSequenceTagger(BaseRNN):
             Columns in the order of ``classes_``.
         """
         Z, sequences = self._predict_logits(X)
-        P = HEADS[self.out_activation_].activation(Z)
-        P = np.hstack([1 - P, P]) if P.shape[1] == 1 else P
-        return _split(P, sequences.lengths)
+        return _split(proba_from_logits(Z, self.out_activation_), sequences.lengths)
 
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed stably from the logits.
@@ -174,8 +175,8 @@ class RNNSequenceTagger(BaseRNN):
         """
         Z, sequences = self._predict_logits(X)
         labels = check_sequence_labels(y, sequences.lengths, type(self).__name__)
-        index = (Z[:, 0] > 0).astype(int) if Z.shape[1] == 1 else Z.argmax(axis=1)
-        return float(np.mean(self.classes_[index] == labels))
+        predicted = self.classes_[class_index_from_logits(Z)]
+        return float(np.mean(predicted == labels))
 
     def __sklearn_tags__(self):
         tags = BaseEstimator.__sklearn_tags__(self)
