@@ -1,7 +1,6 @@
 """Many-to-many sequence labelling: one label per time step."""
 
 import numpy as np
-from sklearn.base import BaseEstimator
 
 from sklearn_rnn.estimators import _docs
 from sklearn_rnn.estimators._base import (
@@ -179,7 +178,6 @@ class RNNSequenceTagger(BaseRNN):
         return float(np.mean(predicted == labels))
 
     def __sklearn_tags__(self):
-        tags = BaseEstimator.__sklearn_tags__(self)
-        tags.input_tags.three_d_array = True
+        tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         return tags
