@@ -349,10 +349,13 @@ def test_divergence_is_reported_and_leaves_the_model_unchanged(data):
         solver="sgd",
         learning_rate_init=10.0,
     )
+    seed = np.random.RandomState(0)
+    reg.set_params(random_state=seed)
     with pytest.raises(DivergenceError, match="Training diverged"):
         reg.fit(X, y)
     np.testing.assert_array_equal(reg.predict(X), before)
     assert len(reg.loss_curve_) == 3
+    assert reg.random_state is seed  # parameters are the user's own objects
 
 
 def test_feature_checks_at_predict(fitted_classifier, data):

@@ -287,12 +287,14 @@ class BaseRNN(BaseEstimator):
     def _fit(self, X, y, *, incremental, classes=None):
         """Fit, or continue fitting; on any error the estimator is unchanged."""
         self._validate_params()
-        before = copy.deepcopy(self.__dict__)
+        params = self.get_params(deep=False)
+        state = {k: copy.deepcopy(v) for k, v in vars(self).items() if k not in params}
         try:
             self._fit_unchecked(X, y, incremental=incremental, classes=classes)
         except Exception:
-            self.__dict__.clear()
-            self.__dict__.update(before)
+            for name in [k for k in vars(self) if k not in params]:
+                delattr(self, name)
+            self.__dict__.update(state)
             raise
         return self
 
