@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
+from sklearn_rnn.network._cells import CELLS
 from sklearn_rnn.network._heads import HEADS
 from sklearn_rnn.network._network import (
     NetworkSpec,
@@ -30,6 +31,7 @@ def random_network(rng, spec, n_outputs):
     return {k: v + rng.normal(scale=0.4, size=v.shape) for k, v in params.items()}
 
 
+@pytest.mark.parametrize("cell", sorted(CELLS))
 @pytest.mark.parametrize("activation", sorted(ACTIVATION_CODES))
 @pytest.mark.parametrize(
     "head, per_step, n_outputs",
@@ -44,9 +46,9 @@ def random_network(rng, spec, n_outputs):
 )
 @pytest.mark.parametrize("hidden", [(4,), (4, 3)])
 def test_gradient_matches_finite_differences(
-    rng, activation, head, per_step, n_outputs, hidden
+    rng, cell, activation, head, per_step, n_outputs, hidden
 ):
-    spec = NetworkSpec("elman", activation, hidden, head, per_step)
+    spec = NetworkSpec(cell, activation, hidden, head, per_step)
     params = random_network(rng, spec, n_outputs)
     X = rng.normal(size=(len(LENGTHS), LENGTHS.max(), N_FEATURES))
     n_rows = LENGTHS.sum() if per_step else len(LENGTHS)
@@ -68,9 +70,10 @@ def test_gradient_matches_finite_differences(
         assert error < 1e-5, (name, error)
 
 
+@pytest.mark.parametrize("cell", sorted(CELLS))
 @pytest.mark.parametrize("per_step", [False, True])
-def test_read_out_ignores_padding(rng, per_step):
-    spec = NetworkSpec("elman", "tanh", (4, 3), "softmax", per_step)
+def test_read_out_ignores_padding(rng, cell, per_step):
+    spec = NetworkSpec(cell, "tanh", (4, 3), "softmax", per_step)
     params = random_network(rng, spec, 3)
     X = rng.normal(size=(len(LENGTHS), LENGTHS.max(), N_FEATURES))
     Z, _ = forward(params, spec, X, LENGTHS)
