@@ -34,6 +34,7 @@ from sklearn_rnn.kernels._config import (
     JIT_OPTIONS,
     PARALLEL_JIT_OPTIONS,
 )
+from sklearn_rnn.kernels._linalg import add_vec_mat, backprop_vec_mat
 
 #: Number of ``n_hidden`` blocks in the columns of ``W_x``, ``W_h`` and ``b``.
 N_GATES = 1
@@ -69,16 +70,8 @@ def elman_forward(X, lengths, W_x, W_h, b, h0, activation):
         for t in range(lengths[i]):
             z = H[i, t]
             z[:] = b
-            x = X[i, t]
-            for k in range(n_in):
-                xk = x[k]
-                for j in range(n_hidden):
-                    z[j] += xk * W_x[k, j]
-            h_prev = H[i, t - 1] if t > 0 else h0[i]
-            for k in range(n_hidden):
-                hk = h_prev[k]
-                for j in range(n_hidden):
-                    z[j] += hk * W_h[k, j]
+            add_vec_mat(z, X[i, t], W_x)
+            add_vec_mat(z, H[i, t - 1] if t > 0 else h0[i], W_h)
             activate_inplace(z, activation)
     return H
 
@@ -133,24 +126,11 @@ def elman_backward(X, lengths, W_x, W_h, h0, H, dH, activation):
                     db[j] += dz[j]
                 # into the input weights and the input: dW_x += x_t^T dz_t,
                 # dx_t = dz_t W_x^T
-                x = X[i, t]
-                for k in range(n_in):
-                    xk = x[k]
-                    s = 0.0
-                    for j in range(n_hidden):
-                        dW_x[k, j] += xk * dz[j]
-                        s += W_x[k, j] * dz[j]
-                    dX[i, t, k] = s
+                backprop_vec_mat(X[i, t], W_x, dz, dW_x, dX[i, t])
                 # into the recurrent weights and the previous state:
                 # dW_h += h_{t-1}^T dz_t, dh_{t-1} = dz_t W_h^T
                 h_prev = H[i, t - 1] if t > 0 else h0[i]
-                for k in range(n_hidden):
-                    hk = h_prev[k]
-                    s = 0.0
-                    for j in range(n_hidden):
-                        dW_h[k, j] += hk * dz[j]
-                        s += W_h[k, j] * dz[j]
-                    carry[k] = s
+                backprop_vec_mat(h_prev, W_h, dz, dW_h, carry)
             dh0[i] = carry
     return (
         dX,

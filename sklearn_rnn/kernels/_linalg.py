@@ -1,0 +1,33 @@
+"""Vector-matrix products used inside kernel loops, forward and backward.
+
+Written as loops rather than BLAS calls (see ``_config``), and inlined so that
+LLVM vectorises the inner loop over the contiguous last axis of ``W``.
+"""
+
+from numba import njit
+
+from sklearn_rnn.kernels._config import JIT_OPTIONS
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def add_vec_mat(out, v, W):
+    """``out += v @ W`` for ``v`` (n,), ``W`` (n, m), ``out`` (m,)."""
+    for k in range(v.shape[0]):
+        vk = v[k]
+        for j in range(W.shape[1]):
+            out[j] += vk * W[k, j]
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def backprop_vec_mat(v, W, dout, dW, dv):
+    """Backward of ``out = v @ W``: ``dW += outer(v, dout)``, ``dv = W @ dout``.
+
+    ``dW`` (n, m) accumulates; ``dv`` (n,) is overwritten.
+    """
+    for k in range(v.shape[0]):
+        vk = v[k]
+        s = 0.0
+        for j in range(W.shape[1]):
+            dW[k, j] += vk * dout[j]
+            s += W[k, j] * dout[j]
+        dv[k] = s
