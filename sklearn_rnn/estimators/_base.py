@@ -81,9 +81,9 @@ def proba_from_logits(Z, head):
 
 
 def _accuracy_from_logits(Z, Y):
-    return float(
-        np.mean(class_index_from_logits(Z) == class_index_from_logits(Y - 0.5))
-    )
+    # 0/1 or one-hot targets, shifted by -0.5, read as logits of their class
+    targets = class_index_from_logits(Y - 0.5)
+    return float(np.mean(class_index_from_logits(Z) == targets))
 
 
 #: Validation score of each head, as the estimators' ``score`` computes it:
