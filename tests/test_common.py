@@ -10,6 +10,7 @@ exact.
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
+from sklearn_rnn.network._cells import CELLS
 
 COLUMNS_ARE_STEPS = (
     "a 2D X holds univariate sequences, so n_features_in_ is 1, not X.shape[1]"
@@ -78,12 +79,23 @@ def expected_failed_checks(estimator):
     return EXPECTED_FAILURES[type(estimator)]
 
 
+#: Every cell, one and two layers, one and two directions, for each estimator.
+ESTIMATORS = [
+    Estimator(
+        cell=cell,
+        hidden_layer_sizes=layers,
+        bidirectional=bidirectional,
+        random_state=0,
+    )
+    for Estimator in (RNNClassifier, RNNRegressor, RNNSequenceTagger)
+    for cell in sorted(CELLS)
+    for layers in [(8,), (8, 4)]
+    for bidirectional in [False, True]
+]
+
+
 @parametrize_with_checks(
-    [
-        RNNClassifier(hidden_layer_sizes=(8,), random_state=0),
-        RNNRegressor(hidden_layer_sizes=(8,), random_state=0),
-        RNNSequenceTagger(hidden_layer_sizes=(8,), random_state=0),
-    ],
+    ESTIMATORS,
     expected_failed_checks=expected_failed_checks,
     xfail_strict=True,
 )

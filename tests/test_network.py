@@ -1,20 +1,33 @@
-"""The network stack: finite-difference gradients of every head, read-out."""
+"""The network stack: finite-difference gradients of every cell, head and
+layout (stacked, bidirectional, dropout), truncated BPTT, read-out."""
 
 import numpy as np
 import pytest
 
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
+from sklearn_rnn.network import _network
 from sklearn_rnn.network._cells import CELLS
 from sklearn_rnn.network._heads import HEADS
 from sklearn_rnn.network._network import (
     NetworkSpec,
+    final_states,
     forward,
     init_params,
     loss_and_gradient,
+    reverse_steps,
 )
 
 LENGTHS = np.array([5, 2, 4], dtype=np.int64)
 N_FEATURES = 2
+CELL_NAMES = sorted(CELLS)
+HEAD_CASES = [
+    ("softmax", False, 3),
+    ("logistic", False, 1),
+    ("identity", False, 2),
+    ("softmax", True, 3),
+    ("logistic", True, 1),
+    ("identity", True, 1),
+]
 
 
 def random_targets(rng, head, n_rows, n_outputs):
@@ -31,58 +44,262 @@ def random_network(rng, spec, n_outputs):
     return {k: v + rng.normal(scale=0.4, size=v.shape) for k, v in params.items()}
 
 
-@pytest.mark.parametrize("cell", sorted(CELLS))
-@pytest.mark.parametrize("activation", sorted(ACTIVATION_CODES))
-@pytest.mark.parametrize(
-    "head, per_step, n_outputs",
-    [
-        ("softmax", False, 3),
-        ("logistic", False, 1),
-        ("identity", False, 2),
-        ("softmax", True, 3),
-        ("logistic", True, 1),
-        ("identity", True, 1),
-    ],
-)
-@pytest.mark.parametrize("hidden", [(4,), (4, 3)])
-def test_gradient_matches_finite_differences(
-    rng, cell, activation, head, per_step, n_outputs, hidden
-):
-    spec = NetworkSpec(cell, activation, hidden, head, per_step)
+def random_problem(rng, spec, n_outputs, lengths=LENGTHS):
     params = random_network(rng, spec, n_outputs)
-    X = rng.normal(size=(len(LENGTHS), LENGTHS.max(), N_FEATURES))
-    n_rows = LENGTHS.sum() if per_step else len(LENGTHS)
-    Y = random_targets(rng, head, n_rows, n_outputs)
-    alpha = 0.3
+    X = rng.normal(size=(len(lengths), lengths.max(), N_FEATURES))
+    n_rows = lengths.sum() if spec.per_step else len(lengths)
+    Y = random_targets(rng, spec.head, n_rows, n_outputs)
+    return params, X, Y
 
-    _, grads = loss_and_gradient(params, spec, X, LENGTHS, Y, alpha)
+
+def assert_gradient_matches(params, loss, grads, tol=1e-5):
+    """Central finite differences of ``loss()`` against ``grads``."""
     for name, p in params.items():
         numeric = np.zeros_like(p)
         for idx in np.ndindex(p.shape):
             old = p[idx]
             p[idx] = old + 1e-6
-            plus, _ = loss_and_gradient(params, spec, X, LENGTHS, Y, alpha)
+            plus = loss()
             p[idx] = old - 1e-6
-            minus, _ = loss_and_gradient(params, spec, X, LENGTHS, Y, alpha)
+            minus = loss()
             p[idx] = old
             numeric[idx] = (plus - minus) / 2e-6
         error = np.abs(grads[name] - numeric).max() / np.abs(numeric).max()
-        assert error < 1e-5, (name, error)
+        assert error < tol, (name, error)
 
 
-@pytest.mark.parametrize("cell", sorted(CELLS))
+@pytest.mark.parametrize("cell", CELL_NAMES)
+@pytest.mark.parametrize("activation", sorted(ACTIVATION_CODES))
+@pytest.mark.parametrize("head, per_step, n_outputs", HEAD_CASES)
+def test_gradient_matches_finite_differences(
+    rng, cell, activation, head, per_step, n_outputs
+):
+    spec = NetworkSpec(cell, activation, (4, 3), head, per_step)
+    params, X, Y = random_problem(rng, spec, n_outputs)
+
+    def loss():
+        return loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3)[0]
+
+    assert_gradient_matches(params, loss, _grads(params, spec, X, Y))
+
+
+def _grads(params, spec, X, Y, rng=None):
+    return loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3, rng)[1]
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
 @pytest.mark.parametrize("per_step", [False, True])
-def test_read_out_ignores_padding(rng, cell, per_step):
-    spec = NetworkSpec(cell, "tanh", (4, 3), "softmax", per_step)
-    params = random_network(rng, spec, 3)
-    X = rng.normal(size=(len(LENGTHS), LENGTHS.max(), N_FEATURES))
-    Z, _ = forward(params, spec, X, LENGTHS)
-    rows = []
-    for i, length in enumerate(LENGTHS):
+@pytest.mark.parametrize("hidden", [(4,), (4, 3)])
+def test_bidirectional_gradient(rng, cell, per_step, hidden):
+    spec = NetworkSpec(cell, "tanh", hidden, "softmax", per_step, bidirectional=True)
+    params, X, Y = random_problem(rng, spec, 3)
+
+    def loss():
+        return loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3)[0]
+
+    assert_gradient_matches(params, loss, _grads(params, spec, X, Y))
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_dropout_gradient(rng, cell, bidirectional):
+    """With the masks held fixed, the gradient is that of the masked network."""
+    spec = NetworkSpec(
+        cell,
+        "tanh",
+        (4, 3),
+        "identity",
+        True,
+        bidirectional=bidirectional,
+        dropout=0.3,
+        recurrent_dropout=0.4,
+    )
+    params, X, Y = random_problem(rng, spec, 2)
+
+    def loss():
+        return loss_and_gradient(
+            params, spec, X, LENGTHS, Y, 0.3, np.random.RandomState(7)
+        )[0]
+
+    grads = _grads(params, spec, X, Y, np.random.RandomState(7))
+    assert_gradient_matches(params, loss, grads)
+    # the masks do act: another draw gives another loss, no draw a third
+    other = loss_and_gradient(
+        params, spec, X, LENGTHS, Y, 0.3, np.random.RandomState(8)
+    )
+    plain = loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3)
+    assert len({loss(), other[0], plain[0]}) == 3
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+@pytest.mark.parametrize("per_step", [False, True])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_read_out_ignores_padding(rng, cell, per_step, bidirectional):
+    """Sequences of very different lengths in one batch, garbage in the
+    padding: the same outputs and gradients as each sequence alone."""
+    lengths = np.array([9, 1, 4], dtype=np.int64)
+    spec = NetworkSpec(
+        cell, "tanh", (4, 3), "softmax", per_step, bidirectional=bidirectional
+    )
+    params, X, Y = random_problem(rng, spec, 3, lengths)
+    noisy = X.copy()
+    for i, length in enumerate(lengths):
+        noisy[i, length:] = 1e3 * rng.normal(size=noisy[i, length:].shape)
+    Z, _ = forward(params, spec, noisy, lengths)
+    _, grads = loss_and_gradient(params, spec, noisy, lengths, Y, 0.0)
+    rows = np.split(
+        np.arange(len(Y)),
+        np.cumsum(lengths if per_step else np.ones_like(lengths))[:-1],
+    )
+    total = {k: np.zeros_like(v) for k, v in grads.items()}
+    for i, length in enumerate(lengths):
         one = np.ascontiguousarray(X[i : i + 1, :length])
-        Z1, _ = forward(params, spec, one, LENGTHS[i : i + 1])
-        rows.append(Z1)
-    np.testing.assert_allclose(Z, np.concatenate(rows), rtol=1e-12, atol=1e-12)
+        Z1, _ = forward(params, spec, one, lengths[i : i + 1])
+        np.testing.assert_allclose(Z[rows[i]], Z1, rtol=1e-12, atol=1e-12)
+        _, g1 = loss_and_gradient(params, spec, one, lengths[i : i + 1], Y[rows[i]], 0)
+        for k in total:
+            total[k] += g1[k] * len(rows[i]) / len(Y)
+    for k in total:
+        np.testing.assert_allclose(grads[k], total[k], rtol=1e-10, atol=1e-12)
+
+
+def test_reverse_steps_keeps_padding_in_place():
+    A = np.arange(8).reshape(2, 4)
+    got = reverse_steps(A, np.array([4, 2]))
+    np.testing.assert_array_equal(got, [[3, 2, 1, 0], [5, 4, 6, 7]])
+    np.testing.assert_array_equal(reverse_steps(got, np.array([4, 2])), A)
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_backward_direction_starts_at_last_real_step(rng, cell):
+    """The backward half of a many-to-one read-out is the reverse direction's
+    layer run alone over each sequence reversed, however it is padded."""
+    lengths = np.array([6, 2, 4], dtype=np.int64)
+    spec = NetworkSpec(cell, "tanh", (3,), "identity", False, bidirectional=True)
+    params, X, _ = random_problem(rng, spec, 1, lengths)
+    _, trace = forward(params, spec, X, lengths)
+    one_way = NetworkSpec(cell, "tanh", (3,), "identity", False)
+    reverse_params = {
+        "rnn0." + k: params["rnn0_reverse." + k] for k in ("W_x", "W_h", "b")
+    }
+    reverse_params["out.W"] = np.zeros((3, 1))
+    reverse_params["out.b"] = np.zeros(1)
+    for i, length in enumerate(lengths):
+        flipped = np.ascontiguousarray(X[i : i + 1, :length][:, ::-1])
+        _, alone = forward(reverse_params, one_way, flipped, lengths[i : i + 1])
+        np.testing.assert_allclose(
+            trace["features"][i, 3:], alone["features"][0], rtol=1e-12
+        )
+
+
+def test_lstm_forget_bias_starts_at_one(rng):
+    spec = NetworkSpec("lstm", "tanh", (3, 2), "identity", False, bidirectional=True)
+    params = init_params(spec, N_FEATURES, 1, rng, np.float32)
+    for name, n in spec.layer_names():
+        np.testing.assert_array_equal(
+            params[f"{name}.b"], np.repeat([0.0, 1.0, 0.0, 0.0], n)
+        )
+        W_h = params[f"{name}.W_h"].astype(np.float64)
+        for block in np.split(W_h, 4, axis=1):
+            np.testing.assert_allclose(block.T @ block, np.eye(n), atol=1e-6)
+    assert params["rnn1.W_x"].shape == (6, 8)
+    assert params["out.W"].shape == (4, 1)
+
+
+# ---------------------------------------------------------- truncated BPTT
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+@pytest.mark.parametrize("per_step", [False, True])
+def test_truncation_leaves_the_loss_unchanged(rng, cell, per_step):
+    """Windows carry the states over exactly: the loss of a truncated pass is
+    the loss of the whole pass, for ragged lengths."""
+    lengths = np.array([7, 2, 5, 3], dtype=np.int64)
+    spec = NetworkSpec(cell, "tanh", (4, 3), "softmax", per_step)
+    params, X, Y = random_problem(rng, spec, 3, lengths)
+    full, full_grads = loss_and_gradient(params, spec, X, lengths, Y, 0.1)
+    for k in (1, 2, 3):
+        truncated = NetworkSpec(
+            cell, "tanh", (4, 3), "softmax", per_step, bptt_truncate=k
+        )
+        loss, grads = loss_and_gradient(params, truncated, X, lengths, Y, 0.1)
+        assert loss == pytest.approx(full, rel=1e-12)
+        # the recurrent weights get only part of their gradient
+        assert not np.allclose(grads["rnn0.W_h"], full_grads["rnn0.W_h"])
+    untruncated = NetworkSpec(
+        cell, "tanh", (4, 3), "softmax", per_step, bptt_truncate=7
+    )
+    _, grads = loss_and_gradient(params, untruncated, X, lengths, Y, 0.1)
+    for name in grads:
+        np.testing.assert_array_equal(grads[name], full_grads[name])
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+@pytest.mark.parametrize("per_step", [False, True])
+def test_truncated_gradient_matches_detached_finite_differences(rng, cell, per_step):
+    """The truncated gradient is the exact gradient of the windowed loss in
+    which each window's initial states are constants."""
+    lengths = np.array([7, 7, 7], dtype=np.int64)
+    k = 3
+    spec = NetworkSpec(cell, "tanh", (4, 3), "softmax", per_step, bptt_truncate=k)
+    params, X, Y = random_problem(rng, spec, 3, lengths)
+    _, grads = loss_and_gradient(params, spec, X, lengths, Y, 0.2)
+
+    whole = NetworkSpec(cell, "tanh", (4, 3), "softmax", per_step)
+    windows = [(0, 3), (3, 6), (6, 7)]
+    starts, state = [], None
+    for start, stop in windows:  # initial states of each window, held fixed
+        starts.append(state)
+        window = np.ascontiguousarray(X[:, start:stop])
+        _, trace = forward(
+            params, whole, window, np.full(3, stop - start), state0=state
+        )
+        state = {
+            n: tuple(s.copy() for s in v) for n, v in final_states(whole, trace).items()
+        }
+    Y_steps = Y.reshape(3, 7, 3) if per_step else None
+    head = HEADS["softmax"]
+
+    def loss():
+        total = 0.0
+        for (start, stop), state0 in zip(windows, starts, strict=True):
+            if not per_step and stop < 7:
+                continue
+            window = np.ascontiguousarray(X[:, start:stop])
+            Z, _ = forward(
+                params, whole, window, np.full(3, stop - start), state0=state0
+            )
+            target = Y_steps[:, start:stop].reshape(-1, 3) if per_step else Y
+            total += head.loss(Z, target).sum()
+        penalty = sum(np.sum(p * p) for n, p in params.items() if ".W" in n)
+        return total / len(Y) + 0.5 * 0.2 * penalty / len(Y)
+
+    assert_gradient_matches(params, loss, grads)
+
+
+def test_truncation_bounds_the_steps_each_kernel_call_sees(rng, monkeypatch):
+    seen = []
+    lstm = CELLS["lstm"]
+
+    def spy(X, *args):
+        seen.append(X.shape[1])
+        return lstm.forward(X, *args)
+
+    monkeypatch.setitem(
+        _network.CELLS, "lstm", lstm.__class__(**{**vars(lstm), "forward": spy})
+    )
+    lengths = np.array([200, 57], dtype=np.int64)
+    spec = NetworkSpec("lstm", "tanh", (3, 2), "identity", True, bptt_truncate=16)
+    params, X, Y = random_problem(rng, spec, 1, lengths)
+    loss_and_gradient(params, spec, X, lengths, Y, 0.0)
+    assert max(seen) == 16 and len(seen) == 2 * 13
+
+
+def test_truncation_refuses_bidirectional_layers(rng):
+    spec = NetworkSpec("gru", "tanh", (3,), "identity", False, True, bptt_truncate=2)
+    params, X, Y = random_problem(rng, spec, 1)
+    with pytest.raises(ValueError, match="bidirectional"):
+        loss_and_gradient(params, spec, X, LENGTHS, Y, 0.0)
 
 
 def test_losses_stay_finite_at_saturated_logits():

@@ -121,6 +121,10 @@ class BaseRNN(BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions(set(ACTIVATION_CODES))],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
+        "bptt_truncate": [Interval(Integral, 1, None, closed="left"), None],
         "solver": [StrOptions(set(SOLVERS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
@@ -155,15 +159,19 @@ class BaseRNN(BaseEstimator):
 
     def __init__(
         self,
-        cell="elman",
+        cell="lstm",
         hidden_layer_sizes=(64,),
         activation="tanh",
         *,
+        bidirectional=False,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        bptt_truncate=None,
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=0.001,
+        learning_rate_init=0.003,
         power_t=0.5,
         max_iter=200,
         shuffle=True,
@@ -187,6 +195,10 @@ class BaseRNN(BaseEstimator):
         self.cell = cell
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.bptt_truncate = bptt_truncate
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -276,12 +288,22 @@ class BaseRNN(BaseEstimator):
     # ---------------------------------------------------------------- fitting
 
     def _network_spec(self):
+        if self.bidirectional and self.bptt_truncate is not None:
+            raise ValueError(
+                "bptt_truncate cannot be combined with bidirectional=True: "
+                "truncated backpropagation through time runs over the past "
+                "only, while a bidirectional layer reads the whole sequence."
+            )
         return NetworkSpec(
             cell=self.cell,
             activation=self.activation,
             hidden_layer_sizes=self._hidden_layer_sizes(),
             head=self.out_activation_,
             per_step=self._per_step,
+            bidirectional=bool(self.bidirectional),
+            dropout=float(self.dropout),
+            recurrent_dropout=float(self.recurrent_dropout),
+            bptt_truncate=self.bptt_truncate,
         )
 
     def _fit(self, X, y, *, incremental, classes=None):
@@ -309,15 +331,16 @@ class BaseRNN(BaseEstimator):
         if reset:
             self._initialize(sequences.n_features, dtype)
         else:
-            if spec_before is not None and (
-                spec_before.cell != self._spec.cell
-                or spec_before.hidden_layer_sizes != self._spec.hidden_layer_sizes
+            structure = ("cell", "hidden_layer_sizes", "bidirectional")
+            if spec_before is not None and any(
+                getattr(spec_before, k) != getattr(self._spec, k) for k in structure
             ):
+                fitted = ", ".join(
+                    f"{k}={getattr(spec_before, k)!r}" for k in structure
+                )
                 raise ValueError(
                     "warm_start and partial_fit continue training the same "
-                    f"network: cell={spec_before.cell!r} and hidden_layer_sizes="
-                    f"{spec_before.hidden_layer_sizes} cannot change between "
-                    "calls."
+                    f"network: {fitted} cannot change between calls."
                 )
             self.params_ = {
                 k: np.ascontiguousarray(v, dtype=dtype) for k, v in self.params_.items()
@@ -438,7 +461,7 @@ class BaseRNN(BaseEstimator):
         X, lengths = sequences.take(idx)
         Y = self._batch_targets(targets, idx, sequences.lengths)
         loss, grads = loss_and_gradient(
-            self.params_, self._spec, X, lengths, Y, self.alpha
+            self.params_, self._spec, X, lengths, Y, self.alpha, self._random_state
         )
         grads = list(grads.values())
         norm = clip_by_norm(grads, np.inf if self.clip_norm is None else self.clip_norm)

@@ -1,15 +1,49 @@
 """Docstring sections shared by the three estimators (written once here)."""
 
 PARAMETERS = """\
-    cell : {"elman"}, default="elman"
-        The recurrent cell. ``"elman"``: ``h_t = g(x_t W_x + h_{t-1} W_h + b)``.
+    cell : {"lstm", "gru", "elman"}, default="lstm"
+        The recurrent cell. ``"elman"`` is the plain RNN
+        ``h_t = g(x_t W_x + h_{t-1} W_h + b)``, whose gradients vanish or
+        explode over long spans; ``"lstm"`` (gates i, f, g, o, forget-gate
+        bias started at 1) and ``"gru"`` (gates r, z, n, "reset after"
+        formulation as in PyTorch) carry information over long spans. The
+        equations and weight layouts are in :mod:`sklearn_rnn.kernels.lstm`
+        and :mod:`sklearn_rnn.kernels.gru`.
 
     hidden_layer_sizes : int or tuple of int, default=(64,)
         Width of each recurrent layer; ``(64, 32)`` stacks two layers, the
         second reading the hidden states of the first.
 
     activation : {"tanh", "relu", "sigmoid"}, default="tanh"
-        The function ``g`` of the Elman cell.
+        The function ``g`` of the Elman cell; for the LSTM, the function of
+        the candidate and of the cell output, and for the GRU that of the
+        candidate (as Keras' ``activation``). Gates always use the sigmoid.
+
+    bidirectional : bool, default=False
+        Run each layer over the sequences in both directions and concatenate
+        the two. The backward direction starts at each sequence's own last
+        real step. The classifier and the regressor read the final state of
+        both directions (the forward one at the last step, the backward one
+        at the first); the tagger reads both at every step.
+
+    dropout : float, default=0.0
+        Inverted dropout rate on the output of every recurrent layer (the
+        input of the next layer and of the output layer), drawn anew at every
+        step. Off at predict time.
+
+    recurrent_dropout : float, default=0.0
+        Dropout rate on the hidden state where it enters the recurrent
+        product, with one mask per sequence reused at every step (variational
+        dropout). Off at predict time.
+
+    bptt_truncate : int or None, default=None
+        Truncated backpropagation through time: the steps are cut into
+        windows of ``bptt_truncate``; each window starts from the state the
+        previous one ended in, but gradients flow back only to the start of
+        their window, so at most ``bptt_truncate`` steps. Memory then grows
+        with the window, not with the sequence length. The forward pass (and
+        so the loss and the predictions) is unchanged. Not available with
+        ``bidirectional=True``.
 
     solver : {"adam", "sgd", "rmsprop"}, default="adam"
         The stochastic optimizer.
@@ -29,8 +63,10 @@ PARAMETERS = """\
         Step-size schedule, used only by ``solver="sgd"``, as in
         MLPClassifier.
 
-    learning_rate_init : float, default=0.001
-        Initial step size.
+    learning_rate_init : float, default=0.003
+        Initial step size. Higher than MLPClassifier's 0.001: gated cells
+        learn slowly at 0.001 within a few hundred epochs on small data sets,
+        and gradient clipping (``clip_norm``) keeps the larger steps stable.
 
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.
@@ -97,11 +133,12 @@ PARAMETERS = """\
 
 ATTRIBUTES = """\
     params_ : dict of str to ndarray
-        The parameters, by name: ``rnn{l}.W_x`` (n_in, n_hidden), ``rnn{l}.W_h``
-        (n_hidden, n_hidden) and ``rnn{l}.b`` (n_hidden,) for each recurrent
-        layer ``l``, then ``out.W`` and ``out.b`` for the output layer.
-        Weights multiply row vectors: PyTorch's ``weight_ih_l{l}`` is
-        ``W_x.T``.
+        The parameters, by name: ``rnn{l}.W_x`` (n_in, n_gates * n_hidden),
+        ``rnn{l}.W_h`` (n_hidden, n_gates * n_hidden) and ``rnn{l}.b`` for each
+        recurrent layer ``l`` (``rnn{l}_reverse.*`` for its backward
+        direction), then ``out.W`` and ``out.b`` for the output layer.
+        ``n_gates`` is 1 (Elman), 4 (LSTM) or 3 (GRU). Weights multiply row
+        vectors: PyTorch's ``weight_ih_l{l}`` is ``W_x.T``.
 
     n_features_in_ : int
         Features per time step seen during fit.

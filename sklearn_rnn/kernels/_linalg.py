@@ -1,4 +1,4 @@
-"""Vector-matrix products used inside kernel loops, forward and backward.
+"""Vector helpers used inside kernel loops, forward and backward.
 
 Written as loops rather than BLAS calls (see ``_config``), and inlined so that
 LLVM vectorises the inner loop over the contiguous last axis of ``W``.
@@ -31,3 +31,19 @@ def backprop_vec_mat(v, W, dout, dW, dv):
             dW[k, j] += vk * dout[j]
             s += W[k, j] * dout[j]
         dv[k] = s
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def mul_into(out, a, b):
+    """``out = a * b`` elementwise for 1D arrays of equal length."""
+    for j in range(out.shape[0]):
+        out[j] = a[j] * b[j]
+
+
+@njit(**JIT_OPTIONS)
+def sum_parts(parts):
+    """Sum per-chunk gradient buffers over the first axis, in a fixed order."""
+    total = parts[0].copy()
+    for c in range(1, parts.shape[0]):
+        total += parts[c]
+    return total

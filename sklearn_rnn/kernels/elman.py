@@ -4,22 +4,24 @@ Notes
 -----
 For each sequence and each real step ``t < length``::
 
-    z_t = x_t W_x + h_{t-1} W_h + b
+    z_t = x_t W_x + (h_{t-1} * m) W_h + b
     h_t = g(z_t)
 
-with ``g`` one of tanh, relu or sigmoid and ``h_{-1} = h0``. Backpropagation
+with ``g`` one of tanh, relu or sigmoid, ``h_{-1} = h0`` and ``m`` the
+sequence's recurrent dropout mask (all ones when not training). Backpropagation
 through time runs the chain rule backwards from the last real step::
 
     dz_t     = (dh_t + dh_{t+1 -> t}) * g'(z_t)   # g' from the cached h_t
-    dh_{t-1} = dz_t W_h^T                         # carried to the previous step
+    dh_{t-1} = (dz_t W_h^T) * m                   # carried to the previous step
     dx_t     = dz_t W_x^T
-    dW_x = sum_t x_t^T dz_t,  dW_h = sum_t h_{t-1}^T dz_t,  db = sum_t dz_t
+    dW_x = sum_t x_t^T dz_t,  dW_h = sum_t (h_{t-1} * m)^T dz_t,  db = sum_t dz_t
 
 Shapes: ``X`` (n_seq, n_steps, n_in), ``W_x`` (n_in, n_hidden), ``W_h``
-(n_hidden, n_hidden), ``b`` (n_hidden,), ``h0`` (n_seq, n_hidden), ``lengths``
-int64 (n_seq,). Steps at or past a sequence's length are padding: the forward
-pass leaves them at zero and the backward pass neither reads nor writes them,
-so padding never changes outputs or gradients.
+(n_hidden, n_hidden), ``b`` (n_hidden,), ``h0`` and ``h_mask`` (n_seq,
+n_hidden), ``lengths`` int64 (n_seq,). Steps at or past a sequence's length are
+padding: the forward pass leaves them at zero and the backward pass neither
+reads nor writes them, so padding never changes outputs or gradients. A length
+of 0 is allowed: the sequence's state stays ``h0``.
 
 Each sequence is computed by its own loop, independent of the others in the
 batch, so a sequence gives bit-identical outputs alone or inside any batch.
@@ -29,19 +31,22 @@ import numpy as np
 from numba import njit, prange
 
 from sklearn_rnn.kernels._activations import activate_inplace, backprop_activation
-from sklearn_rnn.kernels._config import (
-    GRADIENT_CHUNKS,
-    JIT_OPTIONS,
-    PARALLEL_JIT_OPTIONS,
+from sklearn_rnn.kernels._config import GRADIENT_CHUNKS, PARALLEL_JIT_OPTIONS
+from sklearn_rnn.kernels._linalg import (
+    add_vec_mat,
+    backprop_vec_mat,
+    mul_into,
+    sum_parts,
 )
-from sklearn_rnn.kernels._linalg import add_vec_mat, backprop_vec_mat
 
-#: Number of ``n_hidden`` blocks in the columns of ``W_x``, ``W_h`` and ``b``.
+#: Number of ``n_hidden`` blocks in the columns of ``W_x`` and ``W_h``.
 N_GATES = 1
+#: Number of ``n_hidden`` blocks in ``b``.
+N_BIASES = 1
 
 
 @njit(**PARALLEL_JIT_OPTIONS)
-def elman_forward(X, lengths, W_x, W_h, b, h0, activation):
+def elman_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     """Run an Elman layer over a padded batch.
 
     Parameters
@@ -49,12 +54,14 @@ def elman_forward(X, lengths, W_x, W_h, b, h0, activation):
     X : ndarray of shape (n_seq, n_steps, n_in)
         Inputs; values at padded steps are ignored.
     lengths : ndarray of shape (n_seq,), int64
-        Number of real steps of each sequence, ``1 <= lengths[i] <= n_steps``.
+        Number of real steps of each sequence, ``0 <= lengths[i] <= n_steps``.
     W_x : ndarray of shape (n_in, n_hidden)
     W_h : ndarray of shape (n_hidden, n_hidden)
     b : ndarray of shape (n_hidden,)
     h0 : ndarray of shape (n_seq, n_hidden)
         Hidden state before the first step.
+    h_mask : ndarray of shape (n_seq, n_hidden)
+        Recurrent dropout mask applied to ``h_{t-1}`` at every step.
     activation : int
         Code from :data:`sklearn_rnn.kernels._activations.ACTIVATION_CODES`.
 
@@ -67,22 +74,24 @@ def elman_forward(X, lengths, W_x, W_h, b, h0, activation):
     n_hidden = W_h.shape[0]
     H = np.zeros((n_seq, n_steps, n_hidden), dtype=X.dtype)
     for i in prange(n_seq):
+        h_in = np.empty(n_hidden, dtype=X.dtype)
         for t in range(lengths[i]):
             z = H[i, t]
             z[:] = b
             add_vec_mat(z, X[i, t], W_x)
-            add_vec_mat(z, H[i, t - 1] if t > 0 else h0[i], W_h)
+            mul_into(h_in, H[i, t - 1] if t > 0 else h0[i], h_mask[i])
+            add_vec_mat(z, h_in, W_h)
             activate_inplace(z, activation)
     return H
 
 
 @njit(**PARALLEL_JIT_OPTIONS)
-def elman_backward(X, lengths, W_x, W_h, h0, H, dH, activation):
+def elman_backward(X, lengths, W_x, W_h, h0, h_mask, H, dH, activation):
     """Backpropagate through an Elman layer.
 
     Parameters
     ----------
-    X, lengths, W_x, W_h, h0, activation
+    X, lengths, W_x, W_h, h0, h_mask, activation
         As given to :func:`elman_forward`.
     H : ndarray of shape (n_seq, n_steps, n_hidden)
         What :func:`elman_forward` returned for these inputs.
@@ -105,7 +114,7 @@ def elman_backward(X, lengths, W_x, W_h, h0, H, dH, activation):
     dh0 = np.zeros((n_seq, n_hidden), dtype=X.dtype)
     # One weight-gradient buffer per chunk of sequences, summed after the
     # parallel loop in a fixed order: results do not depend on scheduling.
-    n_chunks = min(n_seq, GRADIENT_CHUNKS)
+    n_chunks = max(1, min(n_seq, GRADIENT_CHUNKS))
     dW_x_parts = np.zeros((n_chunks, n_in, n_hidden), dtype=X.dtype)
     dW_h_parts = np.zeros((n_chunks, n_hidden, n_hidden), dtype=X.dtype)
     db_parts = np.zeros((n_chunks, n_hidden), dtype=X.dtype)
@@ -114,6 +123,7 @@ def elman_backward(X, lengths, W_x, W_h, h0, H, dH, activation):
         carry = np.empty(n_hidden, dtype=X.dtype)
         g = np.empty(n_hidden, dtype=X.dtype)
         dz = np.empty(n_hidden, dtype=X.dtype)
+        h_in = np.empty(n_hidden, dtype=X.dtype)
         for i in range(c, n_seq, n_chunks):
             # carry: gradient reaching h_t from step t + 1
             carry[:] = 0.0
@@ -124,27 +134,17 @@ def elman_backward(X, lengths, W_x, W_h, h0, H, dH, activation):
                 backprop_activation(g, H[i, t], dz, activation)
                 for j in range(n_hidden):
                     db[j] += dz[j]
-                # into the input weights and the input: dW_x += x_t^T dz_t,
-                # dx_t = dz_t W_x^T
+                # into the input weights and the input
                 backprop_vec_mat(X[i, t], W_x, dz, dW_x, dX[i, t])
-                # into the recurrent weights and the previous state:
-                # dW_h += h_{t-1}^T dz_t, dh_{t-1} = dz_t W_h^T
-                h_prev = H[i, t - 1] if t > 0 else h0[i]
-                backprop_vec_mat(h_prev, W_h, dz, dW_h, carry)
+                # into the recurrent weights and the (masked) previous state
+                mul_into(h_in, H[i, t - 1] if t > 0 else h0[i], h_mask[i])
+                backprop_vec_mat(h_in, W_h, dz, dW_h, g)
+                mul_into(carry, g, h_mask[i])
             dh0[i] = carry
     return (
         dX,
-        _sum_parts(dW_x_parts),
-        _sum_parts(dW_h_parts),
-        _sum_parts(db_parts),
+        sum_parts(dW_x_parts),
+        sum_parts(dW_h_parts),
+        sum_parts(db_parts),
         dh0,
     )
-
-
-@njit(**JIT_OPTIONS)
-def _sum_parts(parts):
-    """Sum per-chunk buffers over the first axis, in order."""
-    total = parts[0].copy()
-    for c in range(1, parts.shape[0]):
-        total += parts[c]
-    return total

@@ -1,20 +1,30 @@
 """A stack of recurrent layers with an output head: forward and backward.
 
-Parameters are a ``dict`` of arrays, ordered as created by :func:`init_params`::
+Parameters are a ``dict`` of arrays, ordered as created by :func:`init_params`.
+Layer ``l`` is named ``rnn{l}``, and its backward direction, when the network
+is bidirectional, ``rnn{l}_reverse``::
 
-    rnn{l}.W_x  (n_in_l, n_gates * n_hidden_l)   input weights of layer l
+    rnn{l}.W_x  (n_in_l, n_gates * n_hidden_l)      input weights
     rnn{l}.W_h  (n_hidden_l, n_gates * n_hidden_l)  recurrent weights
-    rnn{l}.b    (n_gates * n_hidden_l,)           bias
-    out.W       (n_hidden_last, n_outputs)        output weights
-    out.b       (n_outputs,)                      output bias
+    rnn{l}.b    (n_biases * n_hidden_l,)            bias
+    out.W       (n_dirs * n_hidden_last, n_outputs) output weights
+    out.b       (n_outputs,)                        output bias
 
 Weights multiply row vectors (``x_t W_x``); PyTorch stores the transposes
-(``weight_ih_l{l} = W_x.T``).
+(``weight_ih_l{l} = W_x.T``). The cell kernels document their gate order.
 
-The head reads *rows* of the last layer's hidden states: the last real step of
-each sequence (many-to-one) or every real step (many-to-many). Targets ``Y``
-have one row per read-out row, in the same order: sequence by sequence, and
-step by step within a sequence.
+A bidirectional layer runs its backward direction over each sequence reversed
+within its own length (the first step it sees is the sequence's last real
+step, never padding), reverses the outputs back, and concatenates them after
+the forward direction's: the next layer sees ``2 * n_hidden`` features per
+step.
+
+The head reads *rows* of the last layer's outputs: one per sequence
+(many-to-one) or one per real step (many-to-many). Many-to-one reads the
+forward direction at the last real step and the backward direction at step 0,
+where each has seen the whole sequence. Targets ``Y`` have one row per read-out
+row, in the same order: sequence by sequence, and step by step within a
+sequence.
 """
 
 from dataclasses import dataclass
@@ -23,6 +33,7 @@ import numpy as np
 
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.network._cells import CELLS
+from sklearn_rnn.network._dropout import output_masks, recurrent_masks
 from sklearn_rnn.network._heads import HEADS
 from sklearn_rnn.network._init import glorot_uniform, orthogonal
 
@@ -38,12 +49,19 @@ class NetworkSpec:
     activation : str
         Key of :data:`sklearn_rnn.kernels._activations.ACTIVATION_CODES`.
     hidden_layer_sizes : tuple of int
-        Width of each recurrent layer, first to last.
+        Width of each recurrent layer (per direction), first to last.
     head : str
         Key of :data:`sklearn_rnn.network._heads.HEADS`.
     per_step : bool
         True for one output per real step (many-to-many), False for one
-        output per sequence read at its last real step (many-to-one).
+        output per sequence (many-to-one).
+    bidirectional : bool
+        Whether each layer also runs over the reversed sequences.
+    dropout, recurrent_dropout : float
+        Dropout rates; see :mod:`sklearn_rnn.network._dropout`.
+    bptt_truncate : int or None
+        Length of the windows of truncated backpropagation through time;
+        None backpropagates through whole sequences.
     """
 
     cell: str
@@ -51,13 +69,31 @@ class NetworkSpec:
     hidden_layer_sizes: tuple
     head: str
     per_step: bool
+    bidirectional: bool = False
+    dropout: float = 0.0
+    recurrent_dropout: float = 0.0
+    bptt_truncate: int | None = None
+
+    @property
+    def directions(self):
+        """Name suffix of each direction of a layer."""
+        return ("", "_reverse") if self.bidirectional else ("",)
+
+    def layer_names(self):
+        """``(name, n_hidden)`` of every layer and direction, in order."""
+        return [
+            (f"rnn{layer}{direction}", n_hidden)
+            for layer, n_hidden in enumerate(self.hidden_layer_sizes)
+            for direction in self.directions
+        ]
 
 
 def init_params(spec, n_features, n_outputs, rng, dtype):
     """Draw initial parameters.
 
     Input and output weights are Glorot-uniform, each gate block of the
-    recurrent weights is orthogonal, biases start at zero.
+    recurrent weights is orthogonal, biases come from the cell (zero, except
+    the LSTM's forget gate at 1).
 
     Parameters
     ----------
@@ -74,16 +110,19 @@ def init_params(spec, n_features, n_outputs, rng, dtype):
     -------
     params : dict of str to ndarray
     """
-    n_gates = CELLS[spec.cell].n_gates
+    cell = CELLS[spec.cell]
+    n_dirs = len(spec.directions)
     params = {}
     n_in = n_features
     for layer, n_hidden in enumerate(spec.hidden_layer_sizes):
-        params[f"rnn{layer}.W_x"] = glorot_uniform(n_in, n_gates * n_hidden, rng)
-        params[f"rnn{layer}.W_h"] = np.hstack(
-            [orthogonal(n_hidden, rng) for _ in range(n_gates)]
-        )
-        params[f"rnn{layer}.b"] = np.zeros(n_gates * n_hidden)
-        n_in = n_hidden
+        for direction in spec.directions:
+            name = f"rnn{layer}{direction}"
+            params[f"{name}.W_x"] = glorot_uniform(n_in, cell.n_gates * n_hidden, rng)
+            params[f"{name}.W_h"] = np.hstack(
+                [orthogonal(n_hidden, rng) for _ in range(cell.n_gates)]
+            )
+            params[f"{name}.b"] = cell.init_bias(n_hidden)
+        n_in = n_dirs * n_hidden
     params["out.W"] = glorot_uniform(n_in, n_outputs, rng)
     params["out.b"] = np.zeros(n_outputs)
     return {name: np.ascontiguousarray(p, dtype=dtype) for name, p in params.items()}
@@ -95,19 +134,32 @@ def is_weight(name):
 
 
 def readout_index(lengths, n_steps, per_step):
-    """Rows of the last layer's states that the head reads.
+    """Rows of the last layer's outputs that the head reads.
 
     Returns
     -------
     seq_idx, step_idx : ndarray of shape (n_rows,), int64
-        ``H[seq_idx, step_idx]`` are the read-out states, in target order.
+        ``H[seq_idx, step_idx]`` are the forward direction's read-out states,
+        in target order.
     """
     if per_step:
         return np.nonzero(np.arange(n_steps) < lengths[:, None])
     return np.arange(lengths.shape[0]), lengths - 1
 
 
-def forward(params, spec, X, lengths):
+def reverse_steps(A, lengths):
+    """Reverse each sequence of ``A`` (n_seq, n_steps, ...) within its length.
+
+    Padded steps stay where they are. The operation is its own inverse.
+    """
+    n_seq, n_steps = A.shape[:2]
+    steps = np.arange(n_steps)
+    source = lengths[:, None] - 1 - steps
+    source = np.where(source >= 0, source, steps)
+    return A[np.arange(n_seq)[:, None], source]
+
+
+def forward(params, spec, X, lengths, *, masks=None, state0=None, readout=None):
     """Run the network.
 
     Parameters
@@ -117,30 +169,95 @@ def forward(params, spec, X, lengths):
     X : ndarray of shape (n_seq, n_steps, n_features)
         C-contiguous, of the parameters' dtype; padded steps are ignored.
     lengths : ndarray of shape (n_seq,), int64
+    masks : dict, default=None
+        Dropout masks for training: ``"recurrent"`` (from
+        :func:`~sklearn_rnn.network._dropout.recurrent_masks`) and
+        ``"output"`` (from :func:`~sklearn_rnn.network._dropout.output_masks`).
+        None applies no dropout, as at predict time.
+    state0 : dict of str to tuple of ndarray, default=None
+        Initial states of each layer (forward direction only), keyed by layer
+        name; None starts from zeros.
+    readout : tuple of ndarray, default=None
+        ``(seq_idx, step_idx)`` of the rows to read; None reads the rows of
+        :func:`readout_index`.
 
     Returns
     -------
     Z : ndarray of shape (n_rows, n_outputs)
-        Logits of every read-out row (see :func:`readout_index`).
+        Logits of every read-out row.
     trace : dict
-        What :func:`backward` needs: each layer's input, states and cache,
-        and the read-out rows.
+        What :func:`backward` and :func:`final_states` need.
     """
     cell = CELLS[spec.cell]
     activation = ACTIVATION_CODES[spec.activation]
+    masks = masks or {}
+    recurrent = masks.get("recurrent", {})
+    dropped = masks.get("output") or [None] * len(spec.hidden_layer_sizes)
+    n_seq = X.shape[0]
     layers = []
     inputs = X
     for layer, n_hidden in enumerate(spec.hidden_layer_sizes):
-        h0 = np.zeros((X.shape[0], n_hidden), dtype=X.dtype)
-        W_x, W_h, b = (params[f"rnn{layer}.{k}"] for k in ("W_x", "W_h", "b"))
-        H, cache = cell.forward(inputs, lengths, W_x, W_h, b, h0, activation)
-        layers.append((inputs, h0, H, cache))
-        inputs = H
-    seq_idx, step_idx = readout_index(lengths, X.shape[1], spec.per_step)
-    features = inputs[seq_idx, step_idx]
+        runs, outputs = [], []
+        for direction in spec.directions:
+            name = f"rnn{layer}{direction}"
+            W_x, W_h, b = (params[f"{name}.{k}"] for k in ("W_x", "W_h", "b"))
+            if state0 is not None and name in state0:
+                state = state0[name]
+            else:
+                state = tuple(
+                    np.zeros((n_seq, n_hidden), dtype=X.dtype)
+                    for _ in range(cell.n_states)
+                )
+            h_mask = recurrent.get(name)
+            if h_mask is None:
+                h_mask = np.ones((n_seq, n_hidden), dtype=X.dtype)
+            x = reverse_steps(inputs, lengths) if direction else inputs
+            H, cache = cell.forward(x, lengths, W_x, W_h, b, state, h_mask, activation)
+            runs.append((x, state, h_mask, H, cache))
+            outputs.append(reverse_steps(H, lengths) if direction else H)
+        out = np.concatenate(outputs, axis=2) if len(outputs) > 1 else outputs[0]
+        if dropped[layer] is not None:
+            out = out * dropped[layer]
+        layers.append((runs, dropped[layer]))
+        inputs = out
+    if readout is None:
+        readout = readout_index(lengths, X.shape[1], spec.per_step)
+    seq_idx, step_idx = readout
+    # The backward direction has seen the whole sequence at step 0.
+    steps = [step_idx, step_idx if spec.per_step else np.zeros_like(step_idx)]
+    n_last = spec.hidden_layer_sizes[-1]
+    features = np.hstack(
+        [
+            inputs[seq_idx, steps[k], k * n_last : (k + 1) * n_last]
+            for k in range(len(spec.directions))
+        ]
+    )
     Z = features @ params["out.W"] + params["out.b"]
-    trace = {"layers": layers, "readout": (seq_idx, step_idx), "features": features}
+    trace = {
+        "lengths": lengths,
+        "layers": layers,
+        "readout": (seq_idx, steps),
+        "features": features,
+        "top_shape": inputs.shape,
+    }
     return Z, trace
+
+
+def final_states(spec, trace):
+    """State of every layer after each sequence's last step.
+
+    Returns
+    -------
+    states : dict of str to tuple of ndarray of shape (n_seq, n_hidden)
+        Keyed by layer name, forward direction only.
+    """
+    cell = CELLS[spec.cell]
+    lengths = trace["lengths"]
+    last = (np.arange(lengths.shape[0]), lengths - 1)
+    return {
+        f"rnn{layer}": tuple(A[last] for A in cell.step_states(runs[0][3], runs[0][4]))
+        for layer, (runs, _) in enumerate(trace["layers"])
+    }
 
 
 def predict(params, spec, X, lengths):
@@ -154,16 +271,15 @@ def predict(params, spec, X, lengths):
     return HEADS[spec.head].activation(Z.astype(np.float64))
 
 
-def backward(params, spec, lengths, trace, dZ):
+def backward(params, spec, trace, dZ):
     """Gradient of the parameters given the gradient of the logits.
 
     Parameters
     ----------
     params : dict of str to ndarray
     spec : NetworkSpec
-    lengths : ndarray of shape (n_seq,), int64
     trace : dict
-        From :func:`forward` on the same inputs.
+        From :func:`forward`.
     dZ : ndarray of shape (n_rows, n_outputs)
 
     Returns
@@ -173,33 +289,91 @@ def backward(params, spec, lengths, trace, dZ):
     """
     cell = CELLS[spec.cell]
     activation = ACTIVATION_CODES[spec.activation]
+    lengths = trace["lengths"]
     grads = {
         "out.W": trace["features"].T @ dZ,
         "out.b": dZ.sum(axis=0),
     }
-    last_H = trace["layers"][-1][2]
-    dH = np.zeros_like(last_H)
-    seq_idx, step_idx = trace["readout"]
-    # Many-to-many read-out rows are distinct, so plain assignment suffices.
-    dH[seq_idx, step_idx] = dZ @ params["out.W"].T
+    dF = dZ @ params["out.W"].T
+    dTop = np.zeros(trace["top_shape"], dtype=dZ.dtype)
+    seq_idx, steps = trace["readout"]
+    n = spec.hidden_layer_sizes[-1]
+    # Read-out rows are distinct, so plain assignment suffices.
+    for k in range(len(spec.directions)):
+        dTop[seq_idx, steps[k], k * n : (k + 1) * n] = dF[:, k * n : (k + 1) * n]
     for layer in reversed(range(len(spec.hidden_layer_sizes))):
-        inputs, h0, H, cache = trace["layers"][layer]
-        W_x, W_h = params[f"rnn{layer}.W_x"], params[f"rnn{layer}.W_h"]
-        dX, dW_x, dW_h, db, _ = cell.backward(
-            inputs, lengths, W_x, W_h, h0, H, cache, dH, activation
-        )
-        grads[f"rnn{layer}.W_x"] = dW_x
-        grads[f"rnn{layer}.W_h"] = dW_h
-        grads[f"rnn{layer}.b"] = db
-        dH = dX
+        runs, dropped = trace["layers"][layer]
+        n = spec.hidden_layer_sizes[layer]
+        if dropped is not None:
+            dTop *= dropped
+        dInputs = None
+        for k, direction in enumerate(spec.directions):
+            name = f"rnn{layer}{direction}"
+            x, state, h_mask, H, cache = runs[k]
+            dH = dTop[:, :, k * n : (k + 1) * n]
+            dH = reverse_steps(dH, lengths) if direction else np.ascontiguousarray(dH)
+            W_x, W_h = params[f"{name}.W_x"], params[f"{name}.W_h"]
+            dX, dW_x, dW_h, db, _ = cell.backward(
+                x, lengths, W_x, W_h, state, h_mask, H, cache, dH, activation
+            )
+            if direction:
+                dX = reverse_steps(dX, lengths)
+            grads[f"{name}.W_x"] = dW_x
+            grads[f"{name}.W_h"] = dW_h
+            grads[f"{name}.b"] = db
+            dInputs = dX if dInputs is None else dInputs + dX
+        dTop = dInputs
     return {name: grads[name] for name in params}
 
 
-def loss_and_gradient(params, spec, X, lengths, Y, alpha):
+def bptt_windows(spec, n_steps):
+    """``(start, stop)`` of each window of truncated BPTT, in time order.
+
+    One window covering all steps when truncation is off or longer than the
+    sequences.
+    """
+    k = spec.bptt_truncate
+    if k is None or k >= n_steps:
+        return [(0, n_steps)]
+    if spec.bidirectional:
+        raise ValueError(
+            "Truncated backpropagation through time (bptt_truncate) needs the "
+            "past only, but a bidirectional layer reads the whole sequence; "
+            "use bidirectional=False or bptt_truncate=None."
+        )
+    return [(start, min(start + k, n_steps)) for start in range(0, n_steps, k)]
+
+
+def _window_rows(spec, lengths, active, window_lengths, start):
+    """Read-out rows inside one window.
+
+    Returns
+    -------
+    seq_idx, step_idx : ndarray
+        Read-out positions within the window's batch of active sequences.
+    rows : ndarray
+        Their rows in the targets of the whole batch.
+    """
+    n_window = int(window_lengths.max())
+    if spec.per_step:
+        seq_idx, step_idx = np.nonzero(np.arange(n_window) < window_lengths[:, None])
+        first_rows = np.cumsum(lengths) - lengths
+        return seq_idx, step_idx, first_rows[active[seq_idx]] + start + step_idx
+    last = lengths[active] - 1 - start
+    seq_idx = np.flatnonzero(last < n_window)
+    return seq_idx, last[seq_idx], active[seq_idx]
+
+
+def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None):
     """Mean loss over the read-out rows plus L2 penalty, and its gradient.
 
     ``loss = mean_rows(head loss) + 0.5 * alpha * sum(W**2) / n_rows``, the
     penalty summed over weights only (not biases), as in scikit-learn's MLP.
+
+    With ``spec.bptt_truncate = k``, the steps are cut into windows of ``k``:
+    each window starts from the states the previous one ended in, and the
+    gradient of its read-out rows flows back to the start of the window only.
+    Only one window's activations are held in memory at a time.
 
     Parameters
     ----------
@@ -211,6 +385,8 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha):
         Targets of the read-out rows: one-hot or 0/1 labels, or values.
     alpha : float
         L2 penalty strength.
+    rng : numpy.random.RandomState, default=None
+        Source of the dropout masks (training); None applies no dropout.
 
     Returns
     -------
@@ -218,11 +394,58 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha):
     grads : dict of str to ndarray
     """
     head = HEADS[spec.head]
-    Z, trace = forward(params, spec, X, lengths)
-    n_rows = Z.shape[0]
-    loss = head.loss(Z, Y).sum() / n_rows
-    dZ = (head.gradient(Z, Y) / n_rows).astype(Z.dtype, copy=False)
-    grads = backward(params, spec, lengths, trace, dZ)
+    n_seq, n_steps = X.shape[:2]
+    n_rows = Y.shape[0]
+    dtype = X.dtype
+    recurrent = recurrent_masks(spec, n_seq, rng, dtype) if rng is not None else {}
+    windows = bptt_windows(spec, n_steps)
+    states = None
+    loss = 0.0
+    grads = {name: np.zeros_like(p) for name, p in params.items()}
+    for start, stop in windows:
+        window_lengths = np.clip(lengths - start, 0, stop - start)
+        active = np.flatnonzero(window_lengths > 0)
+        window_lengths = window_lengths[active]
+        Xw = X
+        if len(active) < n_seq or len(windows) > 1:
+            Xw = np.ascontiguousarray(X[active, start:stop])
+        seq_idx, step_idx, rows = _window_rows(
+            spec, lengths, active, window_lengths, start
+        )
+        masks = {"recurrent": {k: m[active] for k, m in recurrent.items()}}
+        if rng is not None:
+            masks["output"] = output_masks(spec, len(active), stop - start, rng, dtype)
+        state0 = None
+        if states is not None:
+            state0 = {k: tuple(s[active] for s in v) for k, v in states.items()}
+        Z, trace = forward(
+            params,
+            spec,
+            Xw,
+            window_lengths,
+            masks=masks,
+            state0=state0,
+            readout=(seq_idx, step_idx),
+        )
+        if len(rows):
+            Yw = Y[rows]
+            loss += head.loss(Z, Yw).sum()
+            dZ = (head.gradient(Z, Yw) / n_rows).astype(dtype, copy=False)
+            for name, g in backward(params, spec, trace, dZ).items():
+                grads[name] += g
+        if stop < n_steps:
+            if states is None:
+                states = {
+                    name: tuple(
+                        np.zeros((n_seq, n), dtype=dtype)
+                        for _ in range(CELLS[spec.cell].n_states)
+                    )
+                    for name, n in spec.layer_names()
+                }
+            for name, carried in final_states(spec, trace).items():
+                for full, part in zip(states[name], carried, strict=True):
+                    full[active] = part
+    loss /= n_rows
     for name, p in params.items():
         if is_weight(name):
             loss += 0.5 * alpha * float(np.sum(p * p)) / n_rows

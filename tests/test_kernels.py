@@ -1,0 +1,181 @@
+"""Cell kernels, through the cell registry: NumPy reference, finite
+differences (every input, weight, gate bias and initial state), padding."""
+
+import numpy as np
+import pytest
+
+from sklearn_rnn.kernels._activations import ACTIVATION_CODES
+from sklearn_rnn.network._cells import CELLS
+from tests import naive
+
+ACTIVATIONS = sorted(ACTIVATION_CODES)
+N_IN, N_HIDDEN = 3, 4
+LENGTHS = np.array([5, 2, 4], dtype=np.int64)
+
+
+def random_problem(rng, cell, dtype=np.float64, n_steps=5, lengths=LENGTHS):
+    """Random inputs and non-zero parameters, initial states and masks."""
+    spec = CELLS[cell]
+    n_seq = len(lengths)
+    X = rng.normal(size=(n_seq, n_steps, N_IN))
+    for i, length in enumerate(lengths):
+        X[i, length:] = 0.0
+    problem = {
+        "X": X,
+        "W_x": rng.normal(scale=0.6, size=(N_IN, spec.n_gates * N_HIDDEN)),
+        "W_h": rng.normal(scale=0.6, size=(N_HIDDEN, spec.n_gates * N_HIDDEN)),
+        "b": rng.normal(scale=0.5, size=spec.n_biases * N_HIDDEN),
+        "state0": tuple(
+            rng.normal(scale=0.5, size=(n_seq, N_HIDDEN)) for _ in range(spec.n_states)
+        ),
+        # any positive mask values, not only the 0 and 1 / (1 - p) of dropout
+        "h_mask": rng.uniform(0.5, 1.5, size=(n_seq, N_HIDDEN)),
+        "dH": masked(rng.normal(size=(n_seq, n_steps, N_HIDDEN)), lengths),
+    }
+    return {
+        k: tuple(s.astype(dtype) for s in v) if k == "state0" else v.astype(dtype)
+        for k, v in problem.items()
+    }
+
+
+def masked(A, lengths):
+    out = A.copy()
+    for i, length in enumerate(lengths):
+        out[i, length:] = 0.0
+    return out
+
+
+def run(cell, p, activation, lengths=LENGTHS, X=None):
+    """Forward then backward; returns H and the gradients."""
+    spec = CELLS[cell]
+    X = p["X"] if X is None else X
+    code = ACTIVATION_CODES[activation]
+    H, cache = spec.forward(
+        X, lengths, p["W_x"], p["W_h"], p["b"], p["state0"], p["h_mask"], code
+    )
+    grads = spec.backward(
+        X,
+        lengths,
+        p["W_x"],
+        p["W_h"],
+        p["state0"],
+        p["h_mask"],
+        H,
+        cache,
+        p["dH"],
+        code,
+    )
+    return H, grads
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_forward_matches_numpy_reference(rng, cell, activation, dtype):
+    p = random_problem(rng, cell, dtype)
+    H, _ = run(cell, p, activation)
+    assert H.dtype == dtype
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    for i, length in enumerate(LENGTHS):
+        ref = naive.CELLS[cell](
+            p["X"][i, :length].astype(np.float64),
+            p["W_x"].astype(np.float64),
+            p["W_h"].astype(np.float64),
+            p["b"].astype(np.float64),
+            tuple(s[i].astype(np.float64) for s in p["state0"]),
+            p["h_mask"][i].astype(np.float64),
+            activation,
+        )
+        np.testing.assert_allclose(H[i, :length], ref, rtol=tol, atol=tol)
+        assert np.all(H[i, length:] == 0)
+
+
+def numeric_gradient(loss, array):
+    numeric = np.zeros_like(array)
+    for idx in np.ndindex(array.shape):
+        old = array[idx]
+        array[idx] = old + 1e-6
+        plus = loss()
+        array[idx] = old - 1e-6
+        minus = loss()
+        array[idx] = old
+        numeric[idx] = (plus - minus) / 2e-6
+    return numeric
+
+
+def relative_error(got, numeric):
+    return np.abs(got - numeric).max() / np.abs(numeric).max()
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_backward_matches_finite_differences(rng, cell, activation):
+    """Gradient of L = sum(dH * H) for every input, weight and initial state,
+    and for each gate's bias block on its own."""
+    p = random_problem(rng, cell)
+    if activation == "relu":
+        p["b"] += 0.5  # keep pre-activations away from the kink at 0
+
+    def loss():
+        return np.sum(p["dH"] * run(cell, p, activation)[0])
+
+    _, (dX, dW_x, dW_h, db, dstate0) = run(cell, p, activation)
+    for name, got in [("X", dX), ("W_x", dW_x), ("W_h", dW_h)]:
+        numeric = numeric_gradient(loss, p[name])
+        assert relative_error(got, numeric) < 1e-6, name
+    for k, (state, got) in enumerate(zip(p["state0"], dstate0, strict=True)):
+        numeric = numeric_gradient(loss, state)
+        assert relative_error(got, numeric) < 1e-6, f"state0[{k}]"
+    numeric = numeric_gradient(loss, p["b"])
+    for block in range(CELLS[cell].n_biases):
+        part = slice(block * N_HIDDEN, (block + 1) * N_HIDDEN)
+        assert np.abs(numeric[part]).max() > 1e-3, f"bias block {block} unused"
+        error = relative_error(db[part], numeric[part])
+        assert error < 1e-6, f"bias block {block}: {error}"
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_padding_changes_nothing(rng, cell, activation):
+    """Garbage in the padding changes nothing, and one sequence alone equals
+    the same sequence inside a padded batch."""
+    p = random_problem(rng, cell, n_steps=7)
+    noisy = p["X"].copy()
+    for i, length in enumerate(LENGTHS):
+        noisy[i, length:] = rng.normal(size=noisy[i, length:].shape) * 100
+    H, (dX, dW_x, dW_h, db, dstate0) = run(cell, p, activation, X=noisy)
+    _, clean_grads = run(cell, p, activation)
+    for got, clean in zip((dW_x, dW_h, db), clean_grads[1:4], strict=True):
+        np.testing.assert_array_equal(got, clean)
+    sums = [np.zeros_like(g) for g in (dW_x, dW_h, db)]
+    for i, length in enumerate(LENGTHS):
+        one = {
+            "X": np.ascontiguousarray(p["X"][i : i + 1, :length]),
+            "W_x": p["W_x"],
+            "W_h": p["W_h"],
+            "b": p["b"],
+            "state0": tuple(s[i : i + 1] for s in p["state0"]),
+            "h_mask": p["h_mask"][i : i + 1],
+            "dH": np.ascontiguousarray(p["dH"][i : i + 1, :length]),
+        }
+        H1, (dX1, *weights1, dstate01) = run(cell, one, activation, LENGTHS[i : i + 1])
+        np.testing.assert_array_equal(H1[0], H[i, :length])
+        np.testing.assert_allclose(dX1[0], dX[i, :length], rtol=1e-12, atol=1e-14)
+        for got, alone in zip(dstate0, dstate01, strict=True):
+            np.testing.assert_allclose(alone[0], got[i], rtol=1e-12, atol=1e-14)
+        assert np.all(dX[i, length:] == 0)
+        for total, part in zip(sums, weights1, strict=True):
+            total += part
+    # the batch's weight gradients are the sums over its sequences
+    for got, total in zip((dW_x, dW_h, db), sums, strict=True):
+        np.testing.assert_allclose(got, total, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+def test_zero_length_keeps_initial_state(rng, cell):
+    lengths = np.array([3, 0], dtype=np.int64)
+    p = random_problem(rng, cell, n_steps=3, lengths=lengths)
+    H, (dX, *_, dstate0) = run(cell, p, "tanh", lengths)
+    assert np.all(H[1] == 0) and np.all(dX[1] == 0)
+    for d in dstate0:
+        assert np.all(d[1] == 0) and np.any(d[0] != 0)
