@@ -55,6 +55,8 @@ from sklearn_rnn.kernels._linalg import (
 N_GATES = 3
 #: Number of ``n_hidden`` blocks in ``b``: one per gate plus ``b_hn``.
 N_BIASES = 4
+#: Block of ``b`` holding the update-gate bias.
+UPDATE_GATE = 1
 
 
 @njit(**PARALLEL_JIT_OPTIONS)

@@ -53,16 +53,24 @@ class Cell:
     init_bias: Callable
 
 
-def _zero_bias(n_blocks):
-    return lambda n_hidden: np.zeros(n_blocks * n_hidden)
+def _zero_bias(n_biases):
+    return lambda n_hidden: np.zeros(n_biases * n_hidden)
 
 
-def _lstm_bias(n_hidden):
-    # A forget gate open at the start lets gradients flow over long spans
-    # from the first epoch (Jozefowicz et al., 2015).
-    b = np.zeros(lstm.N_BIASES * n_hidden)
-    b[lstm.FORGET_GATE * n_hidden : (lstm.FORGET_GATE + 1) * n_hidden] = 1.0
-    return b
+def _carry_bias(n_biases, block):
+    """Zero biases except ``block``, at 1.
+
+    The LSTM's forget gate and the GRU's update gate then start mostly open:
+    the state is carried from step to step and gradients flow over long
+    spans from the first epoch (Jozefowicz et al., 2015).
+    """
+
+    def init_bias(n_hidden):
+        b = np.zeros(n_biases * n_hidden)
+        b[block * n_hidden : (block + 1) * n_hidden] = 1.0
+        return b
+
+    return init_bias
 
 
 def _elman_forward(X, lengths, W_x, W_h, b, state0, h_mask, activation):
@@ -126,7 +134,7 @@ CELLS = {
         forward=_lstm_forward,
         backward=_lstm_backward,
         step_states=lambda H, cache: (H, cache[0]),
-        init_bias=_lstm_bias,
+        init_bias=_carry_bias(lstm.N_BIASES, lstm.FORGET_GATE),
     ),
     "gru": Cell(
         n_gates=gru.N_GATES,
@@ -135,6 +143,6 @@ CELLS = {
         forward=_gru_forward,
         backward=_gru_backward,
         step_states=lambda H, cache: (H,),
-        init_bias=_zero_bias(gru.N_BIASES),
+        init_bias=_carry_bias(gru.N_BIASES, gru.UPDATE_GATE),
     ),
 }
