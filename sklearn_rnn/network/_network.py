@@ -286,6 +286,8 @@ def backward(params, spec, trace, dZ):
     -------
     grads : dict of str to ndarray
         Same keys, shapes and dtype as ``params``.
+    dX : ndarray of shape (n_seq, n_steps, n_features)
+        Gradient with respect to the network's input, zero at padded steps.
     """
     cell = CELLS[spec.cell]
     activation = ACTIVATION_CODES[spec.activation]
@@ -323,7 +325,7 @@ def backward(params, spec, trace, dZ):
             grads[f"{name}.b"] = db
             dInputs = dX if dInputs is None else dInputs + dX
         dTop = dInputs
-    return {name: grads[name] for name in params}
+    return {name: grads[name] for name in params}, dTop
 
 
 def bptt_windows(spec, n_steps):
@@ -431,7 +433,7 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None):
             Yw = Y[rows]
             loss += head.loss(Z, Yw).sum()
             dZ = (head.gradient(Z, Yw) / n_rows).astype(dtype, copy=False)
-            for name, g in backward(params, spec, trace, dZ).items():
+            for name, g in backward(params, spec, trace, dZ)[0].items():
                 grads[name] += g
         if stop < n_steps:
             if states is None:

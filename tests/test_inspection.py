@@ -1,0 +1,61 @@
+"""gradient_flow: the Jacobian norms it reports, against finite differences."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+
+from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
+from sklearn_rnn.inspection import gradient_flow
+from tests.test_estimators import make_sequences, sign_labels
+
+
+def fitted(Estimator, X, y, **params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return Estimator(
+            hidden_layer_sizes=(5, 3), max_iter=2, random_state=0, **params
+        ).fit(X, y)
+
+
+@pytest.mark.parametrize("cell", ["elman", "lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_flow_is_the_jacobian_norm(cell, bidirectional):
+    X = make_sequences(n=3, min_len=2, max_len=6)
+    y = np.random.RandomState(0).normal(size=(3, 2))
+    reg = fitted(
+        RNNRegressor, X, y, cell=cell, bidirectional=bidirectional, dtype="float64"
+    )
+    flow = gradient_flow(reg, X)
+    assert flow.shape == (3, max(len(x) for x in X))
+    for i, x in enumerate(X):
+        assert np.all(np.isnan(flow[i, len(x) :]))
+        for t in range(len(x)):
+            jacobian = []
+            for j in range(x.shape[1]):
+                plus, minus = x.copy(), x.copy()
+                plus[t, j] += 1e-6
+                minus[t, j] -= 1e-6
+                jacobian.append(
+                    (reg.predict([plus])[0] - reg.predict([minus])[0]) / 2e-6
+                )
+            assert flow[i, t] == pytest.approx(np.linalg.norm(jacobian), rel=1e-6)
+
+
+def test_flow_for_classifier_and_tagger():
+    X = make_sequences(n=30)
+    labels = sign_labels(X)
+    for estimator in (
+        fitted(RNNClassifier, X, labels),
+        fitted(RNNSequenceTagger, X, [np.cumsum(x[:, 0]) > 0 for x in X]),
+    ):
+        flow = gradient_flow(estimator, X[:4])
+        lengths = [len(x) for x in X[:4]]
+        assert np.isfinite(flow[0, : lengths[0]]).all()
+        assert (flow[np.isfinite(flow)] > 0).all()
+
+
+def test_flow_needs_a_fitted_estimator():
+    with pytest.raises(NotFittedError):
+        gradient_flow(RNNRegressor(), make_sequences(n=2))
