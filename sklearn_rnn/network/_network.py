@@ -260,17 +260,6 @@ def final_states(spec, trace):
     }
 
 
-def predict(params, spec, X, lengths):
-    """Predictions of the head (probabilities or values), in float64.
-
-    Returns
-    -------
-    P : ndarray of shape (n_rows, n_outputs)
-    """
-    Z, _ = forward(params, spec, X, lengths)
-    return HEADS[spec.head].activation(Z.astype(np.float64))
-
-
 def backward(params, spec, trace, dZ):
     """Gradient of the parameters given the gradient of the logits.
 
