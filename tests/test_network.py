@@ -192,17 +192,24 @@ def test_backward_direction_starts_at_last_real_step(rng, cell):
         )
 
 
-def test_lstm_forget_bias_starts_at_one(rng):
-    spec = NetworkSpec("lstm", "tanh", (3, 2), "identity", False, bidirectional=True)
+@pytest.mark.parametrize(
+    "cell, bias_blocks",
+    [("elman", [0.0]), ("lstm", [0.0, 1.0, 0.0, 0.0]), ("gru", [0.0, 1.0, 0.0, 0.0])],
+)
+def test_initialisation(rng, cell, bias_blocks):
+    """Orthogonal recurrent gate blocks, Glorot input weights, and the LSTM's
+    forget-gate and the GRU's update-gate biases at 1."""
+    spec = NetworkSpec(cell, "tanh", (3, 2), "identity", False, bidirectional=True)
     params = init_params(spec, N_FEATURES, 1, rng, np.float32)
+    n_gates = CELLS[cell].n_gates
     for name, n in spec.layer_names():
-        np.testing.assert_array_equal(
-            params[f"{name}.b"], np.repeat([0.0, 1.0, 0.0, 0.0], n)
-        )
+        np.testing.assert_array_equal(params[f"{name}.b"], np.repeat(bias_blocks, n))
         W_h = params[f"{name}.W_h"].astype(np.float64)
-        for block in np.split(W_h, 4, axis=1):
+        for block in np.split(W_h, n_gates, axis=1):
             np.testing.assert_allclose(block.T @ block, np.eye(n), atol=1e-6)
-    assert params["rnn1.W_x"].shape == (6, 8)
+        n_in, n_cols = params[f"{name}.W_x"].shape
+        assert np.abs(params[f"{name}.W_x"]).max() <= np.sqrt(6 / (n_in + n_cols))
+    assert params["rnn1.W_x"].shape == (6, n_gates * 2)
     assert params["out.W"].shape == (4, 1)
 
 
