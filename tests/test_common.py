@@ -11,6 +11,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
 from sklearn_rnn.network._cells import CELLS
+from sklearn_rnn.preprocessing import SequenceScaler
 
 COLUMNS_ARE_STEPS = (
     "a 2D X holds univariate sequences, so n_features_in_ is 1, not X.shape[1]"
@@ -68,10 +69,21 @@ TAGGER_FAILURES = {
         "check_estimators_empty_data_messages"
     ],
 }
+SCALER_FAILURES = {
+    **COLUMNS_ARE_FEATURES,
+    "check_transformer_general": (
+        "dropping a column of a 2D X shortens the sequences, which is valid"
+    ),
+    "check_transformer_data_not_an_array": (
+        "a list comes back as a list of sequences (the format is kept), not as an array"
+    ),
+}
+del SCALER_FAILURES["check_estimators_partial_fit_n_features"]
 EXPECTED_FAILURES = {
     RNNClassifier: CLASSIFIER_FAILURES,
     RNNRegressor: COLUMNS_ARE_FEATURES,
     RNNSequenceTagger: TAGGER_FAILURES,
+    SequenceScaler: SCALER_FAILURES,
 }
 
 
@@ -79,7 +91,8 @@ def expected_failed_checks(estimator):
     return EXPECTED_FAILURES[type(estimator)]
 
 
-#: Every cell, one and two layers, one and two directions, for each estimator.
+#: Every cell, one and two layers, one and two directions, for each estimator;
+#: and the preprocessing transformers.
 ESTIMATORS = [
     Estimator(
         cell=cell,
@@ -91,7 +104,7 @@ ESTIMATORS = [
     for cell in sorted(CELLS)
     for layers in [(8,), (8, 4)]
     for bidirectional in [False, True]
-]
+] + [SequenceScaler()]
 
 
 @parametrize_with_checks(

@@ -22,7 +22,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_rnn.exceptions import DivergenceError
-from sklearn_rnn.inputs import check_sequences
+from sklearn_rnn.inputs import validate_sequences
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.network._cells import CELLS
 from sklearn_rnn.network._heads import HEADS
@@ -230,47 +230,7 @@ class BaseRNN(BaseEstimator):
         """Validate X; on ``reset`` record its feature count and names."""
         if not reset:
             check_is_fitted(self, "params_")
-        sequences = check_sequences(X, dtype=np.dtype(self.dtype))
-        if reset:
-            self.n_features_in_ = sequences.n_features
-        elif sequences.n_features != self.n_features_in_:
-            raise ValueError(
-                f"X has {sequences.n_features} features per step, but "
-                f"{type(self).__name__} is expecting {self.n_features_in_} "
-                "features per step as input."
-            )
-        self._check_feature_names(sequences.feature_names, reset=reset)
-        return sequences
-
-    def _check_feature_names(self, names, *, reset):
-        name = type(self).__name__
-        if reset:
-            if names is not None:
-                self.feature_names_in_ = names
-            elif hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
-            return
-        fitted = getattr(self, "feature_names_in_", None)
-        if fitted is None and names is None:
-            return
-        if names is None:
-            warnings.warn(
-                f"X does not have valid feature names, but {name} was fitted "
-                "with feature names",
-                UserWarning,
-                stacklevel=2,
-            )
-        elif fitted is None:
-            warnings.warn(
-                f"X has feature names, but {name} was fitted without feature names",
-                UserWarning,
-                stacklevel=2,
-            )
-        elif len(names) != len(fitted) or np.any(names != fitted):
-            raise ValueError(
-                "The feature names should match those that were passed during "
-                f"fit. Fitted with {list(fitted)}, got {list(names)}."
-            )
+        return validate_sequences(self, X, reset=reset, dtype=np.dtype(self.dtype))
 
     def _hidden_layer_sizes(self):
         sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes))

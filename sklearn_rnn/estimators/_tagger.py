@@ -62,8 +62,10 @@ class RNNSequenceTagger(BaseRNN):
         >>> y = [np.where(x > 0, "pos", "neg") for x in X]
         >>> tagger = RNNSequenceTagger(hidden_layer_sizes=(8,), max_iter=5,
         ...                            random_state=0)
+        >>> [x.shape for x in X[:2]]
+        [(7,), (7,)]
         >>> [p.shape for p in tagger.fit(X, y).predict(X[:2])]
-        [(7,), (4,)]
+        [(7,), (7,)]
     """
 
     __doc__ = _docs.fill(__doc__)

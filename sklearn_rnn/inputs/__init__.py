@@ -5,7 +5,15 @@ Kernels only ever see the result: a C-contiguous float array of shape
 lengths.
 """
 
-from sklearn_rnn.inputs._sequences import Sequences, check_sequences
+from sklearn_rnn.inputs._sequences import Sequences, check_sequences, map_values
 from sklearn_rnn.inputs._targets import check_sequence_labels, check_targets
+from sklearn_rnn.inputs._validation import validate_sequences
 
-__all__ = ["Sequences", "check_sequence_labels", "check_sequences", "check_targets"]
+__all__ = [
+    "Sequences",
+    "check_sequence_labels",
+    "check_sequences",
+    "check_targets",
+    "map_values",
+    "validate_sequences",
+]

@@ -101,6 +101,40 @@ def check_sequences(X, *, dtype=np.float64):
     return _from_array(_as_float_array(X, "X"), dtype)
 
 
+def map_values(X, fn):
+    """Apply an elementwise, per-feature map to sequences, keeping their format.
+
+    Lists (of arrays or DataFrames) stay lists of the same kinds, ragged
+    object arrays stay object arrays, DataFrames keep their index and columns,
+    and NaN padding stays NaN. Call :func:`check_sequences` first: this
+    function converts, it does not validate.
+
+    Parameters
+    ----------
+    X : sequences in any format accepted by :func:`check_sequences`
+    fn : callable
+        Maps a float array whose last axis holds the features (or a
+        univariate array, for the univariate formats) to an array of the same
+        shape; ``fn`` must broadcast over the leading axes.
+
+    Returns
+    -------
+    X_out : sequences in the format of ``X``, float64
+    """
+    if isinstance(X, pd.DataFrame):
+        values = fn(X.to_numpy(dtype=np.float64))
+        return pd.DataFrame(values, index=X.index, columns=X.columns)
+    if isinstance(X, pd.Series):
+        return pd.Series(fn(X.to_numpy(dtype=np.float64)), index=X.index, name=X.name)
+    if isinstance(X, list | tuple):
+        return [map_values(x, fn) for x in X]
+    if _is_ragged_object_array(X):
+        out = np.empty(len(X), dtype=object)
+        out[:] = [map_values(x, fn) for x in X]
+        return out
+    return fn(np.asarray(X, dtype=np.float64))
+
+
 def _is_ragged_object_array(X):
     return (
         isinstance(X, np.ndarray)

@@ -1,0 +1,134 @@
+"""Standardisation of each feature over every step of every sequence."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from sklearn_rnn.inputs import map_values, validate_sequences
+
+
+class SequenceScaler(
+    OneToOneFeatureMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
+    """Standardise each feature over all time steps of all sequences.
+
+    ``StandardScaler`` sees a 2D table, so on sequences it would scale each
+    time step (column) separately, or refuse ragged input. This scaler
+    computes one mean and one standard deviation per *feature*, pooled over
+    the real steps of every sequence (NaN padding is ignored), and returns
+    the sequences in the format they came in: a ragged list stays a ragged
+    list of the same lengths, a padded array keeps its NaN padding. Put it
+    first in a :class:`~sklearn.pipeline.Pipeline` before any estimator of
+    this library.
+
+    Parameters
+    ----------
+    with_mean : bool, default=True
+        Subtract the mean of each feature.
+    with_std : bool, default=True
+        Divide by the standard deviation of each feature (a feature with zero
+        variance is left unscaled).
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_features,)
+        Mean of each feature over all real steps; zeros if ``with_mean`` is
+        False.
+    scale_ : ndarray of shape (n_features,)
+        Standard deviation of each feature; ones if ``with_std`` is False.
+    var_ : ndarray of shape (n_features,)
+        Variance of each feature.
+    n_steps_seen_ : int
+        Number of real steps the statistics were computed over.
+    n_features_in_ : int
+        Features per time step.
+    feature_names_in_ : ndarray of str
+        Column names of DataFrame input, when they are all strings.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn.preprocessing import SequenceScaler
+    >>> X = [np.array([[0.0], [2.0]]), np.array([[4.0], [6.0], [8.0]])]
+    >>> scaler = SequenceScaler().fit(X)
+    >>> scaler.mean_, scaler.var_
+    (array([4.]), array([8.]))
+    >>> [x.shape for x in scaler.transform(X)]
+    [(2, 1), (3, 1)]
+    """
+
+    _parameter_constraints = {"with_mean": ["boolean"], "with_std": ["boolean"]}
+
+    def __init__(self, *, with_mean=True, with_std=True):
+        self.with_mean = with_mean
+        self.with_std = with_std
+
+    def fit(self, X, y=None):
+        """Compute the mean and standard deviation of each feature.
+
+        Parameters
+        ----------
+        X : sequences
+            A list of arrays ``(T_i, n_features)`` or ``(T_i,)``, a 3D array,
+            a 2D array of univariate sequences (NaN-padded at the end), or a
+            DataFrame with a ``(sequence id, time step)`` MultiIndex.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SequenceScaler
+        """
+        self._validate_params()
+        sequences = validate_sequences(self, X, reset=True, dtype=np.float64)
+        real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
+        steps = sequences.data[real]
+        self.n_steps_seen_ = steps.shape[0]
+        self.var_ = steps.var(axis=0)
+        self.mean_ = steps.mean(axis=0) if self.with_mean else np.zeros(steps.shape[1])
+        self.scale_ = np.ones(steps.shape[1])
+        if self.with_std:
+            std = np.sqrt(self.var_)
+            self.scale_ = np.where(std > 10 * np.finfo(np.float64).eps, std, 1.0)
+        return self
+
+    def transform(self, X):
+        """Standardise the sequences.
+
+        Parameters
+        ----------
+        X : sequences
+            In any format accepted by :meth:`fit`, with ``n_features_in_``
+            features per step.
+
+        Returns
+        -------
+        X_scaled : sequences in the format of ``X``, float64
+        """
+        self._check_input(X)
+        return map_values(X, lambda v: (v - self.mean_) / self.scale_)
+
+    def inverse_transform(self, X):
+        """Undo :meth:`transform`.
+
+        Parameters
+        ----------
+        X : sequences
+            Scaled sequences, in any accepted format.
+
+        Returns
+        -------
+        X_original : sequences in the format of ``X``, float64
+        """
+        self._check_input(X)
+        return map_values(X, lambda v: v * self.scale_ + self.mean_)
+
+    def _check_input(self, X):
+        check_is_fitted(self)
+        validate_sequences(self, X, reset=False, dtype=np.float64)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float64"]
+        return tags
