@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_rnn import RNNRegressor
+from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
 from sklearn_rnn.preprocessing import SequenceScaler
 from tests.helpers import padded
 from tests.test_estimators import long_frame, make_sequences
@@ -102,14 +102,20 @@ def quiet_fit(estimator, X, y):
         return estimator.fit(X, y)
 
 
-def test_first_in_a_pipeline():
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor, RNNSequenceTagger])
+def test_first_in_a_pipeline(Estimator):
     X = [100 + 50 * x for x in make_sequences(n=40)]
-    y = np.array([x[:, 0].mean() for x in X])
+    y = {
+        RNNClassifier: np.array([x[:, 0].mean() > 100 for x in X]),
+        RNNRegressor: np.array([x[:, 0].mean() for x in X]),
+        RNNSequenceTagger: [x[:, 0] > 100 for x in X],
+    }[Estimator]
     params = {"hidden_layer_sizes": (4,), "max_iter": 3, "random_state": 0}
-    pipe = quiet_fit(make_pipeline(SequenceScaler(), RNNRegressor(**params)), X, y)
+    pipe = quiet_fit(make_pipeline(SequenceScaler(), Estimator(**params)), X, y)
     scaler = SequenceScaler().fit(X)
-    alone = quiet_fit(RNNRegressor(**params), scaler.transform(X), y)
-    np.testing.assert_array_equal(pipe.predict(X), alone.predict(scaler.transform(X)))
+    alone = quiet_fit(Estimator(**params), scaler.transform(X), y)
+    for a, b in zip(pipe.predict(X), alone.predict(scaler.transform(X))):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_regressor_inside_transformed_target_regressor():
