@@ -420,11 +420,14 @@ class BaseRNN(BaseEstimator):
         """One gradient update on the sequences ``idx``; returns (loss, rows)."""
         X, lengths = sequences.take(idx)
         Y = self._batch_targets(targets, idx, sequences.lengths)
-        loss, grads = loss_and_gradient(
-            self.params_, self._spec, X, lengths, Y, self.alpha, self._random_state
-        )
-        grads = list(grads.values())
-        norm = clip_by_norm(grads, np.inf if self.clip_norm is None else self.clip_norm)
+        # Overflow is reported below as a DivergenceError, not as warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, grads = loss_and_gradient(
+                self.params_, self._spec, X, lengths, Y, self.alpha, self._random_state
+            )
+            grads = list(grads.values())
+            max_norm = np.inf if self.clip_norm is None else self.clip_norm
+            norm = clip_by_norm(grads, max_norm)
         if not (np.isfinite(loss) and np.isfinite(norm)):
             raise DivergenceError(
                 f"Training diverged in epoch {self.n_iter_ + 1}, batch {batch}: "
@@ -480,7 +483,9 @@ class BaseRNN(BaseEstimator):
         parts = []
         for chunk_slice in gen_batches(len(indices), chunk):
             X, lengths = sequences.take(indices[chunk_slice])
-            Z, _ = forward(self.params_, self._spec, X, lengths)
+            # Overflow is reported below as a ValueError, not as warnings.
+            with np.errstate(over="ignore", invalid="ignore"):
+                Z, _ = forward(self.params_, self._spec, X, lengths)
             parts.append(Z.astype(np.float64))
         Z = np.concatenate(parts)
         if not np.isfinite(Z).all():

@@ -1,0 +1,508 @@
+"""Reliability: every bad input named, failed calls that change nothing,
+properties over random ragged inputs, extreme values, very long sequences,
+threads and a fresh process."""
+
+import copy
+import os
+import subprocess
+import sys
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_rnn import (
+    DivergenceError,
+    RNNClassifier,
+    RNNRegressor,
+    RNNSequenceTagger,
+)
+from sklearn_rnn.preprocessing import SequenceScaler
+from tests.helpers import padded
+from tests.test_estimators import long_frame
+
+SMALL = {"hidden_layer_sizes": (4,), "max_iter": 2, "random_state": 0}
+RNG = np.random.RandomState(0)
+X_GOOD = [RNG.normal(size=(RNG.randint(2, 6), 2)) for _ in range(12)]
+Y_CLASSES = np.arange(12) % 3
+Y_VALUES = RNG.normal(size=12)
+Y_TAGS = [np.arange(len(x)) % 2 for x in X_GOOD]
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return {
+            "classifier": RNNClassifier(**SMALL).fit(X_GOOD, Y_CLASSES),
+            "regressor": RNNRegressor(**SMALL).fit(X_GOOD, Y_VALUES),
+            "tagger": RNNSequenceTagger(**SMALL).fit(X_GOOD, Y_TAGS),
+            "scaler": SequenceScaler().fit(X_GOOD),
+        }
+
+
+# ------------------------------------------------------------ bad input table
+
+#: Bad X: (case, X, error type, message pattern). Each runs through every
+#: entry point below.
+BAD_X = [
+    ("empty", [], ValueError, "X is empty"),
+    (
+        "empty sequence",
+        [X_GOOD[0], np.zeros((0, 2))],
+        ValueError,
+        "Sequence 1 is empty",
+    ),
+    (
+        "NaN inside a sequence",
+        [X_GOOD[0], np.array([[1.0, 2.0], [np.nan, 1.0], [1.0, 1.0]])],
+        ValueError,
+        "Sequence 1 has NaN at step 1",
+    ),
+    (
+        "inf",
+        [np.array([[1.0, np.inf]])],
+        ValueError,
+        "Sequence 0 has an infinite value at step 0",
+    ),
+    (
+        "inconsistent feature counts",
+        [np.ones((2, 2)), np.ones((3, 3))],
+        ValueError,
+        "Sequence 1 has 3 features per step, but sequence 0 has 2",
+    ),
+    (
+        "non-numeric values",
+        [np.ones((2, 2)), np.array([["a", "b"]])],
+        ValueError,
+        "X must hold numbers; sequence 1",
+    ),
+    ("4D array", np.zeros((2, 2, 2, 2)), ValueError, "got 4 dimensions"),
+    ("1D array", np.zeros(5), ValueError, "Reshape your data"),
+    ("None", None, ValueError, "got None"),
+    ("a dict", {"a": [1.0]}, TypeError, "got a dict"),
+    ("sparse", __import__("scipy.sparse").sparse.eye(3), TypeError, "Sparse input"),
+    (
+        "ragged steps",
+        [[[1.0, 2.0], [3.0]]],
+        ValueError,
+        "sequence 0 could not be read as an array",
+    ),
+]
+
+#: Entry points taking X, given the fitted fixtures: (name, call(fitted, X)).
+ENTRY_POINTS = [
+    ("RNNClassifier.fit", lambda f, X: RNNClassifier(**SMALL).fit(X, Y_CLASSES)),
+    (
+        "RNNClassifier.partial_fit",
+        lambda f, X: RNNClassifier(**SMALL).partial_fit(
+            X, Y_CLASSES, classes=[0, 1, 2]
+        ),
+    ),
+    ("RNNRegressor.fit", lambda f, X: RNNRegressor(**SMALL).fit(X, Y_VALUES)),
+    ("RNNSequenceTagger.fit", lambda f, X: RNNSequenceTagger(**SMALL).fit(X, Y_TAGS)),
+    ("RNNClassifier.predict", lambda f, X: f["classifier"].predict(X)),
+    ("RNNClassifier.predict_proba", lambda f, X: f["classifier"].predict_proba(X)),
+    (
+        "RNNClassifier.predict_log_proba",
+        lambda f, X: f["classifier"].predict_log_proba(X),
+    ),
+    ("RNNClassifier.score", lambda f, X: f["classifier"].score(X, Y_CLASSES)),
+    ("RNNRegressor.predict", lambda f, X: f["regressor"].predict(X)),
+    ("RNNRegressor.score", lambda f, X: f["regressor"].score(X, Y_VALUES)),
+    ("RNNSequenceTagger.predict", lambda f, X: f["tagger"].predict(X)),
+    ("RNNSequenceTagger.predict_proba", lambda f, X: f["tagger"].predict_proba(X)),
+    ("RNNSequenceTagger.score", lambda f, X: f["tagger"].score(X, Y_TAGS)),
+    ("SequenceScaler.fit", lambda f, X: SequenceScaler().fit(X)),
+    ("SequenceScaler.transform", lambda f, X: f["scaler"].transform(X)),
+    (
+        "SequenceScaler.inverse_transform",
+        lambda f, X: f["scaler"].inverse_transform(X),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "case, X, error, message", BAD_X, ids=[case[0] for case in BAD_X]
+)
+@pytest.mark.parametrize(
+    "entry, call", ENTRY_POINTS, ids=[entry[0] for entry in ENTRY_POINTS]
+)
+def test_bad_x_is_named(fitted, entry, call, case, X, error, message):
+    with pytest.raises(error, match=message):
+        call(fitted, X)
+
+
+WRONG_FEATURES = [np.ones((3, 5))]
+
+
+@pytest.mark.parametrize(
+    "entry, call",
+    [e for e in ENTRY_POINTS if not e[0].endswith(".fit") and "partial" not in e[0]],
+    ids=[
+        e[0]
+        for e in ENTRY_POINTS
+        if not e[0].endswith(".fit") and "partial" not in e[0]
+    ],
+)
+def test_wrong_feature_count_is_named(fitted, entry, call):
+    with pytest.raises(
+        ValueError, match="X has 5 features per step, but .* expecting 2"
+    ):
+        call(fitted, WRONG_FEATURES)
+
+
+#: Bad targets and labels: (case, call, error, message).
+BAD_Y = [
+    (
+        "classifier: fewer labels than sequences",
+        lambda f: RNNClassifier(**SMALL).fit(X_GOOD, Y_CLASSES[:5]),
+        ValueError,
+        "X holds 12 sequences but y has 5 targets",
+    ),
+    (
+        "classifier: y None",
+        lambda f: RNNClassifier(**SMALL).fit(X_GOOD, None),
+        ValueError,
+        "requires y to be passed",
+    ),
+    (
+        "classifier: NaN label",
+        lambda f: RNNClassifier(**SMALL).fit(X_GOOD, np.r_[np.nan, Y_CLASSES[1:]]),
+        ValueError,
+        "y contains NaN",
+    ),
+    (
+        "regressor: non-numeric target",
+        lambda f: RNNRegressor(**SMALL).fit(X_GOOD, ["a"] * 12),
+        ValueError,
+        "numeric",
+    ),
+    (
+        "regressor: inf target",
+        lambda f: RNNRegressor(**SMALL).fit(X_GOOD, np.r_[np.inf, Y_VALUES[1:]]),
+        ValueError,
+        "infinity",
+    ),
+    (
+        "regressor: 3D target",
+        lambda f: RNNRegressor(**SMALL).fit(X_GOOD, np.ones((12, 2, 2))),
+        ValueError,
+        "dim 3",
+    ),
+    (
+        "tagger: labels of the wrong length",
+        lambda f: RNNSequenceTagger(**SMALL).fit(X_GOOD, Y_TAGS[:-1] + [np.zeros(9)]),
+        ValueError,
+        "Sequence 11 has .* steps but 9 labels",
+    ),
+    (
+        "tagger: fewer label sequences",
+        lambda f: RNNSequenceTagger(**SMALL).fit(X_GOOD, Y_TAGS[:3]),
+        ValueError,
+        "X holds 12 sequences but y has 3 label sequences",
+    ),
+    (
+        "tagger: one label per sequence",
+        lambda f: RNNSequenceTagger(**SMALL).fit(X_GOOD, Y_CLASSES),
+        ValueError,
+        "needs a list of label sequences",
+    ),
+    (
+        "tagger: score with labels of the wrong length",
+        lambda f: f["tagger"].score(X_GOOD, Y_TAGS[:-1] + [np.zeros(1)]),
+        ValueError,
+        "Sequence 11 has .* steps but 1 labels",
+    ),
+    (
+        "classifier partial_fit: unseen class",
+        lambda f: copy.deepcopy(f["classifier"]).partial_fit(X_GOOD, Y_CLASSES + 7),
+        ValueError,
+        "y contains labels .* that are not in classes_",
+    ),
+    (
+        "classifier partial_fit: no classes on the first call",
+        lambda f: RNNClassifier(**SMALL).partial_fit(X_GOOD, Y_CLASSES),
+        ValueError,
+        "classes must be passed on the first call",
+    ),
+    (
+        "tagger partial_fit: unseen tag",
+        lambda f: copy.deepcopy(f["tagger"]).partial_fit(
+            X_GOOD, [t + 5 for t in Y_TAGS]
+        ),
+        ValueError,
+        "y contains labels .* that are not in classes_",
+    ),
+    (
+        "classifier: one class only",
+        lambda f: RNNClassifier(**SMALL).fit(X_GOOD, np.zeros(12)),
+        ValueError,
+        "class",
+    ),
+]
+
+
+@pytest.mark.parametrize("case, call, error, message", BAD_Y, ids=[c[0] for c in BAD_Y])
+def test_bad_targets_are_named(fitted, case, call, error, message):
+    with pytest.raises(error, match=message):
+        call(fitted)
+
+
+#: Invalid parameter values: each must be named in the error.
+BAD_PARAMS = [
+    {"cell": "rnn"},
+    {"hidden_layer_sizes": (0,)},
+    {"hidden_layer_sizes": "wide"},
+    {"activation": "gelu"},
+    {"solver": "lbfgs"},
+    {"dropout": 1.0},
+    {"recurrent_dropout": -0.1},
+    {"bptt_truncate": 0},
+    {"learning_rate_init": 0.0},
+    {"max_iter": 0},
+    {"batch_size": 0},
+    {"clip_norm": 0.0},
+    {"clip_value": -1.0},
+    {"dtype": "float16"},
+    {"validation_fraction": 1.0},
+    {"bidirectional": True, "bptt_truncate": 3},
+]
+
+
+@pytest.mark.parametrize("params", BAD_PARAMS, ids=str)
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor, RNNSequenceTagger])
+def test_invalid_parameters_are_named(Estimator, params):
+    y = {RNNClassifier: Y_CLASSES, RNNRegressor: Y_VALUES, RNNSequenceTagger: Y_TAGS}
+    with pytest.raises(ValueError, match="|".join(params)):
+        Estimator(**{**SMALL, **params}).fit(X_GOOD, y[Estimator])
+
+
+# ------------------------------------------------- failed calls change nothing
+
+
+def snapshot(estimator):
+    return copy.deepcopy(vars(estimator))
+
+
+def assert_same_state(before, estimator):
+    after = vars(estimator)
+    assert before.keys() == after.keys()
+    for key, value in before.items():
+        if key == "params_":
+            for name in value:
+                np.testing.assert_array_equal(value[name], after[key][name])
+        elif isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(value, after[key])
+        elif not key.startswith("_"):
+            assert value == after[key], key
+
+
+@pytest.mark.parametrize(
+    "failing_call",
+    [
+        lambda est, y: est.fit([np.ones((2, 2)), np.array([[np.nan, 1.0]])], y[:2]),
+        lambda est, y: est.partial_fit([np.ones((2, 7))], y[:1]),
+        lambda est, y: est.set_params(dropout=2.0).fit(X_GOOD, y),
+        lambda est, y: est.set_params(
+            learning_rate_init=1e38, clip_norm=None, solver="sgd", warm_start=True
+        ).fit(X_GOOD, y),
+    ],
+    ids=["bad X in fit", "bad X in partial_fit", "invalid parameter", "divergence"],
+)
+@pytest.mark.parametrize("kind", ["classifier", "regressor", "tagger"])
+def test_a_failed_call_leaves_the_fitted_model_as_it_was(fitted, kind, failing_call):
+    estimator = copy.deepcopy(fitted[kind])
+    y = {"classifier": Y_CLASSES, "regressor": Y_VALUES, "tagger": Y_TAGS}[kind]
+    params = estimator.get_params()
+    before = snapshot(estimator)
+    predictions = estimator.predict(X_GOOD)
+    with pytest.raises((ValueError, TypeError)):
+        failing_call(estimator, y)
+    estimator.set_params(**params)  # the calls above changed parameters on purpose
+    assert_same_state(before, estimator)
+    for a, b in zip(predictions, estimator.predict(X_GOOD), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+# ---------------------------------------------------------------- properties
+
+
+def ragged(n_features):
+    """Strategy: 1 to 6 sequences of 1 to 7 steps with n_features features."""
+    sequence = st.integers(1, 7).flatmap(
+        lambda length: st.lists(
+            st.lists(
+                st.floats(-5, 5, allow_nan=False, width=32),
+                min_size=n_features,
+                max_size=n_features,
+            ),
+            min_size=length,
+            max_size=length,
+        )
+    )
+    return st.lists(sequence, min_size=1, max_size=6).map(
+        lambda seqs: [np.array(s, dtype=np.float64) for s in seqs]
+    )
+
+
+PROPERTY_SETTINGS = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+
+@pytest.mark.filterwarnings("ignore:X has feature names:UserWarning")
+@PROPERTY_SETTINGS
+@given(X=ragged(2))
+def test_formats_give_the_same_predictions(fitted, X):
+    clf = fitted["classifier"]
+    expected = clf.predict_proba(X)
+    frames = [pd.DataFrame(x, columns=["a", "b"]) for x in X]
+    for other in (padded(X), long_frame(X), frames, tuple(X)):
+        np.testing.assert_array_equal(clf.predict_proba(other), expected)
+
+
+@PROPERTY_SETTINGS
+@given(X=ragged(2), garbage=st.floats(-1e6, 1e6))
+def test_padding_changes_no_prediction(fitted, X, garbage):
+    """Each sequence alone gives what it gives inside a padded batch."""
+    batch = fitted["tagger"].predict_proba(X)
+    for x, probabilities in zip(X, batch, strict=True):
+        alone = fitted["tagger"].predict_proba([x])[0]
+        np.testing.assert_allclose(alone, probabilities, rtol=1e-6, atol=1e-7)
+    reg = fitted["regressor"]
+    np.testing.assert_allclose(
+        np.concatenate([reg.predict([x]) for x in X]), reg.predict(X), rtol=1e-6
+    )
+
+
+@PROPERTY_SETTINGS
+@given(X=ragged(2), seed=st.integers(0, 2**16))
+def test_shuffled_input_gives_shuffled_predictions(fitted, X, seed):
+    order = np.random.RandomState(seed).permutation(len(X))
+    shuffled = [X[i] for i in order]
+    np.testing.assert_allclose(
+        fitted["regressor"].predict(shuffled),
+        fitted["regressor"].predict(X)[order],
+        rtol=1e-6,
+    )
+    tags = fitted["tagger"].predict(X)
+    for got, i in zip(fitted["tagger"].predict(shuffled), order, strict=True):
+        np.testing.assert_array_equal(got, tags[i])
+
+
+# -------------------------------------------------- training that goes wrong
+
+
+@pytest.mark.parametrize("cell", ["elman", "lstm", "gru"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "what, scale", [("X", 1e30), ("X", 1e-30), ("y", 1e30), ("y", 1e-30)]
+)
+def test_extreme_values_end_in_finite_predictions_or_a_clear_error(
+    cell, dtype, what, scale
+):
+    X = [x * scale for x in X_GOOD] if what == "X" else X_GOOD
+    y = Y_VALUES * scale if what == "y" else Y_VALUES
+    reg = RNNRegressor(**SMALL, cell=cell, dtype=dtype)
+    try:
+        reg.fit(X, y)
+    except DivergenceError as exc:
+        assert "diverged" in str(exc)
+        assert not hasattr(reg, "params_")
+        return
+    try:
+        predictions = reg.predict(X)
+    except ValueError as exc:
+        assert "non-finite outputs" in str(exc)
+        return
+    assert np.isfinite(predictions).all()
+
+
+def test_exploding_gradients_end_in_a_clear_error():
+    reg = RNNRegressor(
+        cell="elman",
+        activation="relu",
+        solver="sgd",
+        learning_rate_init=1e6,
+        clip_norm=None,
+        max_iter=20,
+        random_state=0,
+    )
+    with pytest.raises(DivergenceError, match="Training diverged in epoch"):
+        reg.fit(X_GOOD, Y_VALUES * 1e3)
+
+
+@pytest.mark.parametrize("bptt_truncate", [None, 500])
+def test_a_sequence_of_20000_steps_trains_and_predicts(bptt_truncate):
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(20_000, 2)), rng.normal(size=(300, 2))]
+    reg = RNNRegressor(
+        hidden_layer_sizes=(4,), bptt_truncate=bptt_truncate, max_iter=2, random_state=0
+    ).fit(X, [1.0, -1.0])
+    assert reg.n_iter_ == 2 and np.isfinite(reg.loss_curve_).all()
+    assert np.isfinite(reg.predict(X)).all()
+
+
+# ------------------------------------------------- concurrency, persistence
+
+
+def test_predicting_from_threads_matches_serial(fitted):
+    rng = np.random.RandomState(1)
+    batches = [
+        [rng.normal(size=(rng.randint(1, 30), 2)) for _ in range(40)] for _ in range(8)
+    ]
+    for kind in ("classifier", "regressor"):
+        method = getattr(
+            fitted[kind], "predict_proba" if kind == "classifier" else "predict"
+        )
+        serial = [method(b) for b in batches]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            threaded = list(pool.map(method, batches * 3))
+        for got, expected in zip(threaded, serial * 3, strict=True):
+            np.testing.assert_array_equal(got, expected)
+
+
+def test_joblib_model_predicts_identically_in_a_fresh_process(fitted, tmp_path):
+    """A fresh interpreter with an empty Numba cache loads and predicts."""
+    path = tmp_path / "model.joblib"
+    joblib.dump(fitted["tagger"], path)
+    np.save(tmp_path / "X.npy", padded(X_GOOD))
+    script = (
+        "import joblib, numpy as np\n"
+        f"model = joblib.load({str(path)!r})\n"
+        f"X = np.load({str(tmp_path / 'X.npy')!r})\n"
+        "P = model.predict_proba(X)\n"
+        f"np.save({str(tmp_path / 'P.npy')!r}, np.concatenate(P))\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {
+        **os.environ,
+        "NUMBA_CACHE_DIR": str(tmp_path / "empty-numba-cache"),
+        "PYTHONPATH": root,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    expected = np.concatenate(fitted["tagger"].predict_proba(padded(X_GOOD)))
+    np.testing.assert_array_equal(np.load(tmp_path / "P.npy"), expected)
