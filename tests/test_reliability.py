@@ -13,6 +13,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning
@@ -94,7 +95,9 @@ BAD_X = [
     ("1D array", np.zeros(5), ValueError, "Reshape your data"),
     ("None", None, ValueError, "got None"),
     ("a dict", {"a": [1.0]}, TypeError, "got a dict"),
-    ("sparse", __import__("scipy.sparse").sparse.eye(3), TypeError, "Sparse input"),
+    ("sparse", sp.csr_array(np.eye(3)), TypeError, "Sparse input"),
+    # scipy's dok format is also a dict
+    ("sparse dok", sp.dok_array(np.eye(3)), TypeError, "Sparse input"),
     (
         "ragged steps",
         [[[1.0, 2.0], [3.0]]],

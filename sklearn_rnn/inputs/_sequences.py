@@ -85,15 +85,16 @@ def check_sequences(X, *, dtype=np.float64):
     """
     if X is None:
         raise ValueError("Expected sequences for X, got None.")
-    if isinstance(X, dict | set | str | bytes):
-        raise TypeError(
-            "Expected sequences for X (a list of arrays, a 2D or 3D array or a "
-            f"DataFrame), got a {type(X).__name__}."
-        )
     if sp.issparse(X):
         raise TypeError(
             "Sparse input is not supported: X must hold dense sequences. "
             "Convert it with X.toarray()."
+        )
+    # after the sparse check: scipy's dok format is a dict
+    if isinstance(X, dict | set | str | bytes):
+        raise TypeError(
+            "Expected sequences for X (a list of arrays, a 2D or 3D array or a "
+            f"DataFrame), got a {type(X).__name__}."
         )
     if isinstance(X, pd.DataFrame):
         if isinstance(X.index, pd.MultiIndex):
