@@ -1,0 +1,219 @@
+"""Training and prediction speed against an equivalent PyTorch CPU loop.
+
+Both sides get the same shapes, float32, Adam, batches of 32 without
+shuffling, and the same number of threads; warm-up runs (Numba compilation,
+PyTorch's first calls) are excluded. Each figure is the best of ``--repeat``
+runs; ratios are PyTorch time / sklearn_rnn time (above 1: sklearn_rnn is
+faster).
+
+PyTorch is a benchmark-only dependency: ``pip install torch`` (the CPU
+build). Run with::
+
+    python benchmarks/bench_vs_pytorch.py [--threads 2] [--repeat 3]
+        [--sizes 16 32 64 128 256] [--cells elman lstm gru] [--output FILE]
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from functools import partial
+
+import numpy as np
+
+N_SEQUENCES, N_STEPS, N_FEATURES, N_CLASSES, BATCH = 1024, 50, 8, 5, 32
+N_PREDICT = 10_000
+
+
+def best_of(repeat, fn):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def speed_ratio(repeat, theirs, ours, X):
+    """Best time of ``theirs(X)`` over best time of ``ours(X)``."""
+    return best_of(repeat, partial(theirs, X)) / best_of(repeat, partial(ours, X))
+
+
+def data(n, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, N_STEPS, N_FEATURES)).astype(np.float32)
+    y = rng.randint(0, N_CLASSES, size=n)
+    return X, y
+
+
+# ------------------------------------------------------------------ ours
+
+
+def ours(cell, hidden):
+    from sklearn.exceptions import ConvergenceWarning
+
+    from sklearn_rnn import RNNClassifier
+
+    def make():
+        return RNNClassifier(
+            cell=cell,
+            hidden_layer_sizes=(hidden,),
+            batch_size=BATCH,
+            max_iter=1,
+            shuffle=False,
+            random_state=0,
+        )
+
+    warnings.simplefilter("ignore", ConvergenceWarning)  # one epoch on purpose
+    X, y = data(N_SEQUENCES)
+    clf = make().fit(X, y)  # warm-up: compiles or loads the kernels
+
+    def epoch():
+        make().fit(X, y)
+
+    return clf, epoch
+
+
+# --------------------------------------------------------------- PyTorch
+
+
+def pytorch(cell, hidden):
+    import torch
+    from torch import nn
+
+    layer = {"elman": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = layer(N_FEATURES, hidden, batch_first=True)
+            self.out = nn.Linear(hidden, N_CLASSES)
+
+        def forward(self, x):
+            h, _ = self.rnn(x)
+            return self.out(h[:, -1])
+
+    torch.manual_seed(0)
+    net = Net()
+    X, y = data(N_SEQUENCES)
+    X, y = torch.from_numpy(X), torch.from_numpy(y)
+
+    def epoch():
+        optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
+        loss_fn = nn.CrossEntropyLoss()
+        for start in range(0, N_SEQUENCES, BATCH):
+            optimizer.zero_grad()
+            loss = loss_fn(net(X[start : start + BATCH]), y[start : start + BATCH])
+            loss.backward()
+            optimizer.step()
+
+    epoch()  # warm-up
+
+    def predict(x):
+        with torch.no_grad():
+            return net(torch.from_numpy(x)).softmax(dim=1).numpy()
+
+    return predict, epoch
+
+
+# ------------------------------------------------------------- processes
+
+
+def seconds_in_fresh_process(code, env=None):
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, env={**os.environ, **(env or {})}
+    )
+    return time.perf_counter() - start
+
+
+def startup_costs():
+    """Import time, cold compile and a small fit in a fresh process."""
+    import_code = (
+        "import time; s = time.perf_counter(); import sklearn_rnn; "
+        "print(time.perf_counter() - s)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", import_code], check=True, capture_output=True, text=True
+    )
+    import_seconds = float(out.stdout.strip())
+    fit_code = (
+        "import numpy as np, warnings; warnings.simplefilter('ignore');"
+        "from sklearn_rnn import RNNClassifier;"
+        "X = np.random.RandomState(0).normal(size=(64, 10, 3));"
+        "y = np.arange(64) % 2;"
+        "[RNNClassifier(cell=c, hidden_layer_sizes=(8,), max_iter=2).fit(X, y)"
+        " for c in ('elman', 'lstm', 'gru')]"
+    )
+    baseline = seconds_in_fresh_process("import sklearn_rnn")
+    with tempfile.TemporaryDirectory() as cache:
+        cold = seconds_in_fresh_process(fit_code, {"NUMBA_CACHE_DIR": cache})
+        warm = seconds_in_fresh_process(fit_code, {"NUMBA_CACHE_DIR": cache})
+    return {
+        "import sklearn_rnn": f"{import_seconds:.2f} s",
+        "cold compile (3 cells, fresh process, empty cache), beyond import": (
+            f"{cold - baseline:.1f} s"
+        ),
+        "small fit of 3 cells, fresh process, warm cache, beyond import": (
+            f"{warm - baseline:.2f} s"
+        ),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[16, 32, 64, 128, 256])
+    parser.add_argument("--cells", nargs="+", default=["elman", "lstm", "gru"])
+    parser.add_argument("--output", default=None, help="write a Markdown table here")
+    args = parser.parse_args()
+
+    import numba
+    import torch
+
+    numba.set_num_threads(args.threads)
+    torch.set_num_threads(args.threads)
+
+    lines = [
+        f"{N_SEQUENCES} sequences x {N_STEPS} steps x {N_FEATURES} features, "
+        f"{N_CLASSES} classes, batch {BATCH}, float32, Adam, {args.threads} "
+        f"threads on both sides, best of {args.repeat}.",
+        "",
+        "| cell | hidden | epoch, PyTorch | epoch, ours | ratio | predict 1, "
+        "ratio | predict 10,000, ratio |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    X_one, _ = data(1, seed=1)
+    X_many, _ = data(N_PREDICT, seed=2)
+    for cell in args.cells:
+        for hidden in args.sizes:
+            clf, our_epoch = ours(cell, hidden)
+            torch_predict, torch_epoch = pytorch(cell, hidden)
+            t_torch = best_of(args.repeat, torch_epoch)
+            t_ours = best_of(args.repeat, our_epoch)
+            clf.predict_proba(X_one)
+            torch_predict(X_one)
+            p1 = speed_ratio(5 * args.repeat, torch_predict, clf.predict_proba, X_one)
+            pn = speed_ratio(args.repeat, torch_predict, clf.predict_proba, X_many)
+            line = (
+                f"| {cell} | {hidden} | {t_torch:.3f} s | {t_ours:.3f} s | "
+                f"{t_torch / t_ours:.2f} | {p1:.2f} | {pn:.2f} |"
+            )
+            print(line, flush=True)
+            lines.append(line)
+    lines.append("")
+    for name, value in startup_costs().items():
+        line = f"- {name}: {value}"
+        print(line, flush=True)
+        lines.append(line)
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
