@@ -362,11 +362,18 @@ def ragged(n_features):
     )
 
 
+#: Derandomised so that every run of the suite checks the same examples.
 PROPERTY_SETTINGS = settings(
     max_examples=30,
     deadline=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
+
+
+#: The recurrent states of a sequence are bit-identical in any batch; the
+#: output layer's matrix product may round differently with the batch size.
+FLOAT32_TOLERANCE = {"rtol": 1e-5, "atol": 1e-6}
 
 
 @pytest.mark.filterwarnings("ignore:X has feature names:UserWarning")
@@ -387,10 +394,12 @@ def test_padding_changes_no_prediction(fitted, X, garbage):
     batch = fitted["tagger"].predict_proba(X)
     for x, probabilities in zip(X, batch, strict=True):
         alone = fitted["tagger"].predict_proba([x])[0]
-        np.testing.assert_allclose(alone, probabilities, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(alone, probabilities, **FLOAT32_TOLERANCE)
     reg = fitted["regressor"]
     np.testing.assert_allclose(
-        np.concatenate([reg.predict([x]) for x in X]), reg.predict(X), rtol=1e-6
+        np.concatenate([reg.predict([x]) for x in X]),
+        reg.predict(X),
+        **FLOAT32_TOLERANCE,
     )
 
 
@@ -402,7 +411,7 @@ def test_shuffled_input_gives_shuffled_predictions(fitted, X, seed):
     np.testing.assert_allclose(
         fitted["regressor"].predict(shuffled),
         fitted["regressor"].predict(X)[order],
-        rtol=1e-6,
+        **FLOAT32_TOLERANCE,
     )
     tags = fitted["tagger"].predict(X)
     for got, i in zip(fitted["tagger"].predict(shuffled), order, strict=True):
