@@ -9,3 +9,18 @@ def padded(seqs):
     for i, s in enumerate(seqs):
         out[i, : len(s)] = s
     return out
+
+
+def numeric_gradient(loss, array, step=1e-6):
+    """Central finite differences of ``loss()`` with respect to ``array``,
+    perturbed in place one entry at a time."""
+    numeric = np.zeros_like(array)
+    for idx in np.ndindex(array.shape):
+        old = array[idx]
+        array[idx] = old + step
+        plus = loss()
+        array[idx] = old - step
+        minus = loss()
+        array[idx] = old
+        numeric[idx] = (plus - minus) / (2 * step)
+    return numeric

@@ -7,6 +7,7 @@ import pytest
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.network._cells import CELLS
 from tests import naive
+from tests.helpers import numeric_gradient
 
 ACTIVATIONS = sorted(ACTIVATION_CODES)
 N_IN, N_HIDDEN = 3, 4
@@ -88,19 +89,6 @@ def test_forward_matches_numpy_reference(rng, cell, activation, dtype):
         )
         np.testing.assert_allclose(H[i, :length], ref, rtol=tol, atol=tol)
         assert np.all(H[i, length:] == 0)
-
-
-def numeric_gradient(loss, array):
-    numeric = np.zeros_like(array)
-    for idx in np.ndindex(array.shape):
-        old = array[idx]
-        array[idx] = old + 1e-6
-        plus = loss()
-        array[idx] = old - 1e-6
-        minus = loss()
-        array[idx] = old
-        numeric[idx] = (plus - minus) / 2e-6
-    return numeric
 
 
 def relative_error(got, numeric):

@@ -16,6 +16,7 @@ from sklearn_rnn.network._network import (
     loss_and_gradient,
     reverse_steps,
 )
+from tests.helpers import numeric_gradient
 
 LENGTHS = np.array([5, 2, 4], dtype=np.int64)
 N_FEATURES = 2
@@ -55,15 +56,7 @@ def random_problem(rng, spec, n_outputs, lengths=LENGTHS):
 def assert_gradient_matches(params, loss, grads, tol=1e-5):
     """Central finite differences of ``loss()`` against ``grads``."""
     for name, p in params.items():
-        numeric = np.zeros_like(p)
-        for idx in np.ndindex(p.shape):
-            old = p[idx]
-            p[idx] = old + 1e-6
-            plus = loss()
-            p[idx] = old - 1e-6
-            minus = loss()
-            p[idx] = old
-            numeric[idx] = (plus - minus) / 2e-6
+        numeric = numeric_gradient(loss, p)
         error = np.abs(grads[name] - numeric).max() / np.abs(numeric).max()
         assert error < tol, (name, error)
 

@@ -4,9 +4,10 @@ Written as loops rather than BLAS calls (see ``_config``), and inlined so that
 LLVM vectorises the inner loop over the contiguous last axis of ``W``.
 """
 
+import numpy as np
 from numba import njit
 
-from sklearn_rnn.kernels._config import JIT_OPTIONS
+from sklearn_rnn.kernels._config import GRADIENT_CHUNKS, JIT_OPTIONS
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -38,6 +39,29 @@ def mul_into(out, a, b):
     """``out = a * b`` elementwise for 1D arrays of equal length."""
     for j in range(out.shape[0]):
         out[j] = a[j] * b[j]
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def gradient_parts(X, W_x, W_h, n_bias):
+    """Zeroed weight-gradient buffers, one per chunk of sequences.
+
+    Backward kernels give chunk ``c`` the sequences ``c, c + n_chunks, ...``,
+    accumulate its gradients in buffer ``c`` and sum the buffers with
+    :func:`sum_parts`.
+
+    Returns
+    -------
+    dW_x_parts : ndarray of shape (n_chunks, n_in, n_cols)
+    dW_h_parts : ndarray of shape (n_chunks, n_hidden, n_cols)
+    db_parts : ndarray of shape (n_chunks, n_bias)
+        ``n_chunks = min(n_seq, GRADIENT_CHUNKS)``, at least 1.
+    """
+    n_chunks = max(1, min(X.shape[0], GRADIENT_CHUNKS))
+    return (
+        np.zeros((n_chunks, W_x.shape[0], W_x.shape[1]), dtype=X.dtype),
+        np.zeros((n_chunks, W_h.shape[0], W_h.shape[1]), dtype=X.dtype),
+        np.zeros((n_chunks, n_bias), dtype=X.dtype),
+    )
 
 
 @njit(**JIT_OPTIONS)

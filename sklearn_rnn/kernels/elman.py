@@ -31,10 +31,11 @@ import numpy as np
 from numba import njit, prange
 
 from sklearn_rnn.kernels._activations import activate_inplace, backprop_activation
-from sklearn_rnn.kernels._config import GRADIENT_CHUNKS, PARALLEL_JIT_OPTIONS
+from sklearn_rnn.kernels._config import PARALLEL_JIT_OPTIONS
 from sklearn_rnn.kernels._linalg import (
     add_vec_mat,
     backprop_vec_mat,
+    gradient_parts,
     mul_into,
     sum_parts,
 )
@@ -108,16 +109,14 @@ def elman_backward(X, lengths, W_x, W_h, h0, h_mask, H, dH, activation):
     db : ndarray of shape (n_hidden,)
     dh0 : ndarray of shape (n_seq, n_hidden)
     """
-    n_seq, n_steps, n_in = X.shape
+    n_seq = X.shape[0]
     n_hidden = W_h.shape[0]
     dX = np.zeros_like(X)
     dh0 = np.zeros((n_seq, n_hidden), dtype=X.dtype)
     # One weight-gradient buffer per chunk of sequences, summed after the
     # parallel loop in a fixed order: results do not depend on scheduling.
-    n_chunks = max(1, min(n_seq, GRADIENT_CHUNKS))
-    dW_x_parts = np.zeros((n_chunks, n_in, n_hidden), dtype=X.dtype)
-    dW_h_parts = np.zeros((n_chunks, n_hidden, n_hidden), dtype=X.dtype)
-    db_parts = np.zeros((n_chunks, n_hidden), dtype=X.dtype)
+    dW_x_parts, dW_h_parts, db_parts = gradient_parts(X, W_x, W_h, N_BIASES * n_hidden)
+    n_chunks = db_parts.shape[0]
     for c in prange(n_chunks):
         dW_x, dW_h, db = dW_x_parts[c], dW_h_parts[c], db_parts[c]
         carry = np.empty(n_hidden, dtype=X.dtype)

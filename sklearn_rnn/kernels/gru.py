@@ -43,10 +43,11 @@ from sklearn_rnn.kernels._activations import (
     activate_inplace,
     backprop_activation,
 )
-from sklearn_rnn.kernels._config import GRADIENT_CHUNKS, PARALLEL_JIT_OPTIONS
+from sklearn_rnn.kernels._config import PARALLEL_JIT_OPTIONS
 from sklearn_rnn.kernels._linalg import (
     add_vec_mat,
     backprop_vec_mat,
+    gradient_parts,
     mul_into,
     sum_parts,
 )
@@ -136,14 +137,12 @@ def gru_backward(X, lengths, W_x, W_h, h0, h_mask, H, G, dH, activation):
     db : ndarray of shape (4 * n_hidden,)
     dh0 : ndarray of shape (n_seq, n_hidden)
     """
-    n_seq, n_steps, n_in = X.shape
+    n_seq = X.shape[0]
     n = W_h.shape[0]
     dX = np.zeros_like(X)
     dh0 = np.zeros((n_seq, n), dtype=X.dtype)
-    n_chunks = max(1, min(n_seq, GRADIENT_CHUNKS))
-    dW_x_parts = np.zeros((n_chunks, n_in, 3 * n), dtype=X.dtype)
-    dW_h_parts = np.zeros((n_chunks, n, 3 * n), dtype=X.dtype)
-    db_parts = np.zeros((n_chunks, 4 * n), dtype=X.dtype)
+    dW_x_parts, dW_h_parts, db_parts = gradient_parts(X, W_x, W_h, N_BIASES * n)
+    n_chunks = db_parts.shape[0]
     for ch in prange(n_chunks):
         dW_x, dW_h, db = dW_x_parts[ch], dW_h_parts[ch], db_parts[ch]
         carry = np.empty(n, dtype=X.dtype)
