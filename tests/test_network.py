@@ -308,3 +308,117 @@ def test_losses_stay_finite_at_saturated_logits():
     assert np.isfinite(HEADS["softmax"].loss(Z, Y)).all()
     assert np.isfinite(HEADS["logistic"].loss(Z[:, :1], Y[:, :1])).all()
     np.testing.assert_allclose(HEADS["softmax"].loss(Z, Y), [1600.0])
+
+
+# ------------------------------------------------------------------ embedding
+
+N_TABLE_ROWS = 7
+
+
+def embedding_problem(rng, spec, n_outputs, lengths=LENGTHS):
+    """Random table rows at real steps (never row 3), garbage rows in padding."""
+    params = init_params(spec, N_TABLE_ROWS, n_outputs, rng, np.float64)
+    params = {k: v + rng.normal(scale=0.4, size=v.shape) for k, v in params.items()}
+    X = rng.choice([0, 1, 2, 4, 5, 6], size=(len(lengths), lengths.max()))
+    for i, length in enumerate(lengths):
+        X[i, length:] = rng.randint(0, N_TABLE_ROWS, size=lengths.max() - length)
+    n_rows = lengths.sum() if spec.per_step else len(lengths)
+    return params, X.astype(np.int64), random_targets(rng, spec.head, n_rows, n_outputs)
+
+
+def dense(grads):
+    return {k: getattr(g, "toarray", lambda g=g: g)() for k, g in grads.items()}
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+@pytest.mark.parametrize("per_step, bidirectional", [(False, False), (True, True)])
+def test_embedding_gradient_matches_finite_differences(
+    rng, cell, per_step, bidirectional
+):
+    spec = NetworkSpec(
+        cell,
+        "tanh",
+        (4, 3),
+        "softmax",
+        per_step,
+        bidirectional=bidirectional,
+        embedding_dim=3,
+    )
+    params, X, Y = embedding_problem(rng, spec, 3)
+
+    def loss():
+        return loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3)[0]
+
+    grads = loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3)[1]
+    table = grads["embed.table"]
+    # only the rows read at real steps carry a gradient, and only they are stored
+    used = np.unique(X[np.arange(X.shape[1]) < LENGTHS[:, None]])
+    np.testing.assert_array_equal(table.rows, used)
+    assert 3 not in table.rows
+    assert_gradient_matches(params, loss, dense(grads))
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_embedding_equals_its_rows_given_as_features(rng, cell):
+    """Through truncated windows too: the network behaves as if fed the
+    embedded rows as features, and window gradients of a row add up."""
+    spec = NetworkSpec(
+        cell, "tanh", (4,), "softmax", True, embedding_dim=3, bptt_truncate=2
+    )
+    features = NetworkSpec(cell, "tanh", (4,), "softmax", True, bptt_truncate=2)
+    params, X, Y = embedding_problem(rng, spec, 3)
+    table = params["embed.table"]
+    loss, grads = loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3)
+    rest = {k: v for k, v in params.items() if k != "embed.table"}
+    loss_f, grads_f = loss_and_gradient(rest, features, table[X], LENGTHS, Y, 0.3)
+    assert loss == pytest.approx(loss_f, rel=1e-12)
+    for k in rest:
+        np.testing.assert_allclose(grads[k], grads_f[k], rtol=1e-12, atol=1e-14)
+    rows = grads["embed.table"].rows
+    assert len(np.unique(rows)) == len(rows)
+    # more steps than one window: rows are read in several windows
+    assert X.shape[1] > spec.bptt_truncate
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_embedding_ignores_padding(rng, cell, bidirectional):
+    """Whatever rows the padding holds, outputs and gradients are unchanged."""
+    lengths = np.array([6, 1, 3], dtype=np.int64)
+    spec = NetworkSpec(
+        cell,
+        "tanh",
+        (4,),
+        "softmax",
+        True,
+        bidirectional=bidirectional,
+        embedding_dim=3,
+    )
+    params, X, Y = embedding_problem(rng, spec, 3, lengths)
+    other = X.copy()
+    for i, length in enumerate(lengths):
+        other[i, length:] = (X[i, length:] + 1) % N_TABLE_ROWS
+    Z1, _ = forward(params, spec, X, lengths)
+    Z2, _ = forward(params, spec, other, lengths)
+    np.testing.assert_array_equal(Z1, Z2)
+    g1 = dense(loss_and_gradient(params, spec, X, lengths, Y, 0.3)[1])
+    g2 = dense(loss_and_gradient(params, spec, other, lengths, Y, 0.3)[1])
+    for k in g1:
+        np.testing.assert_array_equal(g1[k], g2[k])
+
+
+def test_embedding_table_is_not_penalised(rng):
+    spec = NetworkSpec("gru", "tanh", (4,), "identity", False, embedding_dim=3)
+    params, X, Y = embedding_problem(rng, spec, 1)
+    _, g0 = loss_and_gradient(params, spec, X, LENGTHS, Y, 0.0)
+    _, g1 = loss_and_gradient(params, spec, X, LENGTHS, Y, 10.0)
+    np.testing.assert_array_equal(g0["embed.table"].values, g1["embed.table"].values)
+    assert not np.allclose(g0["out.W"], g1["out.W"])
+
+
+def test_embedding_initialisation(rng):
+    spec = NetworkSpec("lstm", "tanh", (4,), "identity", False, embedding_dim=5)
+    table = init_params(spec, 1000, 1, rng, np.float32)["embed.table"]
+    assert table.shape == (1000, 5) and table.dtype == np.float32
+    np.testing.assert_array_equal(table[0], 0.0)
+    assert 0 < np.abs(table[1:]).max() <= _network.EMBEDDING_INIT_SCALE

@@ -22,7 +22,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_rnn.exceptions import DivergenceError
-from sklearn_rnn.inputs import validate_sequences
+from sklearn_rnn.inputs import validate_sequences, validate_token_sequences
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.network._cells import CELLS
 from sklearn_rnn.network._heads import HEADS
@@ -121,6 +121,7 @@ class BaseRNN(BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions(set(ACTIVATION_CODES))],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
@@ -163,6 +164,7 @@ class BaseRNN(BaseEstimator):
         hidden_layer_sizes=(64,),
         activation="tanh",
         *,
+        embedding_dim=None,
         bidirectional=False,
         dropout=0.0,
         recurrent_dropout=0.0,
@@ -195,6 +197,7 @@ class BaseRNN(BaseEstimator):
         self.cell = cell
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.embedding_dim = embedding_dim
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
@@ -227,9 +230,13 @@ class BaseRNN(BaseEstimator):
     # ------------------------------------------------------------------ input
 
     def _check_X(self, X, *, reset):
-        """Validate X; on ``reset`` record its feature count and names."""
+        """Validate X; on ``reset`` record its feature count and names, or
+        with an embedding, its token ids."""
         if not reset:
             check_is_fitted(self, "params_")
+        embedding_dim = self.embedding_dim if reset else self._spec.embedding_dim
+        if embedding_dim is not None:
+            return validate_token_sequences(self, X, reset=reset)
         return validate_sequences(self, X, reset=reset, dtype=np.dtype(self.dtype))
 
     def _hidden_layer_sizes(self):
@@ -264,6 +271,7 @@ class BaseRNN(BaseEstimator):
             dropout=float(self.dropout),
             recurrent_dropout=float(self.recurrent_dropout),
             bptt_truncate=self.bptt_truncate,
+            embedding_dim=self.embedding_dim,
         )
 
     def _fit(self, X, y, *, incremental, classes=None):
@@ -289,9 +297,12 @@ class BaseRNN(BaseEstimator):
         self._spec = self._network_spec()
         dtype = np.dtype(self.dtype)
         if reset:
-            self._initialize(sequences.n_features, dtype)
+            n_inputs = sequences.n_features
+            if self.embedding_dim is not None:
+                n_inputs = len(self.token_ids_) + 1  # row 0: unseen tokens
+            self._initialize(n_inputs, dtype)
         else:
-            structure = ("cell", "hidden_layer_sizes", "bidirectional")
+            structure = ("cell", "hidden_layer_sizes", "bidirectional", "embedding_dim")
             if spec_before is not None and any(
                 getattr(spec_before, k) != getattr(self._spec, k) for k in structure
             ):
@@ -307,7 +318,7 @@ class BaseRNN(BaseEstimator):
             }
         self._fit_stochastic(sequences, targets, incremental=incremental)
 
-    def _initialize(self, n_features, dtype):
+    def _initialize(self, n_inputs, dtype):
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
@@ -323,7 +334,7 @@ class BaseRNN(BaseEstimator):
             self.best_validation_score_ = None
             self.best_loss_ = np.inf
         self.params_ = init_params(
-            self._spec, n_features, self.n_outputs_, self._random_state, dtype
+            self._spec, n_inputs, self.n_outputs_, self._random_state, dtype
         )
 
     def _batch_size(self, n_samples):

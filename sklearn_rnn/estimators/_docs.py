@@ -19,6 +19,17 @@ PARAMETERS = """\
         the candidate and of the cell output, and for the GRU that of the
         candidate (as Keras' ``activation``). Gates always use the sigmoid.
 
+    embedding_dim : int or None, default=None
+        When set, ``X`` holds sequences of integer token ids (as made by
+        :class:`~sklearn_rnn.text.SequenceVectorizer`) and each id is looked
+        up in a learned table of ``embedding_dim``-wide vectors, the input of
+        the first layer. The table has a row for every id seen in the first
+        fit, plus row 0 for ids never seen in it: at predict time, and in
+        later ``partial_fit`` or warm-started calls, such ids share that row.
+        Each update changes only the rows of the batch's tokens, so the
+        vocabulary's size costs nothing per step; the L2 penalty ``alpha``
+        does not apply to the table.
+
     bidirectional : bool, default=False
         Run each layer over the sequences in both directions and concatenate
         the two. The backward direction starts at each sequence's own last
@@ -138,10 +149,17 @@ ATTRIBUTES = """\
         recurrent layer ``l`` (``rnn{l}_reverse.*`` for its backward
         direction), then ``out.W`` and ``out.b`` for the output layer.
         ``n_gates`` is 1 (Elman), 4 (LSTM) or 3 (GRU). Weights multiply row
-        vectors: PyTorch's ``weight_ih_l{l}`` is ``W_x.T``.
+        vectors: PyTorch's ``weight_ih_l{l}`` is ``W_x.T``. With
+        ``embedding_dim``, ``embed.table`` (n_tokens + 1, embedding_dim)
+        comes first.
 
     n_features_in_ : int
-        Features per time step seen during fit.
+        Features per time step seen during fit (1 with ``embedding_dim``: one
+        token id per step).
+
+    token_ids_ : ndarray of shape (n_tokens,)
+        With ``embedding_dim``: the token ids seen in fit, ascending; id
+        ``token_ids_[k]`` has row ``k + 1`` of ``params_["embed.table"]``.
 
     feature_names_in_ : ndarray of str
         Column names of DataFrame input, when they are all strings.
@@ -184,7 +202,9 @@ INPUT_FORMATS = """\
     feature), a 3D array ``(n_sequences, n_steps, n_features)`` or a 2D array
     ``(n_sequences, n_steps)`` of univariate sequences, padded at the end with
     NaN, or a DataFrame with a ``(sequence id, time step)`` MultiIndex. See
-    :func:`sklearn_rnn.inputs.check_sequences`.
+    :func:`sklearn_rnn.inputs.check_sequences`. With ``embedding_dim``, ``X``
+    is a list of 1D arrays of token ids (ids from 1), or a 2D array of them
+    padded at the end with 0; see :func:`sklearn_rnn.inputs.check_token_sequences`.
 """
 
 

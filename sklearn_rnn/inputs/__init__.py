@@ -2,18 +2,26 @@
 
 Kernels only ever see the result: a C-contiguous float array of shape
 (n_sequences, n_steps, n_features) padded with zeros, and an int64 vector of
-lengths.
+lengths. Token ids become int64 rows of an embedding table, shape
+(n_sequences, n_steps), which the network turns into features.
 """
 
 from sklearn_rnn.inputs._sequences import Sequences, check_sequences, map_values
 from sklearn_rnn.inputs._targets import check_sequence_labels, check_targets
-from sklearn_rnn.inputs._validation import validate_sequences
+from sklearn_rnn.inputs._tokens import PADDING_ID, check_token_sequences
+from sklearn_rnn.inputs._validation import (
+    validate_sequences,
+    validate_token_sequences,
+)
 
 __all__ = [
+    "PADDING_ID",
     "Sequences",
     "check_sequence_labels",
     "check_sequences",
     "check_targets",
+    "check_token_sequences",
     "map_values",
     "validate_sequences",
+    "validate_token_sequences",
 ]

@@ -32,6 +32,7 @@ class Sequences:
     ----------
     data : ndarray of shape (n_sequences, n_steps, n_features)
         C-contiguous; zero at padded steps. ``n_steps`` is the longest length.
+        For token ids, int64 of shape (n_sequences, n_steps).
     lengths : ndarray of shape (n_sequences,), int64
         Number of real steps of each sequence, at least 1.
     feature_names : ndarray of str or None
@@ -48,7 +49,7 @@ class Sequences:
 
     @property
     def n_features(self):
-        return self.data.shape[2]
+        return self.data.shape[2] if self.data.ndim == 3 else 1
 
     def take(self, indices):
         """The sequences at ``indices``, trimmed to their own longest length.

@@ -2,7 +2,10 @@
 
 import warnings
 
+import numpy as np
+
 from sklearn_rnn.inputs._sequences import check_sequences
+from sklearn_rnn.inputs._tokens import check_token_sequences, token_rows
 
 
 def validate_sequences(estimator, X, *, reset, dtype):
@@ -33,6 +36,37 @@ def validate_sequences(estimator, X, *, reset, dtype):
             "features per step as input."
         )
     _check_feature_names(estimator, sequences.feature_names, reset=reset)
+    return sequences
+
+
+def validate_token_sequences(estimator, X, *, reset):
+    """Check token ids and map them to rows of the estimator's embedding table.
+
+    On ``reset`` the ids seen become the vocabulary: ``token_ids_`` (sorted)
+    is set on the estimator and ``n_features_in_`` to 1 (one id per step).
+    Ids outside ``token_ids_`` map to row 0, the row of unseen tokens.
+
+    Parameters
+    ----------
+    estimator : estimator
+    X : sequences of token ids in any format accepted by
+        :func:`~sklearn_rnn.inputs.check_token_sequences`
+    reset : bool
+
+    Returns
+    -------
+    sequences : Sequences
+        ``data`` holds int64 rows of the embedding table, shape
+        (n_sequences, n_steps); row 0 at padded steps.
+    """
+    sequences = check_token_sequences(X)
+    real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
+    if reset:
+        estimator.token_ids_ = np.unique(sequences.data[real])
+        estimator.n_features_in_ = 1
+    _check_feature_names(estimator, None, reset=reset)
+    rows = token_rows(estimator.token_ids_, sequences.data)
+    sequences.data = np.where(real, rows, 0)
     return sequences
 
 

@@ -4,11 +4,17 @@ Parameters are a ``dict`` of arrays, ordered as created by :func:`init_params`.
 Layer ``l`` is named ``rnn{l}``, and its backward direction, when the network
 is bidirectional, ``rnn{l}_reverse``::
 
+    embed.table (n_table_rows, embedding_dim)       token embeddings (optional)
     rnn{l}.W_x  (n_in_l, n_gates * n_hidden_l)      input weights
     rnn{l}.W_h  (n_hidden_l, n_gates * n_hidden_l)  recurrent weights
     rnn{l}.b    (n_biases * n_hidden_l,)            bias
     out.W       (n_dirs * n_hidden_last, n_outputs) output weights
     out.b       (n_outputs,)                        output bias
+
+With an embedding, the input is a 2D array of row indices into
+``embed.table`` rather than features: step ``t`` of a sequence reads the row
+``table[X[:, t]]``. Its gradient is a
+:class:`~sklearn_rnn.optimizers.RowGradient` over the rows the batch used.
 
 Weights multiply row vectors (``x_t W_x``); PyTorch stores the transposes
 (``weight_ih_l{l} = W_x.T``). The cell kernels document their gate order.
@@ -36,6 +42,12 @@ from sklearn_rnn.network._cells import CELLS
 from sklearn_rnn.network._dropout import output_masks, recurrent_masks
 from sklearn_rnn.network._heads import HEADS
 from sklearn_rnn.network._init import glorot_uniform, orthogonal
+from sklearn_rnn.optimizers import RowGradient
+
+#: Half-width of the uniform distribution of the initial embeddings (as
+#: Keras): small, so that the network first learns from the layers above and
+#: the embeddings grow with what the data teaches.
+EMBEDDING_INIT_SCALE = 0.05
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,9 @@ class NetworkSpec:
     bptt_truncate : int or None
         Length of the windows of truncated backpropagation through time;
         None backpropagates through whole sequences.
+    embedding_dim : int or None
+        Width of the embedding of token inputs; None when the inputs are
+        features.
     """
 
     cell: str
@@ -73,6 +88,7 @@ class NetworkSpec:
     dropout: float = 0.0
     recurrent_dropout: float = 0.0
     bptt_truncate: int | None = None
+    embedding_dim: int | None = None
 
     @property
     def directions(self):
@@ -88,18 +104,21 @@ class NetworkSpec:
         ]
 
 
-def init_params(spec, n_features, n_outputs, rng, dtype):
+def init_params(spec, n_inputs, n_outputs, rng, dtype):
     """Draw initial parameters.
 
     Input and output weights are Glorot-uniform, each gate block of the
     recurrent weights is orthogonal, biases come from the cell (zero, except
-    the LSTM's forget gate at 1).
+    the LSTM's forget gate and the GRU's update gate at 1). Embeddings are
+    uniform in ``[-EMBEDDING_INIT_SCALE, EMBEDDING_INIT_SCALE]``, except row 0,
+    which starts at zero: the estimators map tokens unseen in fit to it.
 
     Parameters
     ----------
     spec : NetworkSpec
-    n_features : int
-        Features per time step of the input.
+    n_inputs : int
+        Features per time step of the input, or with an embedding, the number
+        of rows of the embedding table.
     n_outputs : int
         Width of the output head.
     rng : numpy.random.RandomState
@@ -113,7 +132,13 @@ def init_params(spec, n_features, n_outputs, rng, dtype):
     cell = CELLS[spec.cell]
     n_dirs = len(spec.directions)
     params = {}
-    n_in = n_features
+    n_in = n_inputs
+    if spec.embedding_dim is not None:
+        s = EMBEDDING_INIT_SCALE
+        table = rng.uniform(-s, s, size=(n_inputs, spec.embedding_dim))
+        table[0] = 0.0
+        params["embed.table"] = table
+        n_in = spec.embedding_dim
     for layer, n_hidden in enumerate(spec.hidden_layer_sizes):
         for direction in spec.directions:
             name = f"rnn{layer}{direction}"
@@ -129,7 +154,11 @@ def init_params(spec, n_features, n_outputs, rng, dtype):
 
 
 def is_weight(name):
-    """Whether the L2 penalty applies to the parameter (weights, not biases)."""
+    """Whether the L2 penalty applies to the parameter.
+
+    Weights only: not the biases, and not the embedding table, whose
+    gradient would then cover every row at every step.
+    """
     return name.rsplit(".", 1)[1].startswith("W")
 
 
@@ -168,6 +197,7 @@ def forward(params, spec, X, lengths, *, masks=None, state0=None, readout=None):
     spec : NetworkSpec
     X : ndarray of shape (n_seq, n_steps, n_features)
         C-contiguous, of the parameters' dtype; padded steps are ignored.
+        With an embedding, int64 row indices of shape (n_seq, n_steps).
     lengths : ndarray of shape (n_seq,), int64
     masks : dict, default=None
         Dropout masks for training: ``"recurrent"`` (from
@@ -195,7 +225,8 @@ def forward(params, spec, X, lengths, *, masks=None, state0=None, readout=None):
     dropped = masks.get("output") or [None] * len(spec.hidden_layer_sizes)
     n_seq = X.shape[0]
     layers = []
-    inputs = X
+    inputs = X if spec.embedding_dim is None else params["embed.table"][X]
+    dtype = inputs.dtype
     for layer, n_hidden in enumerate(spec.hidden_layer_sizes):
         runs, outputs = [], []
         for direction in spec.directions:
@@ -205,12 +236,12 @@ def forward(params, spec, X, lengths, *, masks=None, state0=None, readout=None):
                 state = state0[name]
             else:
                 state = tuple(
-                    np.zeros((n_seq, n_hidden), dtype=X.dtype)
+                    np.zeros((n_seq, n_hidden), dtype=dtype)
                     for _ in range(cell.n_states)
                 )
             h_mask = recurrent.get(name)
             if h_mask is None:
-                h_mask = np.ones((n_seq, n_hidden), dtype=X.dtype)
+                h_mask = np.ones((n_seq, n_hidden), dtype=dtype)
             x = reverse_steps(inputs, lengths) if direction else inputs
             H, cache = cell.forward(x, lengths, W_x, W_h, b, state, h_mask, activation)
             runs.append((x, state, h_mask, H, cache))
@@ -234,6 +265,7 @@ def forward(params, spec, X, lengths, *, masks=None, state0=None, readout=None):
     )
     Z = features @ params["out.W"] + params["out.b"]
     trace = {
+        "X": X,
         "lengths": lengths,
         "layers": layers,
         "readout": (seq_idx, steps),
@@ -273,10 +305,12 @@ def backward(params, spec, trace, dZ):
 
     Returns
     -------
-    grads : dict of str to ndarray
-        Same keys, shapes and dtype as ``params``.
+    grads : dict of str to ndarray or RowGradient
+        Same keys, shapes and dtype as ``params``; the embedding table's is a
+        :class:`~sklearn_rnn.optimizers.RowGradient`.
     dX : ndarray of shape (n_seq, n_steps, n_features)
-        Gradient with respect to the network's input, zero at padded steps.
+        Gradient with respect to the network's input (with an embedding, the
+        embedded input), zero at padded steps.
     """
     cell = CELLS[spec.cell]
     activation = ACTIVATION_CODES[spec.activation]
@@ -314,6 +348,12 @@ def backward(params, spec, trace, dZ):
             grads[f"{name}.b"] = db
             dInputs = dX if dInputs is None else dInputs + dX
         dTop = dInputs
+    if spec.embedding_dim is not None:
+        real = np.arange(dTop.shape[1]) < lengths[:, None]
+        table = params["embed.table"]
+        grads["embed.table"] = RowGradient.from_pairs(
+            trace["X"][real], dTop[real], table.shape
+        )
     return {name: grads[name] for name in params}, dTop
 
 
@@ -371,6 +411,7 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None):
     params : dict of str to ndarray
     spec : NetworkSpec
     X : ndarray of shape (n_seq, n_steps, n_features)
+        Or int64 row indices of shape (n_seq, n_steps) with an embedding.
     lengths : ndarray of shape (n_seq,), int64
     Y : ndarray of shape (n_rows, n_outputs)
         Targets of the read-out rows: one-hot or 0/1 labels, or values.
@@ -382,17 +423,23 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None):
     Returns
     -------
     loss : float
-    grads : dict of str to ndarray
+    grads : dict of str to ndarray or RowGradient
     """
     head = HEADS[spec.head]
     n_seq, n_steps = X.shape[:2]
     n_rows = Y.shape[0]
-    dtype = X.dtype
+    dtype = params["out.W"].dtype
     recurrent = recurrent_masks(spec, n_seq, rng, dtype) if rng is not None else {}
     windows = bptt_windows(spec, n_steps)
     states = None
     loss = 0.0
     grads = {name: np.zeros_like(p) for name, p in params.items()}
+    if spec.embedding_dim is not None:
+        table = params["embed.table"]
+        no_rows = np.zeros(0, dtype=np.int64)
+        grads["embed.table"] = RowGradient(
+            no_rows, np.zeros((0, table.shape[1]), dtype), table.shape
+        )
     for start, stop in windows:
         window_lengths = np.clip(lengths - start, 0, stop - start)
         active = np.flatnonzero(window_lengths > 0)
@@ -423,7 +470,7 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None):
             loss += head.loss(Z, Yw).sum()
             dZ = (head.gradient(Z, Yw) / n_rows).astype(dtype, copy=False)
             for name, g in backward(params, spec, trace, dZ)[0].items():
-                grads[name] += g
+                grads[name] = grads[name] + g
         if stop < n_steps:
             if states is None:
                 states = {

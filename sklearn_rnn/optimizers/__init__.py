@@ -7,12 +7,15 @@ from sklearn_rnn.optimizers._optimizers import (
     RMSpropOptimizer,
     SGDOptimizer,
 )
+from sklearn_rnn.optimizers._row_gradient import RowGradient, gradient_values
 
 __all__ = [
     "AdamOptimizer",
     "BaseOptimizer",
     "RMSpropOptimizer",
+    "RowGradient",
     "SGDOptimizer",
     "clip_by_norm",
     "clip_by_value",
+    "gradient_values",
 ]

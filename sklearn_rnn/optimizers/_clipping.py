@@ -2,16 +2,18 @@
 
 import numpy as np
 
+from sklearn_rnn.optimizers._row_gradient import gradient_values
+
 
 def clip_by_value(grads, clip_value):
     """Clip every gradient component into ``[-clip_value, clip_value]``, in place.
 
     Parameters
     ----------
-    grads : list of ndarray
+    grads : list of ndarray or RowGradient
     clip_value : float
     """
-    for g in grads:
+    for g in map(gradient_values, grads):
         np.clip(g, -clip_value, clip_value, out=g)
 
 
@@ -24,7 +26,7 @@ def clip_by_norm(grads, clip_norm):
 
     Parameters
     ----------
-    grads : list of ndarray
+    grads : list of ndarray or RowGradient
     clip_norm : float
 
     Returns
@@ -32,9 +34,10 @@ def clip_by_norm(grads, clip_norm):
     norm : float
         The global norm before clipping.
     """
-    norm = float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads)))
+    values = [gradient_values(g) for g in grads]
+    norm = float(np.sqrt(sum(float(np.vdot(g, g)) for g in values)))
     if norm > clip_norm:
         scale = clip_norm / norm
-        for g in grads:
+        for g in values:
             g *= scale
     return norm

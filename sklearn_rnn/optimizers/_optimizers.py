@@ -3,9 +3,16 @@
 The update equations follow scikit-learn's MLP for ``sgd`` and ``adam``; for
 ``rmsprop`` they follow Tieleman & Hinton (2012) as PyTorch and Keras do,
 with ``epsilon`` added outside the square root.
+
+A gradient may be a :class:`~sklearn_rnn.optimizers.RowGradient` (an
+embedding table's): the parameter and the optimizer's running state are then
+updated in the gradient's rows only, the others kept as they are (the
+"lazy" updates of PyTorch's ``SparseAdam``).
 """
 
 import numpy as np
+
+from sklearn_rnn.optimizers._row_gradient import RowGradient
 
 
 class BaseOptimizer:
@@ -24,9 +31,27 @@ class BaseOptimizer:
         self.learning_rate = float(learning_rate_init)
 
     def update_params(self, params, grads):
-        """Update ``params`` in place with the step for ``grads``."""
-        for param, update in zip(params, self._get_updates(grads)):
-            param += update
+        """Update ``params`` in place with the step for ``grads``.
+
+        Parameters
+        ----------
+        params : list of ndarray
+        grads : list of ndarray or RowGradient
+            One per parameter, in the same order.
+        """
+        self._start_step()
+        for i, (param, grad) in enumerate(zip(params, grads)):
+            if isinstance(grad, RowGradient):
+                param[grad.rows] += self._step(i, grad.values, grad.rows)
+            else:
+                param += self._step(i, grad, slice(None))
+
+    def _start_step(self):
+        """Hook called once per update, before the per-parameter steps."""
+
+    def _step(self, i, grad, rows):
+        """Step of the rows ``rows`` of parameter ``i``; updates its state."""
+        raise NotImplementedError
 
     def iteration_ends(self, time_step):
         """Hook called after each epoch with the number of samples seen."""
@@ -102,12 +127,11 @@ class SGDOptimizer(BaseOptimizer):
             print(msg + f" Setting learning rate to {self.learning_rate:f}")
         return False
 
-    def _get_updates(self, grads):
+    def _step(self, i, grad, rows):
         lr, mu = self.learning_rate, self.momentum
-        self.velocities = [mu * v - lr * g for v, g in zip(self.velocities, grads)]
-        if self.nesterov:
-            return [mu * v - lr * g for v, g in zip(self.velocities, grads)]
-        return self.velocities
+        velocity = mu * self.velocities[i][rows] - lr * grad
+        self.velocities[i][rows] = velocity
+        return mu * velocity - lr * grad if self.nesterov else velocity
 
 
 class AdamOptimizer(BaseOptimizer):
@@ -142,18 +166,20 @@ class AdamOptimizer(BaseOptimizer):
         self.ms = [np.zeros_like(p) for p in params]
         self.vs = [np.zeros_like(p) for p in params]
 
-    def _get_updates(self, grads):
+    def _start_step(self):
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
-        self.ms = [b1 * m + (1 - b1) * g for m, g in zip(self.ms, grads)]
-        self.vs = [b2 * v + (1 - b2) * g * g for v, g in zip(self.vs, grads)]
         self.learning_rate = float(
             self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         )
-        return [
-            -self.learning_rate * m / (np.sqrt(v) + self.epsilon)
-            for m, v in zip(self.ms, self.vs)
-        ]
+
+    def _step(self, i, grad, rows):
+        b1, b2 = self.beta_1, self.beta_2
+        m = b1 * self.ms[i][rows] + (1 - b1) * grad
+        v = b2 * self.vs[i][rows] + (1 - b2) * grad * grad
+        self.ms[i][rows] = m
+        self.vs[i][rows] = v
+        return -self.learning_rate * m / (np.sqrt(v) + self.epsilon)
 
 
 class RMSpropOptimizer(BaseOptimizer):
@@ -181,10 +207,7 @@ class RMSpropOptimizer(BaseOptimizer):
         self.epsilon = epsilon
         self.vs = [np.zeros_like(p) for p in params]
 
-    def _get_updates(self, grads):
-        rho = self.rho
-        self.vs = [rho * v + (1 - rho) * g * g for v, g in zip(self.vs, grads)]
-        return [
-            -self.learning_rate * g / (np.sqrt(v) + self.epsilon)
-            for g, v in zip(grads, self.vs)
-        ]
+    def _step(self, i, grad, rows):
+        v = self.rho * self.vs[i][rows] + (1 - self.rho) * grad * grad
+        self.vs[i][rows] = v
+        return -self.learning_rate * grad / (np.sqrt(v) + self.epsilon)

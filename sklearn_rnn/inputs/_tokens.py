@@ -1,0 +1,232 @@
+"""Conversion and validation of sequences of integer token ids.
+
+Accepted formats, all meaning the same thing:
+
+- a list (or tuple) of 1D array-likes of ids, one per sequence, as
+  :class:`~sklearn_rnn.text.SequenceVectorizer` produces;
+- a 2D array ``(n_sequences, n_steps)`` (or 3D with one feature per step)
+  padded at the end with the padding id 0, or with NaN in a float array.
+
+Ids are non-negative integers; floats are accepted when they hold whole
+numbers. The id 0 is reserved for padding: in a list it may not appear at
+all, in an array only after a sequence's last token.
+"""
+
+import numbers
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from sklearn_rnn.inputs._sequences import Sequences
+
+#: The id that pads sequences to a common length; never a token.
+PADDING_ID = 0
+
+_TEXT_ADVICE = (
+    "Turn text into token ids with sklearn_rnn.text.SequenceVectorizer, e.g. "
+    "make_pipeline(SequenceVectorizer(), RNNClassifier(embedding_dim=32))."
+)
+
+
+def check_token_sequences(X):
+    """Validate sequences of token ids and pad them with :data:`PADDING_ID`.
+
+    Parameters
+    ----------
+    X : list of array-like of shape (T_i,), or array-like of shape (n, T)
+        See the module docstring for the accepted formats.
+
+    Returns
+    -------
+    sequences : Sequences
+        ``data`` is an int64 array of shape (n_sequences, n_steps), holding
+        :data:`PADDING_ID` after each sequence's last step.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Naming the sequence and step at fault.
+    """
+    if X is None:
+        raise ValueError("Expected sequences of token ids for X, got None.")
+    if sp.issparse(X):
+        raise TypeError(
+            "Sparse input is not supported: X must hold sequences of token ids."
+        )
+    if isinstance(X, str | bytes):
+        raise TypeError(
+            "Expected sequences of token ids for X, got a single string. "
+            + _TEXT_ADVICE
+        )
+    if isinstance(X, dict | set):
+        raise TypeError(
+            f"Expected sequences of token ids for X, got a {type(X).__name__}."
+        )
+    if isinstance(X, pd.DataFrame):
+        X = X.to_numpy()
+    if isinstance(X, pd.Series):
+        X = list(X)
+    if isinstance(X, list | tuple) or (
+        isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
+    ):
+        return _from_list(X)
+    return _from_array(_as_id_array(X, "X"))
+
+
+def _as_id_array(a, what):
+    """``a`` as an array of whole numbers (int64 or float), else a clear error."""
+    try:
+        arr = np.asarray(a)
+    except ValueError as exc:
+        raise ValueError(
+            f"{what} could not be read as an array of token ids ({exc}). "
+            "Sequences of different lengths must be given as a list of "
+            "arrays, or padded at the end with 0."
+        ) from None
+    if arr.dtype.kind in "USO" and arr.size:
+        first = arr.ravel()[0]
+        if isinstance(first, str | bytes):
+            raise TypeError(
+                f"{what} holds strings, but with embedding_dim set the "
+                "estimator expects integer token ids. " + _TEXT_ADVICE
+            )
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{what} must hold integer token ids; it holds "
+                f"{type(first).__name__} values."
+            ) from None
+    if arr.dtype.kind == "b":
+        raise TypeError(f"{what} holds booleans; token ids must be integers.")
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{what} is complex; token ids must be integers.")
+    if arr.dtype.kind not in "iuf" and arr.size:
+        raise TypeError(f"{what} must hold integer token ids, got dtype {arr.dtype}.")
+    return arr
+
+
+def _from_list(seqs):
+    if len(seqs) == 0:
+        raise ValueError("X is empty: it holds no sequences.")
+    arrays = []
+    for i, seq in enumerate(seqs):
+        if isinstance(seq, numbers.Number):
+            raise ValueError(
+                "X is a flat list of token ids, but a collection of sequences "
+                "is expected. For one sequence pass [ids]."
+            )
+        if isinstance(seq, str | bytes):
+            raise TypeError(
+                f"Sequence {i} is a string, but with embedding_dim set the "
+                "estimator expects integer token ids. " + _TEXT_ADVICE
+            )
+        arr = _as_id_array(seq, f"Sequence {i}")
+        if arr.ndim == 2 and arr.shape[1] == 1:
+            arr = arr[:, 0]
+        if arr.ndim != 1:
+            raise ValueError(
+                f"Sequence {i} has shape {arr.shape}; a sequence of token ids "
+                "must be 1D, one id per step."
+            )
+        if arr.shape[0] == 0:
+            raise ValueError(f"Sequence {i} is empty: it has no tokens.")
+        ids = _whole_ids(arr, sequence=i)
+        if (ids == PADDING_ID).any():
+            t = int(np.argmax(ids == PADDING_ID))
+            raise ValueError(
+                f"Sequence {i} holds the id {PADDING_ID} at step {t}; "
+                f"{PADDING_ID} is reserved for padding, token ids start at 1."
+            )
+        arrays.append(ids)
+    data = np.full((len(arrays), max(a.shape[0] for a in arrays)), PADDING_ID)
+    for i, ids in enumerate(arrays):
+        data[i, : ids.shape[0]] = ids
+    lengths = np.array([a.shape[0] for a in arrays], dtype=np.int64)
+    return Sequences(data.astype(np.int64), lengths)
+
+
+def _from_array(arr):
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[:, :, 0]
+    if arr.ndim != 2:
+        raise ValueError(
+            "Expected token ids as a list of 1D sequences or a 2D array "
+            f"(n_sequences, n_steps), got an array of shape {arr.shape}."
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(f"X is empty: it holds 0 sequences (shape={arr.shape}).")
+    if arr.shape[1] == 0:
+        raise ValueError(
+            f"Sequences have 0 steps (shape={arr.shape}); a sequence needs at "
+            "least one token."
+        )
+    pad = arr == PADDING_ID
+    if arr.dtype.kind == "f":
+        pad |= np.isnan(arr)
+    real = ~pad
+    has_real = real.any(axis=1)
+    if not has_real.all():
+        i = int(np.argmin(has_real))
+        raise ValueError(f"Sequence {i} is empty: all its steps are padding.")
+    n_steps = arr.shape[1]
+    lengths = n_steps - np.argmax(real[:, ::-1], axis=1).astype(np.int64)
+    inside = np.arange(n_steps) < lengths[:, None]
+    if (pad & inside).any():
+        i, t = np.argwhere(pad & inside)[0]
+        raise ValueError(
+            f"Sequence {i} has padding ({arr[i, t]}) at step {t}, before its "
+            f"last token; the id {PADDING_ID} and NaN are reserved for padding "
+            "after the last token, and token ids start at 1."
+        )
+    filled = np.where(pad, 1, arr)
+    ids = _whole_ids(filled)
+    ids[pad] = PADDING_ID
+    return Sequences(np.ascontiguousarray(ids, dtype=np.int64), lengths)
+
+
+def _whole_ids(arr, sequence=None):
+    """Check that ``arr`` holds non-negative whole numbers; return int64.
+
+    ``arr`` is one sequence (1D, its index given as ``sequence``) or a 2D
+    array of sequences.
+    """
+    if arr.dtype.kind == "f":
+        _raise_at(~np.isfinite(arr), arr, sequence, "token ids are integers")
+        _raise_at(
+            arr != np.floor(arr), arr, sequence, "token ids must be whole numbers"
+        )
+        _raise_at(np.abs(arr) >= 2.0**63, arr, sequence, "too large for a token id")
+    ids = arr.astype(np.int64)
+    _raise_at(ids < 0, ids, sequence, "token ids are positive")
+    return ids
+
+
+def _raise_at(bad, arr, sequence, reason):
+    """Raise ``ValueError`` naming the first flagged (sequence, step)."""
+    if bad.any():
+        where = tuple(np.argwhere(bad)[0])
+        i = sequence if arr.ndim == 1 else int(where[0])
+        raise ValueError(
+            f"Sequence {i} holds {arr[where]} at step {int(where[-1])}: {reason}."
+        )
+
+
+def token_rows(token_ids, ids):
+    """Rows of the embedding table for token ids; unseen ids get row 0.
+
+    Parameters
+    ----------
+    token_ids : ndarray of shape (n_tokens,), int64
+        Ids seen in fit, ascending; id ``token_ids[k]`` has row ``k + 1``.
+    ids : ndarray of int64
+
+    Returns
+    -------
+    rows : ndarray of int64, same shape as ``ids``
+    """
+    position = np.searchsorted(token_ids, ids)
+    position = np.minimum(position, max(len(token_ids) - 1, 0))
+    seen = token_ids[position] == ids if len(token_ids) else np.zeros(ids.shape, bool)
+    return np.where(seen, position + 1, 0).astype(np.int64)
