@@ -1,0 +1,5 @@
+"""Text: documents to token-id sequences, and text generation."""
+
+from sklearn_rnn.text._vectorizer import UNKNOWN_ID, SequenceVectorizer
+
+__all__ = ["UNKNOWN_ID", "SequenceVectorizer"]

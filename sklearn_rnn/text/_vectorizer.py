@@ -1,0 +1,278 @@
+"""Documents to sequences of integer token ids, for models with an embedding."""
+
+import re
+from collections import Counter
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from sklearn_rnn.inputs import PADDING_ID, check_token_sequences
+
+#: The id of tokens outside the vocabulary.
+UNKNOWN_ID = 1
+
+
+class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Turn documents into sequences of integer token ids.
+
+    The sequence counterpart of scikit-learn's ``CountVectorizer``: instead of
+    counting tokens it keeps them in order, one id per token, ready for an
+    estimator with ``embedding_dim`` set. Raw strings are split into tokens
+    (words, or characters with ``analyzer="char"``); documents given as lists
+    of tokens are used as given, which is what a tagger's pre-tokenised
+    sentences need, one label per token.
+
+    Two ids are reserved: 0 pads sequences to a common length and 1 stands
+    for every token outside the vocabulary. The vocabulary's tokens get ids
+    from 2, the most frequent first.
+
+    Parameters
+    ----------
+    analyzer : {"word", "char"} or callable, default="word"
+        How raw strings become tokens: the matches of ``token_pattern``, or
+        every character (spaces and punctuation included). A callable takes
+        one string and returns its tokens.
+
+    lowercase : bool, default=True
+        Lowercase raw strings before splitting them. Pre-tokenised documents
+        are never changed.
+
+    token_pattern : str, default=r"(?u)\\w+|[^\\w\\s]"
+        Regular expression of a token, used with ``analyzer="word"``. The
+        default keeps words of any length and each punctuation mark, since
+        word order and punctuation carry meaning in a sequence
+        (``CountVectorizer`` drops both single letters and punctuation).
+
+    min_df : int or float, default=1
+        Leave out tokens found in fewer documents than this (an int) or than
+        this share of the documents (a float in [0, 1]); they become unknown.
+
+    max_df : int or float, default=1.0
+        Leave out tokens found in more documents than this count or share.
+
+    max_features : int or None, default=None
+        Keep only the ``max_features`` most frequent tokens (counted over the
+        whole corpus, ties broken alphabetically).
+
+    padding_token, unknown_token : str, default="<pad>", "<unk>"
+        What ids 0 and 1 turn back into in :meth:`inverse_transform` and
+        :meth:`get_feature_names_out`.
+
+    Attributes
+    ----------
+    vocabulary_ : dict of str to int
+        Id of each token of the vocabulary, from 2.
+
+    n_documents_ : int
+        Documents seen in fit.
+
+    See Also
+    --------
+    sklearn.feature_extraction.text.CountVectorizer : Bag-of-words counts.
+
+    Notes
+    -----
+    A document without any token (an empty string, say) becomes the
+    one-token sequence ``[1]`` (unknown) rather than an empty sequence, so
+    that a model can still predict for it.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.text import SequenceVectorizer
+    >>> vectorizer = SequenceVectorizer().fit(["The cat sat.", "The dog sat!"])
+    >>> vectorizer.transform(["the cat barked"])
+    [array([3, 6, 1])]
+    >>> vectorizer.inverse_transform([[3, 6, 1]])
+    [array(['the', 'cat', '<unk>'], dtype=object)]
+    """
+
+    _parameter_constraints = {
+        "analyzer": [StrOptions({"word", "char"}), callable],
+        "lowercase": ["boolean"],
+        "token_pattern": [str],
+        "min_df": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, 1, closed="both"),
+        ],
+        "max_df": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, 1, closed="both"),
+        ],
+        "max_features": [Interval(Integral, 1, None, closed="left"), None],
+        "padding_token": [str],
+        "unknown_token": [str],
+    }
+
+    def __init__(
+        self,
+        *,
+        analyzer="word",
+        lowercase=True,
+        token_pattern=r"(?u)\w+|[^\w\s]",
+        min_df=1,
+        max_df=1.0,
+        max_features=None,
+        padding_token="<pad>",
+        unknown_token="<unk>",
+    ):
+        self.analyzer = analyzer
+        self.lowercase = lowercase
+        self.token_pattern = token_pattern
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.padding_token = padding_token
+        self.unknown_token = unknown_token
+
+    def build_analyzer(self):
+        """The function that turns one raw string into its list of tokens."""
+        if callable(self.analyzer):
+            split = self.analyzer
+        elif self.analyzer == "char":
+            split = list
+        else:
+            split = re.compile(self.token_pattern).findall
+        if self.lowercase:
+            return lambda doc: split(doc.lower())
+        return split
+
+    def _documents(self, X):
+        """Each document of ``X`` as a list of tokens."""
+        if isinstance(X, str | bytes):
+            raise TypeError(
+                "Iterable over documents expected, a single string received. "
+                "Pass a list of strings, or a list of token lists."
+            )
+        if not hasattr(X, "__iter__") or isinstance(X, dict | set):
+            raise TypeError(
+                "X must be a list of documents (strings or lists of tokens), "
+                f"got {type(X).__name__}."
+            )
+        analyze = self.build_analyzer()
+        documents = []
+        for i, doc in enumerate(X):
+            if isinstance(doc, str):
+                tokens = analyze(doc)
+            elif isinstance(doc, list | tuple | np.ndarray) and all(
+                isinstance(t, str) for t in doc
+            ):
+                tokens = list(doc)
+            else:
+                raise TypeError(
+                    f"Document {i} is a {type(doc).__name__}; each document must "
+                    "be a string or a list of string tokens."
+                )
+            documents.append(tokens)
+        if not documents:
+            raise ValueError("X is empty: it holds no documents.")
+        return documents
+
+    def fit(self, X, y=None):
+        """Learn the vocabulary of the documents.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Raw documents, or documents already split into tokens.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SequenceVectorizer
+        """
+        self._validate_params()
+        documents = self._documents(X)
+        n_docs = len(documents)
+        counts = Counter(t for doc in documents for t in doc)
+        df = Counter(t for doc in documents for t in set(doc))
+        min_df = (
+            self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_docs
+        )
+        max_df = (
+            self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_docs
+        )
+        reserved = {self.padding_token, self.unknown_token}
+        kept = [t for t in counts if min_df <= df[t] <= max_df and t not in reserved]
+        if not kept:
+            raise ValueError(
+                "After pruning, no tokens remain. Try a lower min_df or a "
+                "higher max_df."
+            )
+        kept.sort(key=lambda t: (-counts[t], t))
+        if self.max_features is not None:
+            kept = kept[: self.max_features]
+        self.vocabulary_ = {t: i for i, t in enumerate(kept, start=UNKNOWN_ID + 1)}
+        self.n_documents_ = n_docs
+        return self
+
+    def transform(self, X):
+        """Token ids of each document, in order.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+
+        Returns
+        -------
+        sequences : list of ndarray of shape (n_tokens_i,), int64
+            Tokens outside the vocabulary get id 1.
+        """
+        check_is_fitted(self, "vocabulary_")
+        get = self.vocabulary_.get
+        return [
+            np.array([get(t, UNKNOWN_ID) for t in doc] or [UNKNOWN_ID], dtype=np.int64)
+            for doc in self._documents(X)
+        ]
+
+    def inverse_transform(self, X):
+        """Tokens of sequences of ids; padding is dropped.
+
+        Parameters
+        ----------
+        X : list of array-like of int, or array-like of shape (n, n_steps)
+            Sequences of ids, padded with 0 or not.
+
+        Returns
+        -------
+        documents : list of ndarray of str, dtype object
+        """
+        check_is_fitted(self, "vocabulary_")
+        sequences = check_token_sequences(X)
+        names = self.get_feature_names_out()
+        too_large = sequences.data >= len(names)
+        if too_large.any():
+            i, t = np.argwhere(too_large)[0]
+            raise ValueError(
+                f"Sequence {i} holds the id {sequences.data[i, t]} at step {t}, "
+                f"but the vocabulary's ids end at {len(names) - 1}."
+            )
+        return [
+            names[row[:length]]
+            for row, length in zip(sequences.data, sequences.lengths)
+        ]
+
+    def get_feature_names_out(self, input_features=None):
+        """The token of each id: ``names[i]`` is the token with id ``i``.
+
+        Returns
+        -------
+        names : ndarray of str, dtype object
+            ``padding_token``, ``unknown_token``, then the vocabulary.
+        """
+        check_is_fitted(self, "vocabulary_")
+        names = np.empty(len(self.vocabulary_) + 2, dtype=object)
+        names[PADDING_ID] = self.padding_token
+        names[UNKNOWN_ID] = self.unknown_token
+        for token, i in self.vocabulary_.items():
+            names[i] = token
+        return names
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
