@@ -12,6 +12,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
 from sklearn_rnn.network._cells import CELLS
 from sklearn_rnn.preprocessing import SequenceScaler
+from sklearn_rnn.text import SequenceVectorizer
 
 COLUMNS_ARE_STEPS = (
     "a 2D X holds univariate sequences, so n_features_in_ is 1, not X.shape[1]"
@@ -84,6 +85,7 @@ EXPECTED_FAILURES = {
     RNNRegressor: COLUMNS_ARE_FEATURES,
     RNNSequenceTagger: TAGGER_FAILURES,
     SequenceScaler: SCALER_FAILURES,
+    SequenceVectorizer: {},
 }
 
 
@@ -92,7 +94,8 @@ def expected_failed_checks(estimator):
 
 
 #: Every cell, one and two layers, one and two directions, for each estimator;
-#: and the preprocessing transformers.
+#: and the transformers. (The checks skip most of their cases for the
+#: vectorizer, whose input is text.)
 ESTIMATORS = [
     Estimator(
         cell=cell,
@@ -104,7 +107,7 @@ ESTIMATORS = [
     for cell in sorted(CELLS)
     for layers in [(8,), (8, 4)]
     for bidirectional in [False, True]
-] + [SequenceScaler()]
+] + [SequenceScaler(), SequenceVectorizer()]
 
 
 @parametrize_with_checks(

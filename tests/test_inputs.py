@@ -125,3 +125,39 @@ def test_sequence_labels():
         check_sequence_labels([[0, 1]], lengths, "Est")
     with pytest.raises(ValueError, match="Labels of sequence 0 must be a 1D"):
         check_sequence_labels([0, 1], lengths, "Est")
+
+
+# ---------------------------------------------------------------- token ids
+
+
+def test_token_formats_agree():
+    from sklearn_rnn.inputs import check_token_sequences
+
+    reference = check_token_sequences([[3, 4, 5], [7], np.array([2, 9])])
+    np.testing.assert_array_equal(reference.data, [[3, 4, 5], [7, 0, 0], [2, 9, 0]])
+    np.testing.assert_array_equal(reference.lengths, [3, 1, 2])
+    assert reference.data.dtype == np.int64 and reference.n_features == 1
+    padded_ints = np.array([[3, 4, 5, 0], [7, 0, 0, 0], [2, 9, 0, 0]])
+    nan_padded = np.where(padded_ints == 0, np.nan, padded_ints.astype(float))
+    for same in (
+        padded_ints,
+        nan_padded,
+        padded_ints[:, :, None],
+        pd.DataFrame(padded_ints),
+        pd.Series([[3, 4, 5], [7], [2, 9]]),
+        [np.array([3.0, 4.0, 5.0]), [7], (2, 9)],
+    ):
+        converted = check_token_sequences(same)
+        np.testing.assert_array_equal(converted.lengths, reference.lengths)
+        np.testing.assert_array_equal(
+            converted.data[:, :3], reference.data, err_msg=repr(same)
+        )
+
+
+def test_token_rows_map_unseen_ids_to_row_zero():
+    from sklearn_rnn.inputs._tokens import token_rows
+
+    seen = np.array([3, 7, 9])
+    np.testing.assert_array_equal(
+        token_rows(seen, np.array([[3, 4, 9], [100, 7, 1]])), [[1, 0, 3], [0, 2, 0]]
+    )
