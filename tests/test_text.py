@@ -10,7 +10,7 @@ from sklearn.pipeline import make_pipeline
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
 from sklearn_rnn.metrics import entity_f1_score
-from sklearn_rnn.text import UNKNOWN_ID, SequenceVectorizer
+from sklearn_rnn.text import UNKNOWN_ID, SequenceVectorizer, TextGenerator
 
 FILLER = ["the", "film", "was", "and", "it", "a", "plot", "really", "very"]
 POSITIVE = ["good", "great", "lovely", "fine"]
@@ -256,3 +256,115 @@ def test_embedding_dim_cannot_change_on_warm_start():
     clf.set_params(warm_start=True, embedding_dim=5)
     with pytest.raises(ValueError, match="embedding_dim=3"):
         clf.fit(X, y)
+
+
+# ----------------------------------------------------------------- generation
+
+CORPUS = ["the cat sat on the mat. " * 6, "the dog sat on the log. " * 6]
+
+
+@pytest.fixture(scope="module")
+def generator():
+    model = RNNSequenceTagger(
+        embedding_dim=8,
+        hidden_layer_sizes=(32,),
+        batch_size=4,
+        learning_rate_init=0.01,
+        max_iter=60,
+        random_state=0,
+    )
+    return TextGenerator(model=model, window=24, stride=12).fit(CORPUS)
+
+
+def test_generation_continues_the_corpus(generator):
+    text = generator.generate("the c", n_tokens=19, temperature=0.05, random_state=0)
+    assert text == "the cat sat on the mat. "
+    assert generator.n_windows_ == sum(-(-(len(doc) - 1) // 12) for doc in CORPUS)
+    # a trained model finds the corpus far likelier than shuffled characters
+    shuffled = "".join(np.random.RandomState(0).permutation(list(CORPUS[0])))
+    assert generator.score(CORPUS) > generator.score([shuffled]) + 2.0
+    assert generator.score(CORPUS) > np.log(0.5)
+
+
+def test_sampling_is_reproducible_and_follows_temperature(generator):
+    hot = [
+        generator.generate("the", 60, temperature=3.0, random_state=s) for s in (1, 2)
+    ]
+    assert hot[0] != hot[1]
+    assert hot[0] == generator.generate("the", 60, temperature=3.0, random_state=1)
+    assert all(text.startswith("the") and len(text) == 63 for text in hot)
+    # cold sampling keeps to the corpus's words; hot sampling strays from them
+    corpus_words = set(" ".join(CORPUS).split())
+    cold = generator.generate("the", 60, temperature=0.2, random_state=1)
+    assert set(cold.split()[:-1]) <= corpus_words
+    assert not set(hot[0].split()[:-1]) <= corpus_words
+
+
+def test_stepwise_states_equal_the_whole_sequence(generator):
+    """Feeding tokens one at a time with the carried state gives the logits
+    the model computes over the whole sequence at once."""
+    model = generator.model_
+    ids = generator.vectorizer_.transform(["the cat sat"])[0]
+    whole = model.predict_log_proba([ids])[0]
+    Z, states = model._continue([ids[:1]])
+    for t in range(1, len(ids)):
+        Z, states = model._continue([ids[t : t + 1]], states)
+    np.testing.assert_allclose(
+        np.exp(whole[-1]),
+        np.exp(Z[0] - Z[0].max()) / np.exp(Z[0] - Z[0].max()).sum(),
+        rtol=1e-5,
+    )
+
+
+def test_word_generation_and_grid_search():
+    docs = ["one two three four five six seven eight nine ten"] * 4
+    model = RNNSequenceTagger(
+        embedding_dim=4,
+        hidden_layer_sizes=(16,),
+        batch_size=2,
+        learning_rate_init=0.01,
+        max_iter=60,
+        random_state=0,
+    )
+    generator = TextGenerator(SequenceVectorizer(), model, window=6, stride=1)
+    generator.fit(docs)
+    text = generator.generate(["three", "four"], 3, temperature=0.05, random_state=0)
+    assert text == "three four five six seven"
+    search = GridSearchCV(
+        TextGenerator(SequenceVectorizer(), model, window=6, stride=1),
+        {"model__hidden_layer_sizes": [(1,), (16,)]},
+        cv=2,
+    ).fit(docs)
+    scores = search.cv_results_["mean_test_score"]
+    assert search.best_params_ == {"model__hidden_layer_sizes": (16,)}, scores
+    loaded = pickle.loads(pickle.dumps(generator))
+    assert loaded.generate("one", 5, random_state=3) == generator.generate(
+        "one", 5, random_state=3
+    )
+
+
+@pytest.mark.parametrize(
+    "generator_kwargs, match",
+    [
+        ({"model": RNNSequenceTagger()}, "set its embedding_dim"),
+        (
+            {"model": RNNSequenceTagger(embedding_dim=2, bidirectional=True)},
+            "bidirectional=False",
+        ),
+        ({"window": 0}, "window"),
+    ],
+)
+def test_generator_refuses_unusable_models(generator_kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        TextGenerator(**generator_kwargs).fit(CORPUS)
+
+
+def test_generate_arguments_are_checked(generator):
+    with pytest.raises(ValueError, match="temperature must be > 0"):
+        generator.generate("the", temperature=0)
+    with pytest.raises(ValueError, match="n_tokens"):
+        generator.generate("the", n_tokens=-1)
+    with pytest.raises(ValueError, match="no token"):
+        generator.generate("")
+    with pytest.raises(ValueError, match="too short"):
+        TextGenerator().fit(["a"])

@@ -28,6 +28,7 @@ from sklearn_rnn.network._cells import CELLS
 from sklearn_rnn.network._heads import HEADS
 from sklearn_rnn.network._network import (
     NetworkSpec,
+    final_states,
     forward,
     init_params,
     loss_and_gradient,
@@ -506,6 +507,32 @@ class BaseRNN(BaseEstimator):
                 "in fit. Scale the inputs or use dtype='float64'."
             )
         return Z
+
+    def _continue(self, X, states=None):
+        """Logits at the last step of each sequence, and the states after it.
+
+        Runs the network from ``states`` (those returned by a previous call,
+        or zeros), so that a sequence can be fed a step at a time, as text
+        generation does. Unidirectional networks only.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_sequences, n_outputs), float64
+        states : dict
+        """
+        sequences = self._check_X(X, reset=False)
+        lengths = sequences.lengths
+        readout = (np.arange(len(lengths)), lengths - 1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z, trace = forward(
+                self.params_,
+                self._spec,
+                sequences.data,
+                lengths,
+                state0=states,
+                readout=readout,
+            )
+        return Z.astype(np.float64), final_states(self._spec, trace)
 
     def _predict_logits(self, X):
         sequences = self._check_X(X, reset=False)
