@@ -2,10 +2,17 @@
 
 The bundled named-entity corpus is synthetic: news-like English sentences
 built from templates, with people (PER), places (LOC) and organisations
-(ORG) drawn from name lists written for this project, tagged in BIO (IOB2).
-Some names are both a surname and a place (Jackson, Lincoln, Washington,
-Paris...), so context, not the word alone, decides their tag. It is released
-with the project under CC0 1.0.
+(ORG), tagged in BIO (IOB2). It is released with the project under CC0 1.0.
+
+It is made to need context, as real text does:
+
+- half the names come from lists written for this project, the other half
+  are made up from syllables, so most of those occur only once and a test
+  sentence is full of names never seen in training;
+- some names are both a surname and a place (Jackson, Lincoln, Paris...);
+- some slots take either a person or an organisation ("X said ..."), so a
+  made-up name there can be told apart only by its shape (two words, a
+  title, "& Sons", "Bank") or not at all.
 
 Run from the repository root::
 
@@ -49,6 +56,8 @@ Sweden Mexico India Turkey Greece Portugal""".split()
         "South Africa",
     ]
 )
+SYLLABLES = """ba ko ri ta mel von dra li shu ne ga tor pa vi zen lo mar qui
+sa del ru fen ka bro tis hal mo ven""".split()
 ORG_WORDS = """Global Northern Atlas Summit Harbor Pioneer Union Crown Delta
 Granite Horizon Liberty Meridian Orion Phoenix Sterling Vertex Zenith""".split()
 ORG_KINDS = ["Bank", "Airlines", "Motors", "Energy", "Foods", "Telecom", "Group"]
@@ -88,6 +97,12 @@ Protesters gathered outside the {ORG} building in {LOC} .
 A report by {ORG} said prices in {LOC} had doubled .
 {PER} visited {LOC} and {LOC} last month .
 Officials at {ORG} declined to comment .
+{AGENT} said the decision was final .
+{AGENT} denied the report on Thursday .
+A lawyer for {AGENT} said the case would go to the {ORG} .
+{AGENT} has offices in {LOC} and {LOC} .
+{AGENT} , based in {LOC} , lost the contract .
+Critics of {AGENT} met in {LOC} .
 Prices fell sharply on Tuesday .
 The weather was cold and wet for most of the week .
 Analysts expect the market to recover next year .
@@ -100,29 +115,40 @@ Heavy rain flooded parts of {LOC} overnight .
 The deal makes {ORG} the largest lender in {LOC} .""".splitlines()
 
 
+def made_up(rng):
+    """A capitalised name of 2 or 3 syllables, e.g. "Kotamel"."""
+    return "".join(rng.choice(SYLLABLES, size=rng.randint(2, 4))).capitalize()
+
+
+def name(rng, pool):
+    return made_up(rng) if rng.rand() < 0.5 else str(rng.choice(pool))
+
+
 def person(rng):
-    pool = SURNAMES + AMBIGUOUS
+    surname = name(rng, SURNAMES + AMBIGUOUS)
     style = rng.randint(4)
     if style == 0:
-        return [rng.choice(pool)]
+        return [surname]
     if style == 1:
-        return [rng.choice(FIRST), rng.choice(FIRST)[0] + ".", rng.choice(pool)]
-    return [rng.choice(FIRST), rng.choice(pool)]
+        return [rng.choice(FIRST), rng.choice(FIRST)[0] + ".", surname]
+    return [rng.choice(FIRST), surname]
 
 
 def place(rng):
-    return str(rng.choice(PLACES + AMBIGUOUS)).split()
+    return name(rng, PLACES + AMBIGUOUS).split()
 
 
 def organisation(rng):
-    style = rng.randint(4)
+    style = rng.randint(5)
     if style == 0:
         return str(rng.choice(FIXED_ORGS)).split()
     if style == 1:
-        return [rng.choice(ORG_WORDS), rng.choice(ORG_KINDS)]
+        return [name(rng, ORG_WORDS), rng.choice(ORG_KINDS)]
     if style == 2:
-        return ["Bank", "of", *str(rng.choice(PLACES)).split()]
-    return [rng.choice(SURNAMES), "&", "Sons"]
+        return ["Bank", "of", *place(rng)]
+    if style == 3:
+        return [name(rng, SURNAMES), "&", "Sons"]
+    return [made_up(rng)]
 
 
 def tagged(tokens, kind):
@@ -135,7 +161,12 @@ def sentence(rng):
         if word == "{PER}":
             pairs += tagged(person(rng), "PER")
         elif word == "{SUR}":
-            pairs += tagged([rng.choice(SURNAMES + AMBIGUOUS)], "PER")
+            pairs += tagged([name(rng, SURNAMES + AMBIGUOUS)], "PER")
+        elif word == "{AGENT}":
+            if rng.rand() < 0.5:
+                pairs += tagged(person(rng), "PER")
+            else:
+                pairs += tagged(organisation(rng), "ORG")
         elif word == "{LOC}":
             pairs += tagged(place(rng), "LOC")
         elif word == "{ORG}":
