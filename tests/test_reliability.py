@@ -25,6 +25,7 @@ from sklearn_rnn import (
     RNNSequenceTagger,
 )
 from sklearn_rnn.preprocessing import SequenceScaler
+from sklearn_rnn.text import SequenceVectorizer
 from tests.helpers import padded
 from tests.test_estimators import long_frame
 
@@ -34,6 +35,8 @@ X_GOOD = [RNG.normal(size=(RNG.randint(2, 6), 2)) for _ in range(12)]
 Y_CLASSES = np.arange(12) % 3
 Y_VALUES = RNG.normal(size=12)
 Y_TAGS = [np.arange(len(x)) % 2 for x in X_GOOD]
+TOKENS_GOOD = [RNG.randint(1, 9, size=len(x)) for x in X_GOOD]
+EMBEDDED = {**SMALL, "embedding_dim": 3}
 
 
 @pytest.fixture(autouse=True)
@@ -52,6 +55,10 @@ def fitted():
             "regressor": RNNRegressor(**SMALL).fit(X_GOOD, Y_VALUES),
             "tagger": RNNSequenceTagger(**SMALL).fit(X_GOOD, Y_TAGS),
             "scaler": SequenceScaler().fit(X_GOOD),
+            "token classifier": RNNClassifier(**EMBEDDED).fit(TOKENS_GOOD, Y_CLASSES),
+            "token regressor": RNNRegressor(**EMBEDDED).fit(TOKENS_GOOD, Y_VALUES),
+            "token tagger": RNNSequenceTagger(**EMBEDDED).fit(TOKENS_GOOD, Y_TAGS),
+            "vectorizer": SequenceVectorizer().fit(["a b c d e f g h"]),
         }
 
 
@@ -147,6 +154,105 @@ ENTRY_POINTS = [
 def test_bad_x_is_named(fitted, entry, call, case, X, error, message):
     with pytest.raises(error, match=message):
         call(fitted, X)
+
+
+#: Bad token ids, for estimators with ``embedding_dim``: (case, X, error type,
+#: message pattern). Each runs through every token entry point below.
+BAD_TOKENS = [
+    ("empty", [], ValueError, "X is empty"),
+    ("empty sequence", [[2, 3], []], ValueError, "Sequence 1 is empty"),
+    ("all padding", np.array([[2, 3], [0, 0]]), ValueError, "Sequence 1 is empty"),
+    ("negative id", [[2, 3], [4, -1]], ValueError, "Sequence 1 holds -1 at step 1"),
+    (
+        "fraction",
+        [[2, 3.5]],
+        ValueError,
+        "Sequence 0 holds 3.5 at step 1: token ids must be whole numbers",
+    ),
+    (
+        "fraction in a padded float array",
+        np.array([[2.0, 3.0, 0.0], [4.0, 1.25, 0.0]]),
+        ValueError,
+        "Sequence 1 holds 1.25 at step 1",
+    ),
+    ("inf", [[2, np.inf]], ValueError, "Sequence 0 holds inf at step 1"),
+    (
+        "padding id inside a sequence",
+        [[2, 0, 3]],
+        ValueError,
+        "Sequence 0 holds the id 0 at step 1; 0 is reserved for padding",
+    ),
+    (
+        "padding inside a padded array",
+        np.array([[2.0, np.nan, 3.0]]),
+        ValueError,
+        r"Sequence 0 has padding \(nan\) at step 1, before its last token",
+    ),
+    ("strings", [["the", "cat"]], TypeError, "holds strings.*SequenceVectorizer"),
+    ("raw text", ["the cat sat"], TypeError, "Sequence 0 is a string"),
+    ("one string", "the cat", TypeError, "single string"),
+    ("None id", [[2, None]], TypeError, "Sequence 0 .* holds None"),
+    ("booleans", [np.array([True, False])], TypeError, "booleans"),
+    ("complex", [np.array([2 + 1j])], TypeError, "complex"),
+    ("flat list", [2, 3, 4], ValueError, "flat list of token ids"),
+    ("2 ids per step", np.ones((2, 3, 2)), ValueError, "got an array of shape"),
+    ("2D sequence", [np.ones((3, 2))], ValueError, "Sequence 0 has shape"),
+    ("None", None, ValueError, "got None"),
+    ("a dict", {"a": [1]}, TypeError, "got a dict"),
+    ("sparse", sp.csr_array(np.eye(3)), TypeError, "Sparse input"),
+]
+
+TOKEN_ENTRY_POINTS = [
+    (
+        "RNNClassifier.fit",
+        lambda f, X: RNNClassifier(**EMBEDDED).fit(X, Y_CLASSES),
+    ),
+    (
+        "RNNClassifier.partial_fit",
+        lambda f, X: RNNClassifier(**EMBEDDED).partial_fit(X, Y_CLASSES, [0, 1, 2]),
+    ),
+    ("RNNRegressor.fit", lambda f, X: RNNRegressor(**EMBEDDED).fit(X, Y_VALUES)),
+    (
+        "RNNSequenceTagger.fit",
+        lambda f, X: RNNSequenceTagger(**EMBEDDED).fit(X, Y_TAGS),
+    ),
+    ("RNNClassifier.predict", lambda f, X: f["token classifier"].predict(X)),
+    (
+        "RNNClassifier.predict_proba",
+        lambda f, X: f["token classifier"].predict_proba(X),
+    ),
+    (
+        "RNNClassifier.score",
+        lambda f, X: f["token classifier"].score(X, Y_CLASSES),
+    ),
+    ("RNNRegressor.predict", lambda f, X: f["token regressor"].predict(X)),
+    ("RNNSequenceTagger.predict", lambda f, X: f["token tagger"].predict(X)),
+    (
+        "RNNSequenceTagger.predict_log_proba",
+        lambda f, X: f["token tagger"].predict_log_proba(X),
+    ),
+    (
+        "SequenceVectorizer.inverse_transform",
+        lambda f, X: f["vectorizer"].inverse_transform(X),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "case, X, error, message", BAD_TOKENS, ids=[case[0] for case in BAD_TOKENS]
+)
+@pytest.mark.parametrize(
+    "entry, call", TOKEN_ENTRY_POINTS, ids=[e[0] for e in TOKEN_ENTRY_POINTS]
+)
+def test_bad_token_ids_are_named(fitted, entry, call, case, X, error, message):
+    with pytest.raises(error, match=message):
+        call(fitted, X)
+
+
+def test_ids_unseen_in_fit_are_not_an_error(fitted):
+    """Large or never-seen ids are valid input: they read the unseen row."""
+    proba = fitted["token classifier"].predict_proba([[10**12, 2], [9, 9, 9]])
+    assert np.isfinite(proba).all()
 
 
 WRONG_FEATURES = [np.ones((3, 5))]
@@ -341,6 +447,32 @@ def test_a_failed_call_leaves_the_fitted_model_as_it_was(fitted, kind, failing_c
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize(
+    "failing_call",
+    [
+        lambda est, y: est.fit([[5, 6], [7, -1]], y[:2]),
+        lambda est, y: est.partial_fit([[2, 0, 3]], y[:1]),
+        lambda est, y: est.set_params(warm_start=True, embedding_dim=7).fit(
+            TOKENS_GOOD, y
+        ),
+    ],
+    ids=["bad ids in fit", "padding inside in partial_fit", "new embedding_dim"],
+)
+@pytest.mark.parametrize("kind", ["token classifier", "token tagger"])
+def test_a_failed_call_leaves_a_token_model_as_it_was(fitted, kind, failing_call):
+    estimator = copy.deepcopy(fitted[kind])
+    y = Y_CLASSES if kind == "token classifier" else Y_TAGS
+    params = estimator.get_params()
+    before = snapshot(estimator)
+    predictions = estimator.predict(TOKENS_GOOD)
+    with pytest.raises((ValueError, TypeError)):
+        failing_call(estimator, y)
+    estimator.set_params(**params)
+    assert_same_state(before, estimator)
+    for a, b in zip(predictions, estimator.predict(TOKENS_GOOD), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 # ---------------------------------------------------------------- properties
 
 
@@ -415,6 +547,32 @@ def test_shuffled_input_gives_shuffled_predictions(fitted, X, seed):
     )
     tags = fitted["tagger"].predict(X)
     for got, i in zip(fitted["tagger"].predict(shuffled), order, strict=True):
+        np.testing.assert_array_equal(got, tags[i])
+
+
+#: Strategy: 1 to 6 sequences of 1 to 7 token ids, some never seen in fit.
+TOKEN_SEQUENCES = st.lists(
+    st.lists(st.integers(1, 12), min_size=1, max_size=7), min_size=1, max_size=6
+)
+
+
+@PROPERTY_SETTINGS
+@given(X=TOKEN_SEQUENCES, seed=st.integers(0, 2**16))
+def test_token_formats_padding_and_order_change_nothing(fitted, X, seed):
+    """Ragged lists, 0-padded and NaN-padded arrays agree; each sequence gives
+    the same alone as in the batch; shuffling X shuffles the predictions."""
+    clf, tagger = fitted["token classifier"], fitted["token tagger"]
+    expected = clf.predict_proba(X)
+    width = max(map(len, X))
+    zero_padded = np.array([x + [0] * (width - len(x)) for x in X])
+    nan_padded = np.where(zero_padded == 0, np.nan, zero_padded.astype(float))
+    for other in (zero_padded, nan_padded, [np.array(x) for x in X]):
+        np.testing.assert_array_equal(clf.predict_proba(other), expected)
+    for x, row in zip(X, expected, strict=True):
+        np.testing.assert_allclose(clf.predict_proba([x])[0], row, **FLOAT32_TOLERANCE)
+    order = np.random.RandomState(seed).permutation(len(X))
+    tags = tagger.predict(X)
+    for got, i in zip(tagger.predict([X[i] for i in order]), order, strict=True):
         np.testing.assert_array_equal(got, tags[i])
 
 

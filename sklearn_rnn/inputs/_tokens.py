@@ -91,13 +91,13 @@ def _as_id_array(a, what):
                 f"{what} holds strings, but with embedding_dim set the "
                 "estimator expects integer token ids. " + _TEXT_ADVICE
             )
-        try:
-            arr = arr.astype(np.float64)
-        except (TypeError, ValueError):
+        bad = [v for v in arr.ravel() if not _is_number(v)]
+        if bad:
             raise TypeError(
-                f"{what} must hold integer token ids; it holds "
-                f"{type(first).__name__} values."
-            ) from None
+                f"{what} must hold integer token ids; it holds {bad[0]!r}, a "
+                f"{type(bad[0]).__name__}."
+            )
+        arr = arr.astype(np.float64)
     if arr.dtype.kind == "b":
         raise TypeError(f"{what} holds booleans; token ids must be integers.")
     if arr.dtype.kind == "c":
@@ -105,6 +105,16 @@ def _as_id_array(a, what):
     if arr.dtype.kind not in "iuf" and arr.size:
         raise TypeError(f"{what} must hold integer token ids, got dtype {arr.dtype}.")
     return arr
+
+
+def _is_number(value):
+    if value is None:
+        return False
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _from_list(seqs):
