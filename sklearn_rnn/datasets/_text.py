@@ -77,8 +77,8 @@ def load_entity_sentences():
     --------
     >>> from sklearn_rnn.datasets import load_entity_sentences
     >>> tokens, tags = load_entity_sentences()
-    >>> tokens[0][:2], tags[0][:2].tolist()
-    (['Mateo', 'Ivanov'], ['B-PER', 'I-PER'])
+    >>> len(tokens), tokens[0][:3], tags[0][:3].tolist()
+    (3000, ['Yusuf', 'Ivanov', 'was'], ['B-PER', 'I-PER', 'O'])
     """
     tokens, tags = [], []
     words, labels = [], []
