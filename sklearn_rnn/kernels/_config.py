@@ -4,9 +4,14 @@
 leaves out ``nnan`` and ``ninf``: a diverging fit must produce visible NaN/inf
 values that the training loop can detect, not undefined behaviour.
 
-Kernels call no BLAS routine: inside a parallel region, BLAS threads and
-Numba's threads compete for the same cores and slow both down by orders of
-magnitude on small machines.
+Kernels call BLAS (through NumPy) only outside their parallel loops, and
+with BLAS limited to one thread (``_linalg.single_threaded_blas``): BLAS
+threads and Numba's threads competing for the same cores slow both down by
+orders of magnitude on small machines.
+
+``error_model="numpy"`` gives division NumPy's semantics (inf or NaN, no
+check for zero): Python's, Numba's default, adds a branch to every division
+that stops LLVM from vectorising the loop around it.
 
 ``cache=True`` stores compiled kernels on disk next to the sources, so only
 the first process on a machine pays the compile time. ``nogil=True`` lets
@@ -19,13 +24,8 @@ JIT_OPTIONS = {
     "cache": True,
     "nogil": True,
     "fastmath": FASTMATH,
+    "error_model": "numpy",
 }
 
 #: Options for kernels that split independent sequences across threads.
 PARALLEL_JIT_OPTIONS = {**JIT_OPTIONS, "parallel": True}
-
-#: Backward kernels accumulate weight gradients in this many buffers (one per
-#: chunk of sequences, processed in parallel) and sum them in a fixed order.
-#: Fixed, not the thread count, so that a seeded fit gives the same bits on
-#: any machine.
-GRADIENT_CHUNKS = 8

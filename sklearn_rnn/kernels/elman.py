@@ -23,8 +23,12 @@ padding: the forward pass leaves them at zero and the backward pass neither
 reads nor writes them, so padding never changes outputs or gradients. A length
 of 0 is allowed: the sequence's state stays ``h0``.
 
-Each sequence is computed by its own loop, independent of the others in the
-batch, so a sequence gives bit-identical outputs alone or inside any batch.
+Only the recurrence runs step by step, in a jitted loop over blocks of
+sequences (in parallel); the input projection ``X W_x + b`` and the
+gradients ``dx_t``, ``dW_x`` and ``dW_h`` are matrix products over all steps
+at once, before and after it (see :mod:`sklearn_rnn.kernels._linalg`). A
+sequence's arithmetic is the same whatever else its batch holds, so it gives
+the same states alone or inside any batch.
 """
 
 import numpy as np
@@ -33,11 +37,13 @@ from numba import njit, prange
 from sklearn_rnn.kernels._activations import activate_inplace, backprop_activation
 from sklearn_rnn.kernels._config import PARALLEL_JIT_OPTIONS
 from sklearn_rnn.kernels._linalg import (
-    add_vec_mat,
-    backprop_vec_mat,
-    gradient_parts,
-    mul_into,
-    sum_parts,
+    BLOCK,
+    active_rows,
+    block_length,
+    block_vec_mat,
+    input_projection,
+    single_threaded_blas,
+    weight_gradients,
 )
 
 #: Number of ``n_hidden`` blocks in the columns of ``W_x`` and ``W_h``.
@@ -46,7 +52,7 @@ N_GATES = 1
 N_BIASES = 1
 
 
-@njit(**PARALLEL_JIT_OPTIONS)
+@single_threaded_blas
 def elman_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     """Run an Elman layer over a padded batch.
 
@@ -71,22 +77,38 @@ def elman_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     H : ndarray of shape (n_seq, n_steps, n_hidden)
         Hidden state after each step, zero at padded steps.
     """
-    n_seq, n_steps, n_in = X.shape
-    n_hidden = W_h.shape[0]
-    H = np.zeros((n_seq, n_steps, n_hidden), dtype=X.dtype)
-    for i in prange(n_seq):
-        h_in = np.empty(n_hidden, dtype=X.dtype)
-        for t in range(lengths[i]):
-            z = H[i, t]
-            z[:] = b
-            add_vec_mat(z, X[i, t], W_x)
-            mul_into(h_in, H[i, t - 1] if t > 0 else h0[i], h_mask[i])
-            add_vec_mat(z, h_in, W_h)
-            activate_inplace(z, activation)
-    return H
+    Z = input_projection(X, W_x, b)
+    return _recurrence(Z, lengths, W_h, h0, h_mask, activation)
 
 
 @njit(**PARALLEL_JIT_OPTIONS)
+def _recurrence(Z, lengths, W_h, h0, h_mask, activation):
+    """``h_t = g(Z_t + (h_{t-1} * m) W_h)`` step by step, ``Z`` projected."""
+    n_seq, n_steps, n = Z.shape
+    H = np.zeros((n_seq, n_steps, n), dtype=Z.dtype)
+    for block in prange((n_seq + BLOCK - 1) // BLOCK):
+        s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
+        rows = np.empty(BLOCK, dtype=np.int64)
+        h_in = np.empty((BLOCK, n), dtype=Z.dtype)
+        product = np.empty((BLOCK, n), dtype=Z.dtype)
+        for t in range(block_length(lengths, s0, s1)):
+            n_rows = active_rows(lengths, s0, s1, t, rows)
+            for r in range(n_rows):
+                i = rows[r]
+                h_prev = H[i, t - 1] if t > 0 else h0[i]
+                for k in range(n):
+                    h_in[r, k] = h_prev[k] * h_mask[i, k]
+            block_vec_mat(product, h_in, n_rows, W_h)
+            for r in range(n_rows):
+                i = rows[r]
+                h = H[i, t]
+                for j in range(n):
+                    h[j] = Z[i, t, j] + product[r, j]
+                activate_inplace(h, activation)
+    return H
+
+
+@single_threaded_blas
 def elman_backward(X, lengths, W_x, W_h, h0, h_mask, H, dH, activation):
     """Backpropagate through an Elman layer.
 
@@ -109,41 +131,42 @@ def elman_backward(X, lengths, W_x, W_h, h0, h_mask, H, dH, activation):
     db : ndarray of shape (n_hidden,)
     dh0 : ndarray of shape (n_seq, n_hidden)
     """
-    n_seq = X.shape[0]
-    n_hidden = W_h.shape[0]
-    dX = np.zeros_like(X)
-    dh0 = np.zeros((n_seq, n_hidden), dtype=X.dtype)
-    # One weight-gradient buffer per chunk of sequences, summed after the
-    # parallel loop in a fixed order: results do not depend on scheduling.
-    dW_x_parts, dW_h_parts, db_parts = gradient_parts(X, W_x, W_h, N_BIASES * n_hidden)
-    n_chunks = db_parts.shape[0]
-    for c in prange(n_chunks):
-        dW_x, dW_h, db = dW_x_parts[c], dW_h_parts[c], db_parts[c]
-        carry = np.empty(n_hidden, dtype=X.dtype)
-        g = np.empty(n_hidden, dtype=X.dtype)
-        dz = np.empty(n_hidden, dtype=X.dtype)
-        h_in = np.empty(n_hidden, dtype=X.dtype)
-        for i in range(c, n_seq, n_chunks):
-            # carry: gradient reaching h_t from step t + 1
-            carry[:] = 0.0
-            for t in range(lengths[i] - 1, -1, -1):
-                for j in range(n_hidden):
-                    g[j] = dH[i, t, j] + carry[j]
-                # through the activation: dz_t = g * g'(z_t), from cached h_t
-                backprop_activation(g, H[i, t], dz, activation)
-                for j in range(n_hidden):
-                    db[j] += dz[j]
-                # into the input weights and the input
-                backprop_vec_mat(X[i, t], W_x, dz, dW_x, dX[i, t])
-                # into the recurrent weights and the (masked) previous state
-                mul_into(h_in, H[i, t - 1] if t > 0 else h0[i], h_mask[i])
-                backprop_vec_mat(h_in, W_h, dz, dW_h, g)
-                mul_into(carry, g, h_mask[i])
-            dh0[i] = carry
-    return (
-        dX,
-        sum_parts(dW_x_parts),
-        sum_parts(dW_h_parts),
-        sum_parts(db_parts),
-        dh0,
+    dZ, dh0 = _backward_recurrence(
+        lengths, np.ascontiguousarray(W_h.T), h_mask, H, dH, activation
     )
+    dX, dW_x, dW_h = weight_gradients(X, H, h0, h_mask, dZ, dZ, W_x)
+    return dX, dW_x, dW_h, dZ.sum(axis=(0, 1)), dh0
+
+
+@njit(**PARALLEL_JIT_OPTIONS)
+def _backward_recurrence(lengths, W_hT, h_mask, H, dH, activation):
+    """``dz_t`` at every step (zero at padded steps) and ``dh0``."""
+    n_seq, n_steps, n = H.shape
+    dZ = np.zeros_like(H)
+    dh0 = np.zeros((n_seq, n), dtype=H.dtype)
+    for block in prange((n_seq + BLOCK - 1) // BLOCK):
+        s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
+        rows = np.empty(BLOCK, dtype=np.int64)
+        # carry: gradient reaching h_t from step t + 1
+        carry = np.zeros((BLOCK, n), dtype=H.dtype)
+        dz_rows = np.empty((BLOCK, n), dtype=H.dtype)
+        back = np.empty((BLOCK, n), dtype=H.dtype)
+        g = np.empty(n, dtype=H.dtype)
+        for t in range(block_length(lengths, s0, s1) - 1, -1, -1):
+            n_rows = active_rows(lengths, s0, s1, t, rows)
+            for r in range(n_rows):
+                i = rows[r]
+                for j in range(n):
+                    g[j] = dH[i, t, j] + carry[i - s0, j]
+                # through the activation: dz_t = g * g'(z_t), from cached h_t
+                backprop_activation(g, H[i, t], dZ[i, t], activation)
+                dz_rows[r] = dZ[i, t]
+            # into the (masked) previous state
+            block_vec_mat(back, dz_rows, n_rows, W_hT)
+            for r in range(n_rows):
+                i = rows[r]
+                for k in range(n):
+                    carry[i - s0, k] = back[r, k] * h_mask[i, k]
+        for i in range(s0, s1):
+            dh0[i] = carry[i - s0]
+    return dZ, dh0

@@ -32,7 +32,9 @@ Backpropagation through time, with ``dh`` the gradient reaching ``h_t``::
 
 The forward pass caches ``[r, z, n, u]``; the backward pass reads them and
 never recomputes a gate from the weights. Padding and zero lengths behave as
-in :mod:`sklearn_rnn.kernels.elman`.
+in :mod:`sklearn_rnn.kernels.elman`, and the work is split the same way:
+matrix products over all steps around a jitted recurrence (see
+:mod:`sklearn_rnn.kernels._linalg`).
 """
 
 import numpy as np
@@ -45,22 +47,24 @@ from sklearn_rnn.kernels._activations import (
 )
 from sklearn_rnn.kernels._config import PARALLEL_JIT_OPTIONS
 from sklearn_rnn.kernels._linalg import (
-    add_vec_mat,
-    backprop_vec_mat,
-    gradient_parts,
-    mul_into,
-    sum_parts,
+    BLOCK,
+    active_rows,
+    block_length,
+    block_vec_mat,
+    input_projection,
+    single_threaded_blas,
+    weight_gradients,
 )
 
 #: Number of ``n_hidden`` blocks in the columns of ``W_x`` and ``W_h``.
 N_GATES = 3
-#: Number of ``n_hidden`` blocks in ``b``: one per gate plus ``b_hn``.
+#: Number of ``n_hidden`` blocks in ``b``: ``[b_r, b_z, b_n, b_hn]``.
 N_BIASES = 4
 #: Block of ``b`` holding the update-gate bias.
 UPDATE_GATE = 1
 
 
-@njit(**PARALLEL_JIT_OPTIONS)
+@single_threaded_blas
 def gru_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     """Run a GRU layer over a padded batch.
 
@@ -73,10 +77,12 @@ def gru_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     W_x : ndarray of shape (n_in, 3 * n_hidden)
     W_h : ndarray of shape (n_hidden, 3 * n_hidden)
     b : ndarray of shape (4 * n_hidden,)
+        ``[b_r, b_z, b_n, b_hn]``.
     h0 : ndarray of shape (n_seq, n_hidden)
         Hidden state before the first step.
     h_mask : ndarray of shape (n_seq, n_hidden)
-        Recurrent dropout mask applied to ``h_{t-1}`` in the products.
+        Recurrent dropout mask applied to ``h_{t-1}`` in the recurrent
+        products.
     activation : int
         Code from :data:`sklearn_rnn.kernels._activations.ACTIVATION_CODES`
         for the candidate.
@@ -88,33 +94,50 @@ def gru_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     G : ndarray of shape (n_seq, n_steps, 4 * n_hidden)
         ``[r, z, n, u]`` of each step.
     """
-    n_seq, n_steps, n_in = X.shape
     n = W_h.shape[0]
-    H = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
-    G = np.zeros((n_seq, n_steps, 4 * n), dtype=X.dtype)
-    W_h_rz = W_h[:, : 2 * n]
-    W_h_n = W_h[:, 2 * n :]
-    for i in prange(n_seq):
-        h_in = np.empty(n, dtype=X.dtype)
-        for t in range(lengths[i]):
-            a = G[i, t]
-            a[:] = b
-            add_vec_mat(a[: 3 * n], X[i, t], W_x)
-            h_prev = H[i, t - 1] if t > 0 else h0[i]
-            mul_into(h_in, h_prev, h_mask[i])
-            add_vec_mat(a[: 2 * n], h_in, W_h_rz)
-            add_vec_mat(a[3 * n :], h_in, W_h_n)
-            activate_inplace(a[: 2 * n], SIGMOID)
-            for j in range(n):
-                a[2 * n + j] += a[j] * a[3 * n + j]
-            activate_inplace(a[2 * n : 3 * n], activation)
-            for j in range(n):
-                z = a[n + j]
-                H[i, t, j] = (1.0 - z) * a[2 * n + j] + z * h_prev[j]
-    return H, G
+    A = input_projection(X, W_x, b[: 3 * n])
+    return _recurrence(A, lengths, W_h, b[3 * n :], h0, h_mask, activation)
 
 
 @njit(**PARALLEL_JIT_OPTIONS)
+def _recurrence(A, lengths, W_h, b_hn, h0, h_mask, activation):
+    """The gates and states step by step, from the projected inputs ``A``."""
+    n_seq, n_steps, m = A.shape
+    n = W_h.shape[0]
+    H = np.zeros((n_seq, n_steps, n), dtype=A.dtype)
+    G = np.zeros((n_seq, n_steps, 4 * n), dtype=A.dtype)
+    for block in prange((n_seq + BLOCK - 1) // BLOCK):
+        s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
+        rows = np.empty(BLOCK, dtype=np.int64)
+        h_in = np.empty((BLOCK, n), dtype=A.dtype)
+        product = np.empty((BLOCK, m), dtype=A.dtype)
+        for t in range(block_length(lengths, s0, s1)):
+            n_rows = active_rows(lengths, s0, s1, t, rows)
+            for r in range(n_rows):
+                i = rows[r]
+                h_prev = H[i, t - 1] if t > 0 else h0[i]
+                for k in range(n):
+                    h_in[r, k] = h_prev[k] * h_mask[i, k]
+            block_vec_mat(product, h_in, n_rows, W_h)
+            for r in range(n_rows):
+                i = rows[r]
+                a = G[i, t]
+                for j in range(2 * n):
+                    a[j] = A[i, t, j] + product[r, j]
+                for j in range(n):
+                    a[3 * n + j] = product[r, 2 * n + j] + b_hn[j]
+                activate_inplace(a[: 2 * n], SIGMOID)
+                for j in range(n):
+                    a[2 * n + j] = A[i, t, 2 * n + j] + a[j] * a[3 * n + j]
+                activate_inplace(a[2 * n : 3 * n], activation)
+                h_prev = H[i, t - 1] if t > 0 else h0[i]
+                for j in range(n):
+                    z = a[n + j]
+                    H[i, t, j] = (1.0 - z) * a[2 * n + j] + z * h_prev[j]
+    return H, G
+
+
+@single_threaded_blas
 def gru_backward(X, lengths, W_x, W_h, h0, h_mask, H, G, dH, activation):
     """Backpropagate through a GRU layer.
 
@@ -137,56 +160,60 @@ def gru_backward(X, lengths, W_x, W_h, h0, h_mask, H, G, dH, activation):
     db : ndarray of shape (4 * n_hidden,)
     dh0 : ndarray of shape (n_seq, n_hidden)
     """
-    n_seq = X.shape[0]
     n = W_h.shape[0]
-    dX = np.zeros_like(X)
-    dh0 = np.zeros((n_seq, n), dtype=X.dtype)
-    dW_x_parts, dW_h_parts, db_parts = gradient_parts(X, W_x, W_h, N_BIASES * n)
-    n_chunks = db_parts.shape[0]
-    for ch in prange(n_chunks):
-        dW_x, dW_h, db = dW_x_parts[ch], dW_h_parts[ch], db_parts[ch]
-        carry = np.empty(n, dtype=X.dtype)
-        dn = np.empty(n, dtype=X.dtype)
-        da_x = np.empty(3 * n, dtype=X.dtype)
-        da_h = np.empty(3 * n, dtype=X.dtype)
-        h_in = np.empty(n, dtype=X.dtype)
-        grad = np.empty(n, dtype=X.dtype)
-        for i in range(ch, n_seq, n_chunks):
-            carry[:] = 0.0
-            for t in range(lengths[i] - 1, -1, -1):
-                a = G[i, t]
+    dA_x, dA_h, dh0 = _backward_recurrence(
+        lengths, np.ascontiguousarray(W_h.T), h0, h_mask, H, G, dH, activation
+    )
+    dX, dW_x, dW_h = weight_gradients(X, H, h0, h_mask, dA_x, dA_h, W_x)
+    db = np.concatenate([dA_x.sum(axis=(0, 1)), dA_h[:, :, 2 * n :].sum(axis=(0, 1))])
+    return dX, dW_x, dW_h, db, dh0
+
+
+@njit(**PARALLEL_JIT_OPTIONS)
+def _backward_recurrence(lengths, W_hT, h0, h_mask, H, G, dH, activation):
+    """Gradients of the input products ``[da_r, da_z, da_n]`` and of the
+    recurrent products ``[da_r, da_z, du]`` at every step (zero at padded
+    steps), and ``dh0``."""
+    n_seq, n_steps, n = H.shape
+    dA_x = np.zeros((n_seq, n_steps, 3 * n), dtype=H.dtype)
+    dA_h = np.zeros((n_seq, n_steps, 3 * n), dtype=H.dtype)
+    dh0 = np.zeros((n_seq, n), dtype=H.dtype)
+    for block in prange((n_seq + BLOCK - 1) // BLOCK):
+        s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
+        rows = np.empty(BLOCK, dtype=np.int64)
+        carry = np.zeros((BLOCK, n), dtype=H.dtype)
+        da_rows = np.empty((BLOCK, 3 * n), dtype=H.dtype)
+        back = np.empty((BLOCK, n), dtype=H.dtype)
+        dn = np.empty(n, dtype=H.dtype)
+        for t in range(block_length(lengths, s0, s1) - 1, -1, -1):
+            n_rows = active_rows(lengths, s0, s1, t, rows)
+            for r in range(n_rows):
+                i = rows[r]
+                a, da_x, da_h = G[i, t], dA_x[i, t], dA_h[i, t]
+                ch = carry[i - s0]
                 h_prev = H[i, t - 1] if t > 0 else h0[i]
                 # h_t = (1 - z) * n + z * h_{t-1}
                 for j in range(n):
-                    dh = dH[i, t, j] + carry[j]
+                    dh = dH[i, t, j] + ch[j]
                     z = a[n + j]
                     dn[j] = dh * (1.0 - z)
                     da_x[n + j] = dh * (h_prev[j] - a[2 * n + j]) * z * (1.0 - z)
-                    carry[j] = dh * z
+                    ch[j] = dh * z
                 # n_t = act(x W_xn + b_n + r * u)
                 backprop_activation(dn, a[2 * n : 3 * n], da_x[2 * n :], activation)
                 for j in range(n):
-                    r = a[j]
-                    da_x[j] = da_x[2 * n + j] * a[3 * n + j] * r * (1.0 - r)
+                    r_g = a[j]
+                    da_x[j] = da_x[2 * n + j] * a[3 * n + j] * r_g * (1.0 - r_g)
                     da_h[j] = da_x[j]
                     da_h[n + j] = da_x[n + j]
-                    da_h[2 * n + j] = da_x[2 * n + j] * r
-                for j in range(3 * n):
-                    db[j] += da_x[j]
-                for j in range(n):
-                    db[3 * n + j] += da_h[2 * n + j]
-                # into the input weights and the input
-                backprop_vec_mat(X[i, t], W_x, da_x, dW_x, dX[i, t])
-                # into the recurrent weights and the (masked) previous state
-                mul_into(h_in, h_prev, h_mask[i])
-                backprop_vec_mat(h_in, W_h, da_h, dW_h, grad)
-                for j in range(n):
-                    carry[j] += grad[j] * h_mask[i, j]
-            dh0[i] = carry
-    return (
-        dX,
-        sum_parts(dW_x_parts),
-        sum_parts(dW_h_parts),
-        sum_parts(db_parts),
-        dh0,
-    )
+                    da_h[2 * n + j] = da_x[2 * n + j] * r_g
+                da_rows[r] = da_h
+            # into the (masked) previous state, through the recurrent products
+            block_vec_mat(back, da_rows, n_rows, W_hT)
+            for r in range(n_rows):
+                i = rows[r]
+                for k in range(n):
+                    carry[i - s0, k] += back[r, k] * h_mask[i, k]
+        for i in range(s0, s1):
+            dh0[i] = carry[i - s0]
+    return dA_x, dA_h, dh0

@@ -31,7 +31,9 @@ and ``dc`` the gradients reaching ``h_t`` and ``c_t``::
 
 The forward pass caches the gates, the cell states and ``act(c_t)``; the
 backward pass reads them and never recomputes a gate from the weights.
-Padding and zero lengths behave as in :mod:`sklearn_rnn.kernels.elman`.
+Padding and zero lengths behave as in :mod:`sklearn_rnn.kernels.elman`, and
+the work is split the same way: matrix products over all steps around a
+jitted recurrence (see :mod:`sklearn_rnn.kernels._linalg`).
 """
 
 import numpy as np
@@ -44,11 +46,13 @@ from sklearn_rnn.kernels._activations import (
 )
 from sklearn_rnn.kernels._config import PARALLEL_JIT_OPTIONS
 from sklearn_rnn.kernels._linalg import (
-    add_vec_mat,
-    backprop_vec_mat,
-    gradient_parts,
-    mul_into,
-    sum_parts,
+    BLOCK,
+    active_rows,
+    block_length,
+    block_vec_mat,
+    input_projection,
+    single_threaded_blas,
+    weight_gradients,
 )
 
 #: Number of ``n_hidden`` blocks in the columns of ``W_x`` and ``W_h``.
@@ -59,7 +63,7 @@ N_BIASES = 4
 FORGET_GATE = 1
 
 
-@njit(**PARALLEL_JIT_OPTIONS)
+@single_threaded_blas
 def lstm_forward(X, lengths, W_x, W_h, b, h0, c0, h_mask, activation):
     """Run an LSTM layer over a padded batch.
 
@@ -91,35 +95,53 @@ def lstm_forward(X, lengths, W_x, W_h, b, h0, c0, h_mask, activation):
     G : ndarray of shape (n_seq, n_steps, 4 * n_hidden)
         Gate values ``[i, f, g, o]`` after their activations.
     """
-    n_seq, n_steps, n_in = X.shape
-    n = W_h.shape[0]
-    H = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
-    C = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
-    S = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
-    G = np.zeros((n_seq, n_steps, 4 * n), dtype=X.dtype)
-    for i in prange(n_seq):
-        h_in = np.empty(n, dtype=X.dtype)
-        for t in range(lengths[i]):
-            a = G[i, t]
-            a[:] = b
-            add_vec_mat(a, X[i, t], W_x)
-            mul_into(h_in, H[i, t - 1] if t > 0 else h0[i], h_mask[i])
-            add_vec_mat(a, h_in, W_h)
-            activate_inplace(a[: 2 * n], SIGMOID)
-            activate_inplace(a[2 * n : 3 * n], activation)
-            activate_inplace(a[3 * n :], SIGMOID)
-            c_prev = C[i, t - 1] if t > 0 else c0[i]
-            for j in range(n):
-                c = a[n + j] * c_prev[j] + a[j] * a[2 * n + j]
-                C[i, t, j] = c
-                S[i, t, j] = c
-            activate_inplace(S[i, t], activation)
-            for j in range(n):
-                H[i, t, j] = a[3 * n + j] * S[i, t, j]
+    G = input_projection(X, W_x, b)
+    H, C, S = _recurrence(G, lengths, W_h, h0, c0, h_mask, activation)
     return H, C, S, G
 
 
 @njit(**PARALLEL_JIT_OPTIONS)
+def _recurrence(G, lengths, W_h, h0, c0, h_mask, activation):
+    """Add the recurrent products to the projected inputs ``G`` and activate
+    the gates in place, step by step; return H, C and S."""
+    n_seq, n_steps, m = G.shape
+    n = W_h.shape[0]
+    H = np.zeros((n_seq, n_steps, n), dtype=G.dtype)
+    C = np.zeros((n_seq, n_steps, n), dtype=G.dtype)
+    S = np.zeros((n_seq, n_steps, n), dtype=G.dtype)
+    for block in prange((n_seq + BLOCK - 1) // BLOCK):
+        s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
+        rows = np.empty(BLOCK, dtype=np.int64)
+        h_in = np.empty((BLOCK, n), dtype=G.dtype)
+        product = np.empty((BLOCK, m), dtype=G.dtype)
+        for t in range(block_length(lengths, s0, s1)):
+            n_rows = active_rows(lengths, s0, s1, t, rows)
+            for r in range(n_rows):
+                i = rows[r]
+                h_prev = H[i, t - 1] if t > 0 else h0[i]
+                for k in range(n):
+                    h_in[r, k] = h_prev[k] * h_mask[i, k]
+            block_vec_mat(product, h_in, n_rows, W_h)
+            for r in range(n_rows):
+                i = rows[r]
+                a = G[i, t]
+                for j in range(m):
+                    a[j] += product[r, j]
+                activate_inplace(a[: 2 * n], SIGMOID)
+                activate_inplace(a[2 * n : 3 * n], activation)
+                activate_inplace(a[3 * n :], SIGMOID)
+                c_prev = C[i, t - 1] if t > 0 else c0[i]
+                for j in range(n):
+                    c = a[n + j] * c_prev[j] + a[j] * a[2 * n + j]
+                    C[i, t, j] = c
+                    S[i, t, j] = c
+                activate_inplace(S[i, t], activation)
+                for j in range(n):
+                    H[i, t, j] = a[3 * n + j] * S[i, t, j]
+    return H, C, S
+
+
+@single_threaded_blas
 def lstm_backward(X, lengths, W_x, W_h, h0, c0, h_mask, H, C, S, G, dH, activation):
     """Backpropagate through an LSTM layer.
 
@@ -142,29 +164,40 @@ def lstm_backward(X, lengths, W_x, W_h, h0, c0, h_mask, H, C, S, G, dH, activati
     db : ndarray of shape (4 * n_hidden,)
     dh0, dc0 : ndarray of shape (n_seq, n_hidden)
     """
-    n_seq = X.shape[0]
-    n = W_h.shape[0]
-    dX = np.zeros_like(X)
-    dh0 = np.zeros((n_seq, n), dtype=X.dtype)
-    dc0 = np.zeros((n_seq, n), dtype=X.dtype)
-    dW_x_parts, dW_h_parts, db_parts = gradient_parts(X, W_x, W_h, N_BIASES * n)
-    n_chunks = db_parts.shape[0]
-    for ch in prange(n_chunks):
-        dW_x, dW_h, db = dW_x_parts[ch], dW_h_parts[ch], db_parts[ch]
-        carry_h = np.empty(n, dtype=X.dtype)
-        carry_c = np.empty(n, dtype=X.dtype)
-        grad = np.empty(n, dtype=X.dtype)
-        dc = np.empty(n, dtype=X.dtype)
-        da = np.empty(4 * n, dtype=X.dtype)
-        h_in = np.empty(n, dtype=X.dtype)
-        for i in range(ch, n_seq, n_chunks):
-            carry_h[:] = 0.0
-            carry_c[:] = 0.0
-            for t in range(lengths[i] - 1, -1, -1):
-                a = G[i, t]
+    dA, dh0, dc0 = _backward_recurrence(
+        lengths, np.ascontiguousarray(W_h.T), c0, h_mask, C, S, G, dH, activation
+    )
+    dX, dW_x, dW_h = weight_gradients(X, H, h0, h_mask, dA, dA, W_x)
+    return dX, dW_x, dW_h, dA.sum(axis=(0, 1)), dh0, dc0
+
+
+@njit(**PARALLEL_JIT_OPTIONS)
+def _backward_recurrence(lengths, W_hT, c0, h_mask, C, S, G, dH, activation):
+    """Gradients of the gate pre-activations at every step (zero at padded
+    steps), and of the initial states."""
+    n_seq, n_steps, m = G.shape
+    n = W_hT.shape[1]
+    dA = np.zeros_like(G)
+    dh0 = np.zeros((n_seq, n), dtype=G.dtype)
+    dc0 = np.zeros((n_seq, n), dtype=G.dtype)
+    for block in prange((n_seq + BLOCK - 1) // BLOCK):
+        s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
+        rows = np.empty(BLOCK, dtype=np.int64)
+        carry_h = np.zeros((BLOCK, n), dtype=G.dtype)
+        carry_c = np.zeros((BLOCK, n), dtype=G.dtype)
+        da_rows = np.empty((BLOCK, m), dtype=G.dtype)
+        back = np.empty((BLOCK, n), dtype=G.dtype)
+        grad = np.empty(n, dtype=G.dtype)
+        dc = np.empty(n, dtype=G.dtype)
+        for t in range(block_length(lengths, s0, s1) - 1, -1, -1):
+            n_rows = active_rows(lengths, s0, s1, t, rows)
+            for r in range(n_rows):
+                i = rows[r]
+                a, da = G[i, t], dA[i, t]
+                ch, cc = carry_h[i - s0], carry_c[i - s0]
                 # h_t = o * act(c_t): into the output gate and the cell state
                 for j in range(n):
-                    dh = dH[i, t, j] + carry_h[j]
+                    dh = dH[i, t, j] + ch[j]
                     o = a[3 * n + j]
                     da[3 * n + j] = dh * S[i, t, j] * o * (1.0 - o)
                     grad[j] = dh * o
@@ -172,30 +205,23 @@ def lstm_backward(X, lengths, W_x, W_h, h0, c0, h_mask, H, C, S, G, dH, activati
                 # c_t = f * c_{t-1} + i * g: into i, f, g and c_{t-1}
                 c_prev = C[i, t - 1] if t > 0 else c0[i]
                 for j in range(n):
-                    dc[j] += carry_c[j]
+                    dc[j] += cc[j]
                     i_g, f_g, g_g = a[j], a[n + j], a[2 * n + j]
                     da[j] = dc[j] * g_g * i_g * (1.0 - i_g)
                     da[n + j] = dc[j] * c_prev[j] * f_g * (1.0 - f_g)
                     grad[j] = dc[j] * i_g
-                    carry_c[j] = dc[j] * f_g
+                    cc[j] = dc[j] * f_g
                 backprop_activation(
                     grad, a[2 * n : 3 * n], da[2 * n : 3 * n], activation
                 )
-                for j in range(4 * n):
-                    db[j] += da[j]
-                # into the input weights and the input
-                backprop_vec_mat(X[i, t], W_x, da, dW_x, dX[i, t])
-                # into the recurrent weights and the (masked) previous state
-                mul_into(h_in, H[i, t - 1] if t > 0 else h0[i], h_mask[i])
-                backprop_vec_mat(h_in, W_h, da, dW_h, grad)
-                mul_into(carry_h, grad, h_mask[i])
-            dh0[i] = carry_h
-            dc0[i] = carry_c
-    return (
-        dX,
-        sum_parts(dW_x_parts),
-        sum_parts(dW_h_parts),
-        sum_parts(db_parts),
-        dh0,
-        dc0,
-    )
+                da_rows[r] = da
+            # into the (masked) previous hidden state
+            block_vec_mat(back, da_rows, n_rows, W_hT)
+            for r in range(n_rows):
+                i = rows[r]
+                for k in range(n):
+                    carry_h[i - s0, k] = back[r, k] * h_mask[i, k]
+        for i in range(s0, s1):
+            dh0[i] = carry_h[i - s0]
+            dc0[i] = carry_c[i - s0]
+    return dA, dh0, dc0
