@@ -166,6 +166,8 @@ def _as_float_array(a, what):
         ) from None
     if np.iscomplexobj(arr):
         raise ValueError(f"Complex data not supported: {what} is complex.")
+    if arr.dtype in (np.float32, np.float64):
+        return arr
     try:
         return arr.astype(np.float64)
     except (TypeError, ValueError) as exc:
@@ -294,6 +296,12 @@ def _from_array(arr, dtype):
             f"Sequences have 0 features per step (shape={arr.shape}); at least "
             "one is required."
         )
+    if np.isfinite(arr).all():
+        # No padding and nothing to report: the common case, in one pass.
+        with np.errstate(over="ignore"):  # overflow is reported just below
+            data = np.ascontiguousarray(arr, dtype=dtype)
+        _check_fits(data, arr.dtype)
+        return Sequences(data, np.full(n_seq, n_steps, dtype=np.int64))
     nan = np.isnan(arr)
     real_step = ~nan.all(axis=2)
     has_real = real_step.any(axis=1)
@@ -310,14 +318,19 @@ def _from_array(arr, dtype):
     _raise_first(np.isinf(arr).any(axis=2), "has an infinite value at step {t}")
     with np.errstate(over="ignore"):  # overflow is reported just below
         data = np.where(nan, 0.0, arr).astype(dtype, order="C")
-    if dtype != np.float64:
+    _check_fits(data, arr.dtype)
+    return Sequences(data, lengths)
+
+
+def _check_fits(data, input_dtype):
+    """Raise if converting finite inputs to ``data``'s dtype overflowed."""
+    if data.dtype.itemsize < np.dtype(input_dtype).itemsize:
         _raise_first(
             np.isinf(data).any(axis=2),
             "has a value at step {t} too large for "
-            + np.dtype(dtype).name
+            + data.dtype.name
             + "; scale the inputs or use dtype='float64'",
         )
-    return Sequences(data, lengths)
 
 
 def _raise_first(bad, message):
