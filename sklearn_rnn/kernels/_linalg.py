@@ -148,3 +148,33 @@ def block_vec_mat(P, V, n_rows, W):
                 p = P[r, j0:j1]
                 for j in range(w.shape[0]):
                     p[j] += v * w[j]
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t):
+    """``product[r] = (h_{t-1} * m) @ W_h`` for each active row ``r``.
+
+    Row ``r`` is sequence ``rows[r]``; ``h_{-1}`` is ``h0``. ``h_in`` is
+    scratch space of shape (BLOCK, n_hidden).
+    """
+    for r in range(n_rows):
+        i = rows[r]
+        h_prev = H[i, t - 1] if t > 0 else h0[i]
+        for k in range(h_in.shape[1]):
+            h_in[r, k] = h_prev[k] * h_mask[i, k]
+    block_vec_mat(product, h_in, n_rows, W_h)
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def carry_to_previous(carry, back, d_rows, rows, n_rows, s0, h_mask, W_hT):
+    """``carry[i - s0] += (d_rows[r] @ W_h^T) * m`` for each active row.
+
+    The gradient of the recurrent products at step ``t``, carried back to
+    ``h_{t-1}`` of sequence ``i = rows[r]`` through the dropout mask.
+    ``back`` is scratch space of shape (BLOCK, n_hidden).
+    """
+    block_vec_mat(back, d_rows, n_rows, W_hT)
+    for r in range(n_rows):
+        i = rows[r]
+        for k in range(back.shape[1]):
+            carry[i - s0, k] += back[r, k] * h_mask[i, k]

@@ -40,8 +40,9 @@ from sklearn_rnn.kernels._linalg import (
     BLOCK,
     active_rows,
     block_length,
-    block_vec_mat,
+    carry_to_previous,
     input_projection,
+    recurrent_products,
     single_threaded_blas,
     weight_gradients,
 )
@@ -93,12 +94,7 @@ def _recurrence(Z, lengths, W_h, h0, h_mask, activation):
         product = np.empty((BLOCK, n), dtype=Z.dtype)
         for t in range(block_length(lengths, s0, s1)):
             n_rows = active_rows(lengths, s0, s1, t, rows)
-            for r in range(n_rows):
-                i = rows[r]
-                h_prev = H[i, t - 1] if t > 0 else h0[i]
-                for k in range(n):
-                    h_in[r, k] = h_prev[k] * h_mask[i, k]
-            block_vec_mat(product, h_in, n_rows, W_h)
+            recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
             for r in range(n_rows):
                 i = rows[r]
                 h = H[i, t]
@@ -158,15 +154,11 @@ def _backward_recurrence(lengths, W_hT, h_mask, H, dH, activation):
                 i = rows[r]
                 for j in range(n):
                     g[j] = dH[i, t, j] + carry[i - s0, j]
+                    carry[i - s0, j] = 0.0
                 # through the activation: dz_t = g * g'(z_t), from cached h_t
                 backprop_activation(g, H[i, t], dZ[i, t], activation)
                 dz_rows[r] = dZ[i, t]
-            # into the (masked) previous state
-            block_vec_mat(back, dz_rows, n_rows, W_hT)
-            for r in range(n_rows):
-                i = rows[r]
-                for k in range(n):
-                    carry[i - s0, k] = back[r, k] * h_mask[i, k]
+            carry_to_previous(carry, back, dz_rows, rows, n_rows, s0, h_mask, W_hT)
         for i in range(s0, s1):
             dh0[i] = carry[i - s0]
     return dZ, dh0

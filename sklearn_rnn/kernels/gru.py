@@ -50,8 +50,9 @@ from sklearn_rnn.kernels._linalg import (
     BLOCK,
     active_rows,
     block_length,
-    block_vec_mat,
+    carry_to_previous,
     input_projection,
+    recurrent_products,
     single_threaded_blas,
     weight_gradients,
 )
@@ -113,12 +114,7 @@ def _recurrence(A, lengths, W_h, b_hn, h0, h_mask, activation):
         product = np.empty((BLOCK, m), dtype=A.dtype)
         for t in range(block_length(lengths, s0, s1)):
             n_rows = active_rows(lengths, s0, s1, t, rows)
-            for r in range(n_rows):
-                i = rows[r]
-                h_prev = H[i, t - 1] if t > 0 else h0[i]
-                for k in range(n):
-                    h_in[r, k] = h_prev[k] * h_mask[i, k]
-            block_vec_mat(product, h_in, n_rows, W_h)
+            recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
             for r in range(n_rows):
                 i = rows[r]
                 a = G[i, t]
@@ -208,12 +204,7 @@ def _backward_recurrence(lengths, W_hT, h0, h_mask, H, G, dH, activation):
                     da_h[n + j] = da_x[n + j]
                     da_h[2 * n + j] = da_x[2 * n + j] * r_g
                 da_rows[r] = da_h
-            # into the (masked) previous state, through the recurrent products
-            block_vec_mat(back, da_rows, n_rows, W_hT)
-            for r in range(n_rows):
-                i = rows[r]
-                for k in range(n):
-                    carry[i - s0, k] += back[r, k] * h_mask[i, k]
+            carry_to_previous(carry, back, da_rows, rows, n_rows, s0, h_mask, W_hT)
         for i in range(s0, s1):
             dh0[i] = carry[i - s0]
     return dA_x, dA_h, dh0

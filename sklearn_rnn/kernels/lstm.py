@@ -49,8 +49,9 @@ from sklearn_rnn.kernels._linalg import (
     BLOCK,
     active_rows,
     block_length,
-    block_vec_mat,
+    carry_to_previous,
     input_projection,
+    recurrent_products,
     single_threaded_blas,
     weight_gradients,
 )
@@ -116,12 +117,7 @@ def _recurrence(G, lengths, W_h, h0, c0, h_mask, activation):
         product = np.empty((BLOCK, m), dtype=G.dtype)
         for t in range(block_length(lengths, s0, s1)):
             n_rows = active_rows(lengths, s0, s1, t, rows)
-            for r in range(n_rows):
-                i = rows[r]
-                h_prev = H[i, t - 1] if t > 0 else h0[i]
-                for k in range(n):
-                    h_in[r, k] = h_prev[k] * h_mask[i, k]
-            block_vec_mat(product, h_in, n_rows, W_h)
+            recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
             for r in range(n_rows):
                 i = rows[r]
                 a = G[i, t]
@@ -198,6 +194,7 @@ def _backward_recurrence(lengths, W_hT, c0, h_mask, C, S, G, dH, activation):
                 # h_t = o * act(c_t): into the output gate and the cell state
                 for j in range(n):
                     dh = dH[i, t, j] + ch[j]
+                    ch[j] = 0.0
                     o = a[3 * n + j]
                     da[3 * n + j] = dh * S[i, t, j] * o * (1.0 - o)
                     grad[j] = dh * o
@@ -215,12 +212,7 @@ def _backward_recurrence(lengths, W_hT, c0, h_mask, C, S, G, dH, activation):
                     grad, a[2 * n : 3 * n], da[2 * n : 3 * n], activation
                 )
                 da_rows[r] = da
-            # into the (masked) previous hidden state
-            block_vec_mat(back, da_rows, n_rows, W_hT)
-            for r in range(n_rows):
-                i = rows[r]
-                for k in range(n):
-                    carry_h[i - s0, k] = back[r, k] * h_mask[i, k]
+            carry_to_previous(carry_h, back, da_rows, rows, n_rows, s0, h_mask, W_hT)
         for i in range(s0, s1):
             dh0[i] = carry_h[i - s0]
             dc0[i] = carry_c[i - s0]
