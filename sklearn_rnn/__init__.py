@@ -7,9 +7,12 @@ Public API:
 - :class:`RNNSequenceTagger`: one label per time step (many-to-many).
 
 The implementation lives in sub-packages: ``estimators`` (the classes above
-and their training loop), ``inputs`` (sequence formats and validation),
-``network`` (layers, heads, initialisation), ``kernels`` (Numba forward and
-backward passes of each cell) and ``optimizers``.
+and their training loop), ``inputs`` (sequence formats, token ids and
+validation), ``network`` (embedding, layers, heads, initialisation),
+``kernels`` (Numba forward and backward passes of each cell) and
+``optimizers``. Around them: ``text`` (``SequenceVectorizer``,
+``TextGenerator``), ``metrics`` (tagging scores), ``preprocessing``,
+``forecasting``, ``datasets`` and ``inspection``.
 """
 
 from sklearn_rnn.estimators import RNNClassifier, RNNRegressor, RNNSequenceTagger
