@@ -134,19 +134,32 @@ def active_rows(lengths, s0, s1, t, rows):
 
 @njit(inline="always", **JIT_OPTIONS)
 def block_vec_mat(P, V, n_rows, W):
-    """``P[r] = V[r] @ W`` for ``r < n_rows``; ``V`` (BLOCK, n), ``W`` (n, m)."""
-    m = W.shape[1]
+    """``P[r] = V[r] @ W`` for ``r < n_rows``; ``V`` (BLOCK, n), ``W`` (n, m).
+
+    Four rows of ``W`` at a time, so that each pass over a row of ``P`` does
+    four multiply-adds per element for one load and one store. Row views
+    keep the inner loop a plain 1D loop, which LLVM vectorises.
+    """
+    n, m = W.shape
+    n4 = n - n % 4
     for r in range(n_rows):
         P[r, :] = 0.0
-    # Row views keep the inner loop a plain 1D loop, which LLVM vectorises.
     for j0 in range(0, m, TILE):
         j1 = min(j0 + TILE, m)
-        for k in range(W.shape[0]):
+        for k in range(0, n4, 4):
+            w0, w1 = W[k, j0:j1], W[k + 1, j0:j1]
+            w2, w3 = W[k + 2, j0:j1], W[k + 3, j0:j1]
+            for r in range(n_rows):
+                v0, v1, v2, v3 = V[r, k], V[r, k + 1], V[r, k + 2], V[r, k + 3]
+                p = P[r, j0:j1]
+                for j in range(p.shape[0]):
+                    p[j] += v0 * w0[j] + v1 * w1[j] + v2 * w2[j] + v3 * w3[j]
+        for k in range(n4, n):
             w = W[k, j0:j1]
             for r in range(n_rows):
                 v = V[r, k]
                 p = P[r, j0:j1]
-                for j in range(w.shape[0]):
+                for j in range(p.shape[0]):
                     p[j] += v * w[j]
 
 
