@@ -2,6 +2,7 @@
 
 import io
 import pickle
+import sys
 
 import joblib
 import numpy as np
@@ -383,3 +384,32 @@ def test_one_class_is_refused(data):
     X, _ = data
     with pytest.raises(ValueError, match="at least 2 classes"):
         RNNClassifier(**SMALL).fit(X, ["a"] * len(X))
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_verbose_2_draws_a_progress_bar_on_a_terminal(monkeypatch, capsys):
+    X = [np.ones((3, 1)) * i for i in range(8)]
+    y = [0, 1] * 4
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    RNNClassifier(
+        hidden_layer_sizes=(2,), max_iter=3, batch_size=4, verbose=2, random_state=0
+    ).fit(X, y)
+    drawn = terminal.getvalue()
+    # the last batch of every epoch is always drawn, then replaced by its line
+    for epoch in (1, 2, 3):
+        assert f"\rEpoch {epoch}/3 [####################] batch 2/2, loss = " in drawn
+        assert f"\r\033[KEpoch {epoch}, loss = " in drawn
+    assert capsys.readouterr().out == ""
+
+
+def test_verbose_2_without_a_terminal_prints_epoch_lines(capsys):
+    X = [np.ones((3, 1)) * i for i in range(8)]
+    RNNClassifier(hidden_layer_sizes=(2,), max_iter=2, verbose=2).fit(X, [0, 1] * 4)
+    out = capsys.readouterr()
+    assert out.out.count("Epoch ") == 2 and "[" not in out.out
+    assert "batch" not in out.err

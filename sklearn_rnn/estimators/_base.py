@@ -21,6 +21,7 @@ from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from sklearn_rnn.estimators._progress import ProgressBar
 from sklearn_rnn.exceptions import DivergenceError
 from sklearn_rnn.inputs import validate_sequences, validate_token_sequences
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
@@ -365,6 +366,7 @@ class BaseRNN(BaseEstimator):
                 stratify=self._stratify_labels(targets),
             )
         batch_size = self._batch_size(len(train_idx))
+        self._progress = ProgressBar.for_verbosity(self.verbose, self.max_iter)
 
         for _ in range(self.max_iter):
             start = time.perf_counter()
@@ -405,6 +407,7 @@ class BaseRNN(BaseEstimator):
         if early_stopping and self._best_params is not None:
             self.params_ = self._best_params
         self._best_params = None
+        self._progress = None
 
     def _run_epoch(self, params, sequences, targets, train_idx, batch_size):
         """One pass over the training sequences; returns the mean loss."""
@@ -414,12 +417,17 @@ class BaseRNN(BaseEstimator):
             else train_idx
         )
         total_loss, total_rows = 0.0, 0
-        for batch, batch_slice in enumerate(gen_batches(len(order), batch_size)):
+        batches = list(gen_batches(len(order), batch_size))
+        for batch, batch_slice in enumerate(batches):
             loss, n_rows = self._train_step(
                 params, sequences, targets, order[batch_slice], batch
             )
             total_loss += loss * n_rows
             total_rows += n_rows
+            if self._progress is not None:
+                self._progress.update(
+                    self.n_iter_ + 1, batch + 1, len(batches), total_loss / total_rows
+                )
         for name, p in self.params_.items():
             if not np.isfinite(p).all():
                 raise DivergenceError(
@@ -483,7 +491,11 @@ class BaseRNN(BaseEstimator):
                 f", validation loss = {self.validation_loss_curve_[-1]:.8f}"
                 f", validation score = {self.validation_scores_[-1]:.6f}"
             )
-        print(line + f", {seconds:.2f} s")
+        line += f", {seconds:.2f} s"
+        if self._progress is not None:
+            self._progress.write_line(line)
+        else:
+            print(line)
 
     # ------------------------------------------------------------- prediction
 

@@ -97,8 +97,11 @@ PARAMETERS = """\
         counts as no improvement.
 
     verbose : bool or int, default=False
-        Print one line per epoch: epoch, training loss, validation loss and
-        score when ``early_stopping`` holds data out, and seconds taken.
+        ``1`` (or True) prints one line per epoch: epoch, training loss,
+        validation loss and score when ``early_stopping`` holds data out, and
+        seconds taken. ``2`` or more also draws a progress bar of the
+        current epoch (batches done, running loss) when standard error is a
+        terminal; the epoch lines then go to standard error with it.
 
     warm_start : bool, default=False
         Reuse the fitted parameters as the starting point of the next
