@@ -1,5 +1,6 @@
 """gradient_flow: the Jacobian norms it reports, against finite differences."""
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -8,6 +9,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
 from sklearn_rnn.inspection import gradient_flow
+from sklearn_rnn.network._network import forward
 from tests.test_estimators import make_sequences, sign_labels
 
 
@@ -59,3 +61,26 @@ def test_flow_for_classifier_and_tagger():
 def test_flow_needs_a_fitted_estimator():
     with pytest.raises(NotFittedError):
         gradient_flow(RNNRegressor(), make_sequences(n=2))
+
+
+def test_flow_of_a_token_model_is_taken_at_the_embedded_vectors():
+    """With an embedding, the flow is the Jacobian norm with respect to each
+    step's embedded vector: the network fed those vectors as features."""
+    X = [np.array([2, 5, 3]), np.array([4, 2])]
+    reg = fitted(RNNRegressor, X, [0.5, -1.0], embedding_dim=3, dtype="float64")
+    flow = gradient_flow(reg, X)
+    sequences = reg._check_X(X, reset=False)
+    vectors = reg.params_["embed.table"][sequences.data]
+    spec = dataclasses.replace(reg._spec, embedding_dim=None)
+    params = {k: v for k, v in reg.params_.items() if k != "embed.table"}
+    for i, length in enumerate(sequences.lengths):
+        for t in range(length):
+            jacobian = []
+            for j in range(vectors.shape[2]):
+                plus, minus = vectors.copy(), vectors.copy()
+                plus[i, t, j] += 1e-6
+                minus[i, t, j] -= 1e-6
+                z_plus = forward(params, spec, plus, sequences.lengths)[0][i]
+                z_minus = forward(params, spec, minus, sequences.lengths)[0][i]
+                jacobian.append((z_plus - z_minus) / 2e-6)
+            assert flow[i, t] == pytest.approx(np.linalg.norm(jacobian), rel=1e-6)
