@@ -1,4 +1,5 @@
-"""Forecasting monthly CO2 at Mauna Loa two years ahead.
+"""Forecasting monthly CO2 at Mauna Loa two years ahead
+====================================================
 
 A forecasting script from start to finish on a real series that ships with the
 package (public domain; see ``sklearn_rnn/datasets/data/README.md``):
@@ -22,6 +23,7 @@ Run with::
 """
 
 import argparse
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -139,11 +141,11 @@ def main(output_dir):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser()
     parser.add_argument(
         "--output-dir",
         type=Path,
-        default=Path(__file__).resolve().parent / "output",
+        default=Path(sys.argv[0]).resolve().parent / "output",
         help="where to save the plot (default: examples/output)",
     )
     main(parser.parse_args().output_dir)

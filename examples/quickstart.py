@@ -1,4 +1,5 @@
-"""Quickstart: the three estimators on scikit-learn's digits, read row by row.
+"""Quickstart: the three estimators on scikit-learn's digits, read row by row
+==========================================================================
 
 Each 8x8 digit image becomes a sequence of 8 steps (its rows) with 8 features
 (the pixels of a row). The data ship with scikit-learn, so nothing is

@@ -1,4 +1,5 @@
-"""Named entities: one tag per word, scored by whole entities.
+"""Named entities: one tag per word, scored by whole entities
+==========================================================
 
 Many-to-many tagging of pre-tokenised sentences: ``SequenceVectorizer`` maps
 each given token to an id (no lowercasing or splitting, so one id per word
@@ -27,6 +28,7 @@ Run with::
 """
 
 import argparse
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -124,11 +126,11 @@ def main(output_dir):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser()
     parser.add_argument(
         "--output-dir",
         type=Path,
-        default=Path(__file__).resolve().parent / "output",
+        default=Path(sys.argv[0]).resolve().parent / "output",
         help="where to save the plot (default: examples/output)",
     )
     main(parser.parse_args().output_dir)

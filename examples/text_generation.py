@@ -1,4 +1,5 @@
-"""Writing in the style of the Book of Proverbs, one character at a time.
+"""Writing in the style of the Book of Proverbs, one character at a time
+=====================================================================
 
 One-to-many generation: ``TextGenerator`` cuts a corpus into windows of
 characters and trains a GRU (an ``RNNSequenceTagger`` with an embedding) to
@@ -19,6 +20,7 @@ Run with::
 """
 
 import argparse
+import sys
 import time
 import warnings
 from collections import Counter
@@ -94,11 +96,11 @@ def main(output_dir):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser()
     parser.add_argument(
         "--output-dir",
         type=Path,
-        default=Path(__file__).resolve().parent / "output",
+        default=Path(sys.argv[0]).resolve().parent / "output",
         help="where to save the plot (default: examples/output)",
     )
     main(parser.parse_args().output_dir)

@@ -1,4 +1,5 @@
-"""Sentiment of movie-review sentences: text in, label out, in a pipeline.
+"""Sentiment of movie-review sentences: text in, label out, in a pipeline
+======================================================================
 
 Many-to-one classification of text, a few lines of scikit-learn code:
 ``SequenceVectorizer`` turns each sentence into a sequence of word ids and
@@ -22,6 +23,7 @@ Run with::
 """
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -125,11 +127,11 @@ def main(output_dir):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser()
     parser.add_argument(
         "--output-dir",
         type=Path,
-        default=Path(__file__).resolve().parent / "output",
+        default=Path(sys.argv[0]).resolve().parent / "output",
         help="where to save the plot (default: examples/output)",
     )
     main(parser.parse_args().output_dir)

@@ -1,4 +1,5 @@
-"""Why a plain RNN forgets, and how LSTM and GRU cells remember.
+"""Why a plain RNN forgets, and how LSTM and GRU cells remember
+============================================================
 
 Backpropagation through time carries the gradient of the prediction back from
 the last step to every earlier one, multiplying at each step by the cell's
@@ -35,6 +36,7 @@ along the sequence, untrained and trained). Run with::
 """
 
 import argparse
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -139,11 +141,11 @@ def main(output_dir):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser()
     parser.add_argument(
         "--output-dir",
         type=Path,
-        default=Path(__file__).resolve().parent / "output",
+        default=Path(sys.argv[0]).resolve().parent / "output",
         help="where to save the plot (default: examples/output)",
     )
     main(parser.parse_args().output_dir)

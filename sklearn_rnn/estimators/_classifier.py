@@ -69,36 +69,36 @@ def _check_partial_fit_classes(estimator, classes):
 class RNNClassifier(ClassifierMixin, BaseRNN):
     """Recurrent network classifier: one label per sequence (many-to-one).
 
-        The network reads each sequence step by step and classifies it from the
-        hidden state of the last layer at the sequence's last real step. Two
-        classes use one logistic output with log-loss, more a softmax with
-        cross-entropy.
+    The network reads each sequence step by step and classifies it from the
+    hidden state of the last layer at the sequence's last real step. Two
+    classes use one logistic output with log-loss, more a softmax with
+    cross-entropy.
 
-        {input_formats}
-        Parameters
-        ----------
+    {input_formats}
+    Parameters
+    ----------
     {parameters}
-        Attributes
-        ----------
-        classes_ : ndarray of shape (n_classes,)
-            Class labels.
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
 
     {attributes}
-        See Also
-        --------
-        RNNRegressor : Many-to-one regression.
-        RNNSequenceTagger : One label per time step.
+    See Also
+    --------
+    RNNRegressor : Many-to-one regression.
+    RNNSequenceTagger : One label per time step.
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sklearn_rnn import RNNClassifier
-        >>> rng = np.random.RandomState(0)
-        >>> X = [rng.normal(size=(rng.randint(3, 8), 2)) for _ in range(40)]
-        >>> y = [int(x[:, 0].sum() > 0) for x in X]
-        >>> clf = RNNClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
-        >>> clf.fit(X, y).predict(X[:3]).shape
-        (3,)
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn import RNNClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = [rng.normal(size=(rng.randint(3, 8), 2)) for _ in range(40)]
+    >>> y = [int(x[:, 0].sum() > 0) for x in X]
+    >>> clf = RNNClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+    >>> clf.fit(X, y).predict(X[:3]).shape
+    (3,)
     """
 
     __doc__ = _docs.fill(__doc__)

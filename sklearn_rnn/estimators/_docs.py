@@ -1,5 +1,8 @@
 """Docstring sections shared by the three estimators (written once here)."""
 
+import inspect
+import textwrap
+
 PARAMETERS = """\
     cell : {"lstm", "gru", "elman"}, default="lstm"
         The recurrent cell. ``"elman"`` is the plain RNN
@@ -212,7 +215,25 @@ INPUT_FORMATS = """\
 
 
 def fill(docstring):
-    """Substitute the shared sections into an estimator docstring."""
-    return docstring.format(
-        parameters=PARAMETERS, attributes=ATTRIBUTES, input_formats=INPUT_FORMATS
-    )
+    """Substitute the shared sections into an estimator docstring.
+
+    The docstring is dedented first (as :func:`inspect.cleandoc`), and each
+    section is written at the column of its placeholder, so the result is
+    valid numpydoc whatever the placeholders' indentation in the source.
+    """
+    sections = {
+        "parameters": PARAMETERS,
+        "attributes": ATTRIBUTES,
+        "input_formats": INPUT_FORMATS,
+    }
+    lines = []
+    for line in inspect.cleandoc(docstring).splitlines():
+        key = line.strip()[1:-1]
+        if line.strip() == "{" + key + "}" and key in sections:
+            indent = line[: len(line) - len(line.lstrip())]
+            section = textwrap.dedent(sections[key]).rstrip("\n")
+            lines.extend(textwrap.indent(section, indent).splitlines())
+            lines.append("")
+        else:
+            lines.append(line)
+    return "\n".join(lines) + "\n"

@@ -11,36 +11,36 @@ from sklearn_rnn.inputs import check_targets
 class RNNRegressor(RegressorMixin, BaseRNN):
     """Recurrent network regressor: one target per sequence (many-to-one).
 
-        The network reads each sequence step by step and predicts its target from
-        the hidden state of the last layer at the sequence's last real step,
-        through a linear output layer trained on the squared error. For
-        forecasting, each sequence is a window of the past and the target the
-        next value (or the next ``horizon`` values, as several outputs).
+    The network reads each sequence step by step and predicts its target from
+    the hidden state of the last layer at the sequence's last real step,
+    through a linear output layer trained on the squared error. For
+    forecasting, each sequence is a window of the past and the target the
+    next value (or the next ``horizon`` values, as several outputs).
 
-        Like MLPRegressor, the targets are not rescaled: scale them (for example
-        with ``TransformedTargetRegressor``) when they are far from unit scale.
+    Like MLPRegressor, the targets are not rescaled: scale them (for example
+    with ``TransformedTargetRegressor``) when they are far from unit scale.
 
-        {input_formats}
-        Parameters
-        ----------
+    {input_formats}
+    Parameters
+    ----------
     {parameters}
-        Attributes
-        ----------
+    Attributes
+    ----------
     {attributes}
-        See Also
-        --------
-        RNNClassifier : Many-to-one classification.
+    See Also
+    --------
+    RNNClassifier : Many-to-one classification.
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sklearn_rnn import RNNRegressor
-        >>> rng = np.random.RandomState(0)
-        >>> X = rng.normal(size=(40, 6))  # 40 univariate sequences of 6 steps
-        >>> y = X.sum(axis=1)
-        >>> reg = RNNRegressor(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
-        >>> reg.fit(X, y).predict(X[:3]).shape
-        (3,)
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn import RNNRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 6))  # 40 univariate sequences of 6 steps
+    >>> y = X.sum(axis=1)
+    >>> reg = RNNRegressor(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+    >>> reg.fit(X, y).predict(X[:3]).shape
+    (3,)
     """
 
     __doc__ = _docs.fill(__doc__)

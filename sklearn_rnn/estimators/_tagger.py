@@ -31,41 +31,41 @@ def _split(rows, lengths):
 class RNNSequenceTagger(BaseRNN):
     """Recurrent network tagger: one label per time step (many-to-many).
 
-        The output layer reads the last layer's hidden state at every real step
-        of every sequence; padded steps carry no label and add nothing to the
-        loss. Two classes use one logistic output with log-loss, more a softmax
-        with cross-entropy. The loss is the mean over labelled steps.
+    The output layer reads the last layer's hidden state at every real step
+    of every sequence; padded steps carry no label and add nothing to the
+    loss. Two classes use one logistic output with log-loss, more a softmax
+    with cross-entropy. The loss is the mean over labelled steps.
 
-        {input_formats}
-        ``y`` is a list with one 1D array of labels per sequence, as long as the
-        sequence; labels may be of any type (str, int).
+    {input_formats}
+    ``y`` is a list with one 1D array of labels per sequence, as long as the
+    sequence; labels may be of any type (str, int).
 
-        Parameters
-        ----------
+    Parameters
+    ----------
     {parameters}
-        Attributes
-        ----------
-        classes_ : ndarray of shape (n_classes,)
-            Tag labels.
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Tag labels.
 
     {attributes}
-        See Also
-        --------
-        RNNClassifier : One label per sequence.
+    See Also
+    --------
+    RNNClassifier : One label per sequence.
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sklearn_rnn import RNNSequenceTagger
-        >>> rng = np.random.RandomState(0)
-        >>> X = [rng.normal(size=rng.randint(3, 8)) for _ in range(40)]
-        >>> y = [np.where(x > 0, "pos", "neg") for x in X]
-        >>> tagger = RNNSequenceTagger(hidden_layer_sizes=(8,), max_iter=5,
-        ...                            random_state=0)
-        >>> [x.shape for x in X[:2]]
-        [(7,), (7,)]
-        >>> [p.shape for p in tagger.fit(X, y).predict(X[:2])]
-        [(7,), (7,)]
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn import RNNSequenceTagger
+    >>> rng = np.random.RandomState(0)
+    >>> X = [rng.normal(size=rng.randint(3, 8)) for _ in range(40)]
+    >>> y = [np.where(x > 0, "pos", "neg") for x in X]
+    >>> tagger = RNNSequenceTagger(hidden_layer_sizes=(8,), max_iter=5,
+    ...                            random_state=0)
+    >>> [x.shape for x in X[:2]]
+    [(7,), (7,)]
+    >>> [p.shape for p in tagger.fit(X, y).predict(X[:2])]
+    [(7,), (7,)]
     """
 
     __doc__ = _docs.fill(__doc__)
