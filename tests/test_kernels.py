@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
+from sklearn_rnn.kernels._linalg import BLAS_MAX_SIZE
 from sklearn_rnn.network._cells import CELLS
 from tests import naive
 from tests.helpers import numeric_gradient
@@ -14,24 +15,31 @@ N_IN, N_HIDDEN = 3, 4
 LENGTHS = np.array([5, 2, 4], dtype=np.int64)
 
 
-def random_problem(rng, cell, dtype=np.float64, n_steps=5, lengths=LENGTHS):
-    """Random inputs and non-zero parameters, initial states and masks."""
+def random_problem(
+    rng, cell, dtype=np.float64, n_steps=5, lengths=LENGTHS, n_hidden=N_HIDDEN
+):
+    """Random inputs and non-zero parameters, initial states and masks.
+
+    The recurrent weights shrink as ``1 / sqrt(n_hidden)``, so that wide
+    layers keep their pre-activations in the same range as narrow ones.
+    """
     spec = CELLS[cell]
     n_seq = len(lengths)
+    scale_h = 0.6 * np.sqrt(N_HIDDEN / n_hidden)
     X = rng.normal(size=(n_seq, n_steps, N_IN))
     for i, length in enumerate(lengths):
         X[i, length:] = 0.0
     problem = {
         "X": X,
-        "W_x": rng.normal(scale=0.6, size=(N_IN, spec.n_gates * N_HIDDEN)),
-        "W_h": rng.normal(scale=0.6, size=(N_HIDDEN, spec.n_gates * N_HIDDEN)),
-        "b": rng.normal(scale=0.5, size=spec.n_biases * N_HIDDEN),
+        "W_x": rng.normal(scale=0.6, size=(N_IN, spec.n_gates * n_hidden)),
+        "W_h": rng.normal(scale=scale_h, size=(n_hidden, spec.n_gates * n_hidden)),
+        "b": rng.normal(scale=0.5, size=spec.n_biases * n_hidden),
         "state0": tuple(
-            rng.normal(scale=0.5, size=(n_seq, N_HIDDEN)) for _ in range(spec.n_states)
+            rng.normal(scale=0.5, size=(n_seq, n_hidden)) for _ in range(spec.n_states)
         ),
         # any positive mask values, not only the 0 and 1 / (1 - p) of dropout
-        "h_mask": rng.uniform(0.5, 1.5, size=(n_seq, N_HIDDEN)),
-        "dH": masked(rng.normal(size=(n_seq, n_steps, N_HIDDEN)), lengths),
+        "h_mask": rng.uniform(0.5, 1.5, size=(n_seq, n_hidden)),
+        "dH": masked(rng.normal(size=(n_seq, n_steps, n_hidden)), lengths),
     }
     return {
         k: tuple(s.astype(dtype) for s in v) if k == "state0" else v.astype(dtype)
@@ -167,3 +175,58 @@ def test_zero_length_keeps_initial_state(rng, cell):
     assert np.all(H[1] == 0) and np.all(dX[1] == 0)
     for d in dstate0:
         assert np.all(d[1] == 0) and np.any(d[0] != 0)
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+def test_wide_layers_match_reference_gradients_and_padding(rng, cell):
+    """Layers whose ``W_h`` is too large for BLAS take the recurrence's own
+    matrix loop: forward against the NumPy reference, the gradient along a
+    random direction of every input against finite differences, and one
+    sequence alone equal to itself inside the batch."""
+    n_gates = CELLS[cell].n_gates
+    n_hidden = int(np.ceil(np.sqrt(BLAS_MAX_SIZE / n_gates)))
+    p = random_problem(rng, cell, n_hidden=n_hidden)
+    assert p["W_h"].size >= BLAS_MAX_SIZE
+    assert random_problem(rng, cell)["W_h"].size < BLAS_MAX_SIZE
+    H, (dX, dW_x, dW_h, db, dstate0) = run(cell, p, "tanh")
+    for i, length in enumerate(LENGTHS):
+        ref = naive.CELLS[cell](
+            p["X"][i, :length],
+            p["W_x"],
+            p["W_h"],
+            p["b"],
+            tuple(s[i] for s in p["state0"]),
+            p["h_mask"][i],
+            "tanh",
+        )
+        np.testing.assert_allclose(H[i, :length], ref, rtol=1e-12, atol=1e-12)
+        one = {
+            **p,
+            "X": np.ascontiguousarray(p["X"][i : i + 1, :length]),
+            "state0": tuple(s[i : i + 1] for s in p["state0"]),
+            "h_mask": p["h_mask"][i : i + 1],
+            "dH": np.ascontiguousarray(p["dH"][i : i + 1, :length]),
+        }
+        H1, _ = run(cell, one, "tanh", LENGTHS[i : i + 1])
+        np.testing.assert_array_equal(H1[0], H[i, :length])
+
+    names = ["X", "W_x", "W_h", "b"]
+    direction = {name: rng.normal(size=p[name].shape) for name in names}
+    direction["X"] = masked(direction["X"], LENGTHS)
+    state_direction = tuple(rng.normal(size=s.shape) for s in p["state0"])
+
+    def loss_at(eps):
+        moved = {name: p[name] + eps * direction[name] for name in names}
+        moved["state0"] = tuple(
+            s + eps * d for s, d in zip(p["state0"], state_direction, strict=True)
+        )
+        return np.sum(p["dH"] * run(cell, {**p, **moved}, "tanh")[0])
+
+    eps = 1e-5
+    numeric = (loss_at(eps) - loss_at(-eps)) / (2 * eps)
+    grads = {"X": dX, "W_x": dW_x, "W_h": dW_h, "b": db}
+    analytic = sum(np.sum(grads[name] * direction[name]) for name in names)
+    analytic += sum(
+        np.sum(g * d) for g, d in zip(dstate0, state_direction, strict=True)
+    )
+    assert abs(analytic - numeric) < 1e-6 * abs(numeric)

@@ -90,7 +90,7 @@ def _recurrence(Z, lengths, W_h, h0, h_mask, activation):
     for block in prange((n_seq + BLOCK - 1) // BLOCK):
         s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
         rows = np.empty(BLOCK, dtype=np.int64)
-        h_in = np.empty((BLOCK, n), dtype=Z.dtype)
+        h_in = np.zeros((BLOCK, n), dtype=Z.dtype)
         product = np.empty((BLOCK, n), dtype=Z.dtype)
         for t in range(block_length(lengths, s0, s1)):
             n_rows = active_rows(lengths, s0, s1, t, rows)
@@ -145,7 +145,7 @@ def _backward_recurrence(lengths, W_hT, h_mask, H, dH, activation):
         rows = np.empty(BLOCK, dtype=np.int64)
         # carry: gradient reaching h_t from step t + 1
         carry = np.zeros((BLOCK, n), dtype=H.dtype)
-        dz_rows = np.empty((BLOCK, n), dtype=H.dtype)
+        dz_rows = np.zeros((BLOCK, n), dtype=H.dtype)
         back = np.empty((BLOCK, n), dtype=H.dtype)
         g = np.empty(n, dtype=H.dtype)
         for t in range(block_length(lengths, s0, s1) - 1, -1, -1):

@@ -110,7 +110,7 @@ def _recurrence(A, lengths, W_h, b_hn, h0, h_mask, activation):
     for block in prange((n_seq + BLOCK - 1) // BLOCK):
         s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
         rows = np.empty(BLOCK, dtype=np.int64)
-        h_in = np.empty((BLOCK, n), dtype=A.dtype)
+        h_in = np.zeros((BLOCK, n), dtype=A.dtype)
         product = np.empty((BLOCK, m), dtype=A.dtype)
         for t in range(block_length(lengths, s0, s1)):
             n_rows = active_rows(lengths, s0, s1, t, rows)
@@ -178,7 +178,7 @@ def _backward_recurrence(lengths, W_hT, h0, h_mask, H, G, dH, activation):
         s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
         rows = np.empty(BLOCK, dtype=np.int64)
         carry = np.zeros((BLOCK, n), dtype=H.dtype)
-        da_rows = np.empty((BLOCK, 3 * n), dtype=H.dtype)
+        da_rows = np.zeros((BLOCK, 3 * n), dtype=H.dtype)
         back = np.empty((BLOCK, n), dtype=H.dtype)
         dn = np.empty(n, dtype=H.dtype)
         for t in range(block_length(lengths, s0, s1) - 1, -1, -1):

@@ -113,7 +113,7 @@ def _recurrence(G, lengths, W_h, h0, c0, h_mask, activation):
     for block in prange((n_seq + BLOCK - 1) // BLOCK):
         s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
         rows = np.empty(BLOCK, dtype=np.int64)
-        h_in = np.empty((BLOCK, n), dtype=G.dtype)
+        h_in = np.zeros((BLOCK, n), dtype=G.dtype)
         product = np.empty((BLOCK, m), dtype=G.dtype)
         for t in range(block_length(lengths, s0, s1)):
             n_rows = active_rows(lengths, s0, s1, t, rows)
@@ -181,7 +181,7 @@ def _backward_recurrence(lengths, W_hT, c0, h_mask, C, S, G, dH, activation):
         rows = np.empty(BLOCK, dtype=np.int64)
         carry_h = np.zeros((BLOCK, n), dtype=G.dtype)
         carry_c = np.zeros((BLOCK, n), dtype=G.dtype)
-        da_rows = np.empty((BLOCK, m), dtype=G.dtype)
+        da_rows = np.zeros((BLOCK, m), dtype=G.dtype)
         back = np.empty((BLOCK, n), dtype=G.dtype)
         grad = np.empty(n, dtype=G.dtype)
         dc = np.empty(n, dtype=G.dtype)
