@@ -1,11 +1,11 @@
 """Matrix helpers shared by the cell kernels.
 
 The recurrence is the only part of a layer that must run step by step: the
-input projection ``X W_x + b`` of every step is one matrix product before it,
-and the weight gradients ``X^T dA`` and ``H_{t-1}^T dA`` plus the input
-gradient ``dA W_x^T`` are matrix products after it. Those run through NumPy
-(BLAS), outside any parallel region, on arrays reshaped to
-``(n_seq * n_steps, width)``.
+input projection ``X W_x + b`` of every step of a block of sequences is one
+matrix product before the block's recurrence (:func:`project_block`), and
+the weight gradients ``X^T dA`` and ``H_{t-1}^T dA`` plus the input gradient
+``dA W_x^T`` are matrix products after it, through NumPy (BLAS) outside any
+parallel region, on arrays reshaped to ``(n_seq * n_steps, width)``.
 
 Inside the recurrence, the sequences of a batch are processed in blocks of
 :data:`BLOCK`: at each step the block's rows share one pass over ``W_h``
@@ -61,25 +61,6 @@ TILE = 256
 BLAS_MAX_SIZE = 2**17
 
 
-def input_projection(X, W_x, b):
-    """``X W_x + b`` at every step, by one matrix product.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_seq, n_steps, n_in)
-    W_x : ndarray of shape (n_in, m)
-    b : ndarray of shape (m,)
-
-    Returns
-    -------
-    A : ndarray of shape (n_seq, n_steps, m), C-contiguous
-    """
-    n_seq, n_steps, n_in = X.shape
-    A = X.reshape(-1, n_in) @ W_x
-    A += b
-    return A.reshape(n_seq, n_steps, -1)
-
-
 def weight_gradients(X, H, h0, h_mask, dA_x, dA_h, W_x):
     """Gradients of ``X W_x`` and ``(h_{t-1} * m) W_h`` over all steps.
 
@@ -112,6 +93,29 @@ def weight_gradients(X, H, h0, h_mask, dA_x, dA_h, W_x):
     dX = (dA_x2 @ W_x.T).reshape(n_seq, n_steps, n_in)
     dW_h = H_prev.reshape(-1, n).T @ dA_h.reshape(-1, m)
     return dX, dW_x, dW_h
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def project_block(out, X, W_x, b, s0, s1):
+    """``out = X[s0:s1] W_x + b``, the input projection of a block's steps.
+
+    One matrix product over every step of the sequences ``s0 <= s < s1``,
+    run inside the block's thread just before its recurrence, so both cores
+    share the work and the result is still in cache when the steps read it.
+
+    Parameters
+    ----------
+    out : ndarray of shape (s1 - s0, n_steps, m), C-contiguous
+    X : ndarray of shape (n_seq, n_steps, n_in), C-contiguous
+    W_x : ndarray of shape (n_in, m)
+    b : ndarray of shape (m,)
+    """
+    n_rows = (s1 - s0) * X.shape[1]
+    flat = out.reshape(n_rows, W_x.shape[1])
+    np.dot(X[s0:s1].reshape(n_rows, X.shape[2]), W_x, flat)
+    for r in range(n_rows):
+        for j in range(flat.shape[1]):
+            flat[r, j] += b[j]
 
 
 @njit(inline="always", **JIT_OPTIONS)

@@ -41,7 +41,7 @@ from sklearn_rnn.kernels._linalg import (
     active_rows,
     block_length,
     carry_to_previous,
-    input_projection,
+    project_block,
     recurrent_products,
     single_threaded_blas,
     weight_gradients,
@@ -78,20 +78,24 @@ def elman_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     H : ndarray of shape (n_seq, n_steps, n_hidden)
         Hidden state after each step, zero at padded steps.
     """
-    Z = input_projection(X, W_x, b)
-    return _recurrence(Z, lengths, W_h, h0, h_mask, activation)
+    X = np.ascontiguousarray(X)  # projected by blocks of whole rows
+    return _recurrence(X, W_x, b, lengths, W_h, h0, h_mask, activation)
 
 
 @njit(**PARALLEL_JIT_OPTIONS)
-def _recurrence(Z, lengths, W_h, h0, h_mask, activation):
-    """``h_t = g(Z_t + (h_{t-1} * m) W_h)`` step by step, ``Z`` projected."""
-    n_seq, n_steps, n = Z.shape
-    H = np.zeros((n_seq, n_steps, n), dtype=Z.dtype)
+def _recurrence(X, W_x, b, lengths, W_h, h0, h_mask, activation):
+    """``h_t = g(Z_t + (h_{t-1} * m) W_h)`` step by step, with each block's
+    inputs projected into ``Z = X W_x + b`` first."""
+    n_seq, n_steps = X.shape[:2]
+    n = W_h.shape[0]
+    H = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
     for block in prange((n_seq + BLOCK - 1) // BLOCK):
         s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
+        Z = np.empty((s1 - s0, n_steps, n), dtype=X.dtype)
+        project_block(Z, X, W_x, b, s0, s1)
         rows = np.empty(BLOCK, dtype=np.int64)
-        h_in = np.zeros((BLOCK, n), dtype=Z.dtype)
-        product = np.empty((BLOCK, n), dtype=Z.dtype)
+        h_in = np.zeros((BLOCK, n), dtype=X.dtype)
+        product = np.empty((BLOCK, n), dtype=X.dtype)
         for t in range(block_length(lengths, s0, s1)):
             n_rows = active_rows(lengths, s0, s1, t, rows)
             recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
@@ -99,7 +103,7 @@ def _recurrence(Z, lengths, W_h, h0, h_mask, activation):
                 i = rows[r]
                 h = H[i, t]
                 for j in range(n):
-                    h[j] = Z[i, t, j] + product[r, j]
+                    h[j] = Z[i - s0, t, j] + product[r, j]
                 activate_inplace(h, activation)
     return H
 

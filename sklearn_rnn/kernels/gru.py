@@ -51,7 +51,7 @@ from sklearn_rnn.kernels._linalg import (
     active_rows,
     block_length,
     carry_to_previous,
-    input_projection,
+    project_block,
     recurrent_products,
     single_threaded_blas,
     weight_gradients,
@@ -95,23 +95,28 @@ def gru_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     G : ndarray of shape (n_seq, n_steps, 4 * n_hidden)
         ``[r, z, n, u]`` of each step.
     """
+    X = np.ascontiguousarray(X)  # projected by blocks of whole rows
     n = W_h.shape[0]
-    A = input_projection(X, W_x, b[: 3 * n])
-    return _recurrence(A, lengths, W_h, b[3 * n :], h0, h_mask, activation)
+    return _recurrence(
+        X, W_x, b[: 3 * n], lengths, W_h, b[3 * n :], h0, h_mask, activation
+    )
 
 
 @njit(**PARALLEL_JIT_OPTIONS)
-def _recurrence(A, lengths, W_h, b_hn, h0, h_mask, activation):
-    """The gates and states step by step, from the projected inputs ``A``."""
-    n_seq, n_steps, m = A.shape
-    n = W_h.shape[0]
-    H = np.zeros((n_seq, n_steps, n), dtype=A.dtype)
-    G = np.zeros((n_seq, n_steps, 4 * n), dtype=A.dtype)
+def _recurrence(X, W_x, b, lengths, W_h, b_hn, h0, h_mask, activation):
+    """The gates and states step by step; each block's inputs are projected
+    into ``A`` (``x_t W_x + b``, one step after another) first."""
+    n_seq, n_steps = X.shape[:2]
+    n, m = W_h.shape
+    H = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
+    G = np.zeros((n_seq, n_steps, 4 * n), dtype=X.dtype)
     for block in prange((n_seq + BLOCK - 1) // BLOCK):
         s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
+        A = np.empty((s1 - s0, n_steps, m), dtype=X.dtype)
+        project_block(A, X, W_x, b, s0, s1)
         rows = np.empty(BLOCK, dtype=np.int64)
-        h_in = np.zeros((BLOCK, n), dtype=A.dtype)
-        product = np.empty((BLOCK, m), dtype=A.dtype)
+        h_in = np.zeros((BLOCK, n), dtype=X.dtype)
+        product = np.empty((BLOCK, m), dtype=X.dtype)
         for t in range(block_length(lengths, s0, s1)):
             n_rows = active_rows(lengths, s0, s1, t, rows)
             recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
@@ -119,12 +124,12 @@ def _recurrence(A, lengths, W_h, b_hn, h0, h_mask, activation):
                 i = rows[r]
                 a = G[i, t]
                 for j in range(2 * n):
-                    a[j] = A[i, t, j] + product[r, j]
+                    a[j] = A[i - s0, t, j] + product[r, j]
                 for j in range(n):
                     a[3 * n + j] = product[r, 2 * n + j] + b_hn[j]
                 activate_inplace(a[: 2 * n], SIGMOID)
                 for j in range(n):
-                    a[2 * n + j] = A[i, t, 2 * n + j] + a[j] * a[3 * n + j]
+                    a[2 * n + j] = A[i - s0, t, 2 * n + j] + a[j] * a[3 * n + j]
                 activate_inplace(a[2 * n : 3 * n], activation)
                 h_prev = H[i, t - 1] if t > 0 else h0[i]
                 for j in range(n):

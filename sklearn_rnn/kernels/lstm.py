@@ -50,7 +50,7 @@ from sklearn_rnn.kernels._linalg import (
     active_rows,
     block_length,
     carry_to_previous,
-    input_projection,
+    project_block,
     recurrent_products,
     single_threaded_blas,
     weight_gradients,
@@ -96,25 +96,26 @@ def lstm_forward(X, lengths, W_x, W_h, b, h0, c0, h_mask, activation):
     G : ndarray of shape (n_seq, n_steps, 4 * n_hidden)
         Gate values ``[i, f, g, o]`` after their activations.
     """
-    G = input_projection(X, W_x, b)
-    H, C, S = _recurrence(G, lengths, W_h, h0, c0, h_mask, activation)
-    return H, C, S, G
+    X = np.ascontiguousarray(X)  # projected by blocks of whole rows
+    return _recurrence(X, W_x, b, lengths, W_h, h0, c0, h_mask, activation)
 
 
 @njit(**PARALLEL_JIT_OPTIONS)
-def _recurrence(G, lengths, W_h, h0, c0, h_mask, activation):
-    """Add the recurrent products to the projected inputs ``G`` and activate
-    the gates in place, step by step; return H, C and S."""
-    n_seq, n_steps, m = G.shape
-    n = W_h.shape[0]
-    H = np.zeros((n_seq, n_steps, n), dtype=G.dtype)
-    C = np.zeros((n_seq, n_steps, n), dtype=G.dtype)
-    S = np.zeros((n_seq, n_steps, n), dtype=G.dtype)
+def _recurrence(X, W_x, b, lengths, W_h, h0, c0, h_mask, activation):
+    """Project the inputs into ``G``, add the recurrent products and activate
+    the gates in place, step by step; return H, C, S and G."""
+    n_seq, n_steps = X.shape[:2]
+    n, m = W_h.shape
+    G = np.empty((n_seq, n_steps, m), dtype=X.dtype)
+    H = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
+    C = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
+    S = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
     for block in prange((n_seq + BLOCK - 1) // BLOCK):
         s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
+        project_block(G[s0:s1], X, W_x, b, s0, s1)
         rows = np.empty(BLOCK, dtype=np.int64)
-        h_in = np.zeros((BLOCK, n), dtype=G.dtype)
-        product = np.empty((BLOCK, m), dtype=G.dtype)
+        h_in = np.zeros((BLOCK, n), dtype=X.dtype)
+        product = np.empty((BLOCK, m), dtype=X.dtype)
         for t in range(block_length(lengths, s0, s1)):
             n_rows = active_rows(lengths, s0, s1, t, rows)
             recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
@@ -134,7 +135,7 @@ def _recurrence(G, lengths, W_h, h0, c0, h_mask, activation):
                 activate_inplace(S[i, t], activation)
                 for j in range(n):
                     H[i, t, j] = a[3 * n + j] * S[i, t, j]
-    return H, C, S
+    return H, C, S, G
 
 
 @single_threaded_blas
