@@ -4,8 +4,9 @@ The recurrence is the only part of a layer that must run step by step: the
 input projection ``X W_x + b`` of every step of a block of sequences is one
 matrix product before the block's recurrence (:func:`project_block`), and
 the weight gradients ``X^T dA`` and ``H_{t-1}^T dA`` plus the input gradient
-``dA W_x^T`` are matrix products after it, through NumPy (BLAS) outside any
-parallel region, on arrays reshaped to ``(n_seq * n_steps, width)``.
+``dA W_x^T`` are matrix products after it (:func:`weight_gradients`), over
+groups of sequences in parallel, on arrays reshaped to
+``(n_sequences * n_steps, width)``.
 
 Inside the recurrence, the sequences of a batch are processed in blocks of
 :data:`BLOCK`: at each step the block's rows share one pass over ``W_h``
@@ -20,10 +21,10 @@ the batch.
 import functools
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from threadpoolctl import ThreadpoolController
 
-from sklearn_rnn.kernels._config import JIT_OPTIONS
+from sklearn_rnn.kernels._config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
 
 _blas_controller = None
 
@@ -59,18 +60,26 @@ TILE = 256
 #: 256 x 512 up, where it splits and repacks the matrix at every call, it
 #: fell to 35 to 45 against the loop's 50 to 60.
 BLAS_MAX_SIZE = 2**17
+#: Groups of sequences whose weight gradients are summed in parallel.
+GRADIENT_GROUPS = 4
 
 
+@njit(**PARALLEL_JIT_OPTIONS)
 def weight_gradients(X, H, h0, h_mask, dA_x, dA_h, W_x):
-    """Gradients of ``X W_x`` and ``(h_{t-1} * m) W_h`` over all steps.
+    """Gradients of ``X W_x + b`` and ``(h_{t-1} * m) W_h`` over all steps.
+
+    The sequences are cut into at most :data:`GRADIENT_GROUPS` groups, each
+    summed by its own matrix products on one thread; the groups' sums are
+    then added in order, so the result does not depend on the number of
+    threads.
 
     Parameters
     ----------
-    X : ndarray of shape (n_seq, n_steps, n_in)
+    X : ndarray of shape (n_seq, n_steps, n_in), C-contiguous
     H : ndarray of shape (n_seq, n_steps, n_hidden)
         Hidden states after each step.
     h0, h_mask : ndarray of shape (n_seq, n_hidden)
-    dA_x, dA_h : ndarray of shape (n_seq, n_steps, m)
+    dA_x, dA_h : ndarray of shape (n_seq, n_steps, m), C-contiguous
         Gradients of the input and of the recurrent products at each step,
         zero at padded steps (so that padding contributes nothing).
     W_x : ndarray of shape (n_in, m)
@@ -80,19 +89,45 @@ def weight_gradients(X, H, h0, h_mask, dA_x, dA_h, W_x):
     dX : ndarray of shape (n_seq, n_steps, n_in)
     dW_x : ndarray of shape (n_in, m)
     dW_h : ndarray of shape (n_hidden, m)
+    sum_x, sum_h : ndarray of shape (m,)
+        ``dA_x`` and ``dA_h`` summed over sequences and steps (the bias
+        gradients).
     """
     n_seq, n_steps, n_in = X.shape
     n = H.shape[2]
     m = dA_x.shape[2]
-    H_prev = np.empty_like(H)
-    H_prev[:, 0] = h0
-    H_prev[:, 1:] = H[:, :-1]
-    H_prev *= h_mask[:, None, :]
-    dA_x2 = dA_x.reshape(-1, m)
-    dW_x = X.reshape(-1, n_in).T @ dA_x2
-    dX = (dA_x2 @ W_x.T).reshape(n_seq, n_steps, n_in)
-    dW_h = H_prev.reshape(-1, n).T @ dA_h.reshape(-1, m)
-    return dX, dW_x, dW_h
+    n_groups = max(1, min(n_seq, GRADIENT_GROUPS))
+    part_x = np.zeros((n_groups, n_in, m), dtype=X.dtype)
+    part_h = np.zeros((n_groups, n, m), dtype=X.dtype)
+    part_sums = np.zeros((n_groups, 2, m), dtype=X.dtype)
+    dX = np.zeros_like(X)
+    W_xT = np.ascontiguousarray(W_x.T)
+    for g in prange(n_groups):
+        s0, s1 = g * n_seq // n_groups, (g + 1) * n_seq // n_groups
+        n_rows = (s1 - s0) * n_steps
+        if n_rows == 0:
+            continue
+        da_x = dA_x[s0:s1].reshape(n_rows, m)
+        da_h = dA_h[s0:s1].reshape(n_rows, m)
+        np.dot(X[s0:s1].reshape(n_rows, n_in).T, da_x, part_x[g])
+        np.dot(da_x, W_xT, dX[s0:s1].reshape(n_rows, n_in))
+        # h_{t-1} * m at every step, h0 at the first
+        h_prev = np.empty((s1 - s0, n_steps, n), dtype=X.dtype)
+        for i in range(s0, s1):
+            for t in range(n_steps):
+                source = H[i, t - 1] if t > 0 else h0[i]
+                for k in range(n):
+                    h_prev[i - s0, t, k] = source[k] * h_mask[i, k]
+        np.dot(h_prev.reshape(n_rows, n).T, da_h, part_h[g])
+        for r in range(n_rows):
+            for j in range(m):
+                part_sums[g, 0, j] += da_x[r, j]
+                part_sums[g, 1, j] += da_h[r, j]
+    for g in range(1, n_groups):
+        part_x[0] += part_x[g]
+        part_h[0] += part_h[g]
+        part_sums[0] += part_sums[g]
+    return dX, part_x[0], part_h[0], part_sums[0, 0], part_sums[0, 1]
 
 
 @njit(inline="always", **JIT_OPTIONS)

@@ -134,8 +134,10 @@ def elman_backward(X, lengths, W_x, W_h, h0, h_mask, H, dH, activation):
     dZ, dh0 = _backward_recurrence(
         lengths, np.ascontiguousarray(W_h.T), h_mask, H, dH, activation
     )
-    dX, dW_x, dW_h = weight_gradients(X, H, h0, h_mask, dZ, dZ, W_x)
-    return dX, dW_x, dW_h, dZ.sum(axis=(0, 1)), dh0
+    dX, dW_x, dW_h, db, _ = weight_gradients(
+        np.ascontiguousarray(X), H, h0, h_mask, dZ, dZ, W_x
+    )
+    return dX, dW_x, dW_h, db, dh0
 
 
 @njit(**PARALLEL_JIT_OPTIONS)

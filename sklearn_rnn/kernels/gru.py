@@ -165,9 +165,10 @@ def gru_backward(X, lengths, W_x, W_h, h0, h_mask, H, G, dH, activation):
     dA_x, dA_h, dh0 = _backward_recurrence(
         lengths, np.ascontiguousarray(W_h.T), h0, h_mask, H, G, dH, activation
     )
-    dX, dW_x, dW_h = weight_gradients(X, H, h0, h_mask, dA_x, dA_h, W_x)
-    db = np.concatenate([dA_x.sum(axis=(0, 1)), dA_h[:, :, 2 * n :].sum(axis=(0, 1))])
-    return dX, dW_x, dW_h, db, dh0
+    dX, dW_x, dW_h, sum_x, sum_h = weight_gradients(
+        np.ascontiguousarray(X), H, h0, h_mask, dA_x, dA_h, W_x
+    )
+    return dX, dW_x, dW_h, np.concatenate([sum_x, sum_h[2 * n :]]), dh0
 
 
 @njit(**PARALLEL_JIT_OPTIONS)

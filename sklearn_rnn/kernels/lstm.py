@@ -164,8 +164,10 @@ def lstm_backward(X, lengths, W_x, W_h, h0, c0, h_mask, H, C, S, G, dH, activati
     dA, dh0, dc0 = _backward_recurrence(
         lengths, np.ascontiguousarray(W_h.T), c0, h_mask, C, S, G, dH, activation
     )
-    dX, dW_x, dW_h = weight_gradients(X, H, h0, h_mask, dA, dA, W_x)
-    return dX, dW_x, dW_h, dA.sum(axis=(0, 1)), dh0, dc0
+    dX, dW_x, dW_h, db, _ = weight_gradients(
+        np.ascontiguousarray(X), H, h0, h_mask, dA, dA, W_x
+    )
+    return dX, dW_x, dW_h, db, dh0, dc0
 
 
 @njit(**PARALLEL_JIT_OPTIONS)
