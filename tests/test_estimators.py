@@ -5,6 +5,7 @@ import pickle
 import sys
 
 import joblib
+import numba
 import numpy as np
 import pandas as pd
 import pytest
@@ -110,6 +111,21 @@ def test_same_seed_gives_bit_identical_model(data):
     assert a.loss_curve_ == b.loss_curve_
     c = RNNClassifier(**{**SMALL, "random_state": 1}).fit(X, y)
     assert not np.array_equal(a.params_["out.W"], c.params_["out.W"])
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 threads")
+def test_fit_does_not_depend_on_the_number_of_threads(data):
+    X, y = data  # batches of 32: 4 blocks of sequences, 4 gradient groups
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = RNNClassifier(**SMALL).fit(X, y)
+        numba.set_num_threads(2)
+        two = RNNClassifier(**SMALL).fit(X, y)
+    finally:
+        numba.set_num_threads(threads)
+    for name in one.params_:
+        np.testing.assert_array_equal(one.params_[name], two.params_[name])
 
 
 def test_formats_give_the_same_model(data):
