@@ -230,3 +230,24 @@ def test_wide_layers_match_reference_gradients_and_padding(rng, cell):
         np.sum(g * d) for g, d in zip(dstate0, state_direction, strict=True)
     )
     assert abs(analytic - numeric) < 1e-6 * abs(numeric)
+
+
+def test_kernels_hold_blas_to_one_thread_and_restore_it():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from sklearn_rnn.kernels._linalg import single_threaded_blas
+
+    def blas_threads():
+        return [
+            info["num_threads"]
+            for info in threadpoolctl.threadpool_info()
+            if info["user_api"] == "blas"
+        ]
+
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        inside = single_threaded_blas(blas_threads)()
+        assert inside == [1] * len(before)
+        assert blas_threads() == before
+        with pytest.raises(ZeroDivisionError):
+            single_threaded_blas(lambda: 1 / 0)()
+        assert blas_threads() == before

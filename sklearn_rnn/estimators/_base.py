@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -111,6 +111,15 @@ def log_proba_from_logits(Z):
     if Z.shape[1] == 1:
         return log_softmax(np.hstack([np.zeros_like(Z), Z]), axis=1)
     return log_softmax(Z, axis=1)
+
+
+def _slices(n, size):
+    """Consecutive slices of ``size`` items covering ``range(n)``.
+
+    As :func:`sklearn.utils.gen_batches`, without its parameter validation,
+    which cost more than predicting one short sequence.
+    """
+    return [slice(start, min(start + size, n)) for start in range(0, n, size)]
 
 
 class BaseRNN(BaseEstimator):
@@ -423,7 +432,7 @@ class BaseRNN(BaseEstimator):
             else train_idx
         )
         total_loss, total_rows = 0.0, 0
-        batches = list(gen_batches(len(order), batch_size))
+        batches = _slices(len(order), batch_size)
         for batch, batch_slice in enumerate(batches):
             loss, n_rows = self._train_step(
                 params, sequences, targets, order[batch_slice], batch
@@ -513,7 +522,7 @@ class BaseRNN(BaseEstimator):
             PREDICT_CHUNK_MIN_SEQUENCES, PREDICT_CHUNK_STEPS // sequences.data.shape[1]
         )
         parts = []
-        for chunk_slice in gen_batches(len(indices), chunk):
+        for chunk_slice in _slices(len(indices), chunk):
             X, lengths = sequences.take(indices[chunk_slice])
             # Overflow is reported below as a ValueError, not as warnings.
             with np.errstate(over="ignore", invalid="ignore"):

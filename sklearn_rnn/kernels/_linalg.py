@@ -26,7 +26,7 @@ from threadpoolctl import ThreadpoolController
 
 from sklearn_rnn.kernels._config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
 
-_blas_controller = None
+_blas_libraries = None
 
 
 def single_threaded_blas(kernel):
@@ -36,16 +36,29 @@ def single_threaded_blas(kernel):
     matrix product and take the cores from the recurrence's own threads
     that follow: on 2 cores this made an LSTM backward pass 35 times slower.
     The parallelism of a layer is the recurrence's; its matrix products run
-    on one thread. The limit costs about 7 microseconds per call.
+    on one thread. The BLAS libraries are found once (threadpoolctl), then
+    set and restored directly, which costs a few microseconds per call.
     """
 
     @functools.wraps(kernel)
     def wrapper(*args):
-        global _blas_controller
-        if _blas_controller is None:
-            _blas_controller = ThreadpoolController()
-        with _blas_controller.limit(limits=1, user_api="blas"):
+        global _blas_libraries
+        if _blas_libraries is None:
+            _blas_libraries = [
+                library
+                for library in ThreadpoolController().lib_controllers
+                if library.user_api == "blas"
+            ]
+        previous = [library.get_num_threads() for library in _blas_libraries]
+        for library, n_threads in zip(_blas_libraries, previous):
+            if n_threads != 1:
+                library.set_num_threads(1)
+        try:
             return kernel(*args)
+        finally:
+            for library, n_threads in zip(_blas_libraries, previous):
+                if n_threads != 1:
+                    library.set_num_threads(n_threads)
 
     return wrapper
 
