@@ -64,15 +64,15 @@ def single_threaded_blas(kernel):
 
 
 #: Sequences per block of the recurrence; blocks run in parallel.
-BLOCK = 8
+BLOCK = 4
 #: Columns of ``W_h`` per tile of :func:`block_vec_mat`, sized for L1 cache.
 TILE = 256
 #: Matrices with fewer elements than this are multiplied by BLAS in
-#: :func:`block_vec_mat`. For a block of 8 rows, OpenBLAS ran at 110 to 170
-#: GFLOP/s (float32, one core) up to 160 x 640, twice the loop's speed; from
-#: 256 x 512 up, where it splits and repacks the matrix at every call, it
-#: fell to 35 to 45 against the loop's 50 to 60.
-BLAS_MAX_SIZE = 2**17
+#: :func:`block_vec_mat`. For a block of 4 rows (float32, one core), OpenBLAS
+#: ran at 110 to 175 GFLOP/s up to 224 x 896, about twice the loop's speed;
+#: from 512 x 512 and 256 x 1024 up, where it repacks the matrix at every
+#: call, it fell to 17 to 28 against the loop's 50 to 65.
+BLAS_MAX_SIZE = 2**18
 #: Groups of sequences whose weight gradients are summed in parallel.
 GRADIENT_GROUPS = 4
 
