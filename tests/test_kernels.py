@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
-from sklearn_rnn.kernels._linalg import BLAS_MAX_SIZE
+from sklearn_rnn.kernels._linalg import PANEL_SIZE
 from sklearn_rnn.network._cells import CELLS
 from tests import naive
 from tests.helpers import numeric_gradient
@@ -179,15 +179,15 @@ def test_zero_length_keeps_initial_state(rng, cell):
 
 @pytest.mark.parametrize("cell", sorted(CELLS))
 def test_wide_layers_match_reference_gradients_and_padding(rng, cell):
-    """Layers whose ``W_h`` is too large for BLAS take the recurrence's own
-    matrix loop: forward against the NumPy reference, the gradient along a
-    random direction of every input against finite differences, and one
-    sequence alone equal to itself inside the batch."""
+    """Layers whose ``W_h`` is multiplied one column panel at a time (the
+    last one padded): forward against the NumPy reference, the gradient
+    along a random direction of every input against finite differences, and
+    one sequence alone equal to itself inside the batch."""
     n_gates = CELLS[cell].n_gates
-    n_hidden = int(np.ceil(np.sqrt(BLAS_MAX_SIZE / n_gates)))
+    n_hidden = int(np.ceil(np.sqrt(PANEL_SIZE / n_gates)))
     p = random_problem(rng, cell, n_hidden=n_hidden)
-    assert p["W_h"].size >= BLAS_MAX_SIZE
-    assert random_problem(rng, cell)["W_h"].size < BLAS_MAX_SIZE
+    assert p["W_h"].size > PANEL_SIZE
+    assert random_problem(rng, cell)["W_h"].size <= PANEL_SIZE
     H, (dX, dW_x, dW_h, db, dstate0) = run(cell, p, "tanh")
     for i, length in enumerate(LENGTHS):
         ref = naive.CELLS[cell](

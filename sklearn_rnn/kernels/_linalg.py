@@ -9,9 +9,10 @@ groups of sequences in parallel, on arrays reshaped to
 ``(n_sequences * n_steps, width)``.
 
 Inside the recurrence, the sequences of a batch are processed in blocks of
-:data:`BLOCK`: at each step the block's rows share one pass over ``W_h``
-(:func:`block_vec_mat`, with ``W_h`` forward and its transpose backward),
-which then stays in cache instead of being read once per sequence. The
+:data:`BLOCK`: at each step the block's rows share one matrix product with
+``W_h`` (:func:`block_vec_mat`, with ``W_h`` forward and its transpose
+backward, cut into column panels that BLAS multiplies without repacking),
+instead of reading it once per sequence. The
 product of the whole block is computed, rows of finished sequences
 included, so each row's sums run in the same order whatever the block
 holds: a sequence's recurrence does not depend on the other sequences of
@@ -65,14 +66,12 @@ def single_threaded_blas(kernel):
 
 #: Sequences per block of the recurrence; blocks run in parallel.
 BLOCK = 4
-#: Columns of ``W_h`` per tile of :func:`block_vec_mat`, sized for L1 cache.
-TILE = 256
-#: Matrices with fewer elements than this are multiplied by BLAS in
-#: :func:`block_vec_mat`. For a block of 4 rows (float32, one core), OpenBLAS
-#: ran at 110 to 175 GFLOP/s up to 224 x 896, about twice the loop's speed;
-#: from 512 x 512 and 256 x 1024 up, where it repacks the matrix at every
-#: call, it fell to 17 to 28 against the loop's 50 to 65.
-BLAS_MAX_SIZE = 2**18
+#: Most elements in one column panel of a recurrent matrix
+#: (:func:`column_panels`). For a block of 4 rows (float32, one core),
+#: OpenBLAS ran at 120 to 180 GFLOP/s on matrices of up to 2**17 elements
+#: whatever their shape (256 x 512, 1024 x 128), and at 36 to 40 on
+#: 256 x 1024 and 1024 x 256, which it repacks at every call.
+PANEL_SIZE = 2**17
 #: Groups of sequences whose weight gradients are summed in parallel.
 GRADIENT_GROUPS = 4
 
@@ -191,49 +190,64 @@ def active_rows(lengths, s0, s1, t, rows):
     return n_rows
 
 
-@njit(inline="always", **JIT_OPTIONS)
-def block_vec_mat(P, V, n_rows, W):
-    """``P[r] = V[r] @ W`` for ``r < n_rows``; ``V`` (BLOCK, n), ``W`` (n, m).
+def column_panels(W):
+    """``W`` cut into contiguous column panels of at most :data:`PANEL_SIZE`.
 
-    Matrices under :data:`BLAS_MAX_SIZE` elements go to BLAS, always with
-    all BLOCK rows: BLAS may sum in another order for another number of
-    rows (one row is a matrix-vector product), and a sequence's result must
-    not depend on how many others share its block. Larger ones run a loop
-    over four rows of ``W`` at a time, so that each pass over a row of ``P``
-    does four multiply-adds per element for one load and one store. Row
-    views keep the inner loop a plain 1D loop, which LLVM vectorises.
+    Parameters
+    ----------
+    W : ndarray of shape (k, m)
+
+    Returns
+    -------
+    panels : ndarray of shape (n_panels, k, width)
+        ``panels[p] = W[:, p * width : (p + 1) * width]``, the last one
+        padded with zero columns; ``n_panels * width >= m``.
     """
-    if W.size < BLAS_MAX_SIZE:
-        np.dot(V, W, P)
+    k, m = W.shape
+    n_panels = max(1, -(-W.size // PANEL_SIZE))
+    width = -(-m // n_panels)
+    panels = np.zeros((n_panels, k, width), dtype=W.dtype)
+    for p in range(n_panels):
+        part = W[:, p * width : (p + 1) * width]
+        panels[p, :, : part.shape[1]] = part
+    return panels
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def panel_scratch(W, dtype):
+    """Scratch space for :func:`block_vec_mat` with the panels ``W``:
+    an array of shape (BLOCK, n_panels * width)."""
+    return np.empty((BLOCK, W.shape[0] * W.shape[2]), dtype=dtype)
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def block_vec_mat(P, V, W):
+    """``P = V @ W`` for a block, by BLAS, one column panel at a time.
+
+    ``V`` (BLOCK, k), ``W`` the panels of a (k, m) matrix from
+    :func:`column_panels`, ``P`` (BLOCK, n_panels * width). Every row of
+    the block is multiplied, whether its sequence is still running or not:
+    BLAS may sum in another order for another number of rows (one row is a
+    matrix-vector product), and a sequence's result must not depend on how
+    many others share its block.
+    """
+    n_panels, _, width = W.shape
+    if n_panels == 1:
+        np.dot(V, W[0], P)
         return
-    n, m = W.shape
-    n4 = n - n % 4
-    for r in range(n_rows):
-        P[r, :] = 0.0
-    for j0 in range(0, m, TILE):
-        j1 = min(j0 + TILE, m)
-        for k in range(0, n4, 4):
-            w0, w1 = W[k, j0:j1], W[k + 1, j0:j1]
-            w2, w3 = W[k + 2, j0:j1], W[k + 3, j0:j1]
-            for r in range(n_rows):
-                v0, v1, v2, v3 = V[r, k], V[r, k + 1], V[r, k + 2], V[r, k + 3]
-                p = P[r, j0:j1]
-                for j in range(p.shape[0]):
-                    p[j] += v0 * w0[j] + v1 * w1[j] + v2 * w2[j] + v3 * w3[j]
-        for k in range(n4, n):
-            w = W[k, j0:j1]
-            for r in range(n_rows):
-                v = V[r, k]
-                p = P[r, j0:j1]
-                for j in range(p.shape[0]):
-                    p[j] += v * w[j]
+    part = np.empty((V.shape[0], width), dtype=P.dtype)
+    for p in range(n_panels):
+        np.dot(V, W[p], part)
+        P[:, p * width : (p + 1) * width] = part
 
 
 @njit(inline="always", **JIT_OPTIONS)
 def recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t):
     """``product[r] = (h_{t-1} * m) @ W_h`` for each active row ``r``.
 
-    Row ``r`` is sequence ``rows[r]``; ``h_{-1}`` is ``h0``. ``h_in`` is
+    Row ``r`` is sequence ``rows[r]``; ``h_{-1}`` is ``h0``. ``W_h`` is
+    given as :func:`column_panels`, and ``product`` comes from
+    :func:`panel_scratch` (columns past ``W_h``'s are padding). ``h_in`` is
     scratch space of shape (BLOCK, n_hidden); its rows from ``n_rows`` on
     keep earlier values, and the matching rows of ``product`` are not used.
     """
@@ -242,7 +256,7 @@ def recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t):
         h_prev = H[i, t - 1] if t > 0 else h0[i]
         for k in range(h_in.shape[1]):
             h_in[r, k] = h_prev[k] * h_mask[i, k]
-    block_vec_mat(product, h_in, n_rows, W_h)
+    block_vec_mat(product, h_in, W_h)
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -251,11 +265,12 @@ def carry_to_previous(carry, back, d_rows, rows, n_rows, s0, h_mask, W_hT):
 
     The gradient of the recurrent products at step ``t``, carried back to
     ``h_{t-1}`` of sequence ``i = rows[r]`` through the dropout mask.
-    ``back`` is scratch space of shape (BLOCK, n_hidden); rows of
-    ``d_rows`` from ``n_rows`` on are not used.
+    ``W_hT`` is given as :func:`column_panels` and ``back`` comes from
+    :func:`panel_scratch`; rows of ``d_rows`` from ``n_rows`` on are not
+    used.
     """
-    block_vec_mat(back, d_rows, n_rows, W_hT)
+    block_vec_mat(back, d_rows, W_hT)
     for r in range(n_rows):
         i = rows[r]
-        for k in range(back.shape[1]):
+        for k in range(carry.shape[1]):
             carry[i - s0, k] += back[r, k] * h_mask[i, k]

@@ -41,6 +41,8 @@ from sklearn_rnn.kernels._linalg import (
     active_rows,
     block_length,
     carry_to_previous,
+    column_panels,
+    panel_scratch,
     project_block,
     recurrent_products,
     single_threaded_blas,
@@ -79,7 +81,7 @@ def elman_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
         Hidden state after each step, zero at padded steps.
     """
     X = np.ascontiguousarray(X)  # projected by blocks of whole rows
-    return _recurrence(X, W_x, b, lengths, W_h, h0, h_mask, activation)
+    return _recurrence(X, W_x, b, lengths, column_panels(W_h), h0, h_mask, activation)
 
 
 @njit(**PARALLEL_JIT_OPTIONS)
@@ -87,7 +89,7 @@ def _recurrence(X, W_x, b, lengths, W_h, h0, h_mask, activation):
     """``h_t = g(Z_t + (h_{t-1} * m) W_h)`` step by step, with each block's
     inputs projected into ``Z = X W_x + b`` first."""
     n_seq, n_steps = X.shape[:2]
-    n = W_h.shape[0]
+    n = W_h.shape[1]
     H = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
     for block in prange((n_seq + BLOCK - 1) // BLOCK):
         s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
@@ -95,7 +97,7 @@ def _recurrence(X, W_x, b, lengths, W_h, h0, h_mask, activation):
         project_block(Z, X, W_x, b, s0, s1)
         rows = np.empty(BLOCK, dtype=np.int64)
         h_in = np.zeros((BLOCK, n), dtype=X.dtype)
-        product = np.empty((BLOCK, n), dtype=X.dtype)
+        product = panel_scratch(W_h, X.dtype)
         for t in range(block_length(lengths, s0, s1)):
             n_rows = active_rows(lengths, s0, s1, t, rows)
             recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
@@ -132,7 +134,7 @@ def elman_backward(X, lengths, W_x, W_h, h0, h_mask, H, dH, activation):
     dh0 : ndarray of shape (n_seq, n_hidden)
     """
     dZ, dh0 = _backward_recurrence(
-        lengths, np.ascontiguousarray(W_h.T), h_mask, H, dH, activation
+        lengths, column_panels(W_h.T), h_mask, H, dH, activation
     )
     dX, dW_x, dW_h, db, _ = weight_gradients(
         np.ascontiguousarray(X), H, h0, h_mask, dZ, dZ, W_x
@@ -152,7 +154,7 @@ def _backward_recurrence(lengths, W_hT, h_mask, H, dH, activation):
         # carry: gradient reaching h_t from step t + 1
         carry = np.zeros((BLOCK, n), dtype=H.dtype)
         dz_rows = np.zeros((BLOCK, n), dtype=H.dtype)
-        back = np.empty((BLOCK, n), dtype=H.dtype)
+        back = panel_scratch(W_hT, H.dtype)
         g = np.empty(n, dtype=H.dtype)
         for t in range(block_length(lengths, s0, s1) - 1, -1, -1):
             n_rows = active_rows(lengths, s0, s1, t, rows)

@@ -51,6 +51,8 @@ from sklearn_rnn.kernels._linalg import (
     active_rows,
     block_length,
     carry_to_previous,
+    column_panels,
+    panel_scratch,
     project_block,
     recurrent_products,
     single_threaded_blas,
@@ -98,7 +100,15 @@ def gru_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     X = np.ascontiguousarray(X)  # projected by blocks of whole rows
     n = W_h.shape[0]
     return _recurrence(
-        X, W_x, b[: 3 * n], lengths, W_h, b[3 * n :], h0, h_mask, activation
+        X,
+        W_x,
+        b[: 3 * n],
+        lengths,
+        column_panels(W_h),
+        b[3 * n :],
+        h0,
+        h_mask,
+        activation,
     )
 
 
@@ -107,7 +117,7 @@ def _recurrence(X, W_x, b, lengths, W_h, b_hn, h0, h_mask, activation):
     """The gates and states step by step; each block's inputs are projected
     into ``A`` (``x_t W_x + b``, one step after another) first."""
     n_seq, n_steps = X.shape[:2]
-    n, m = W_h.shape
+    n, m = W_h.shape[1], W_x.shape[1]
     H = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
     G = np.zeros((n_seq, n_steps, 4 * n), dtype=X.dtype)
     for block in prange((n_seq + BLOCK - 1) // BLOCK):
@@ -116,7 +126,7 @@ def _recurrence(X, W_x, b, lengths, W_h, b_hn, h0, h_mask, activation):
         project_block(A, X, W_x, b, s0, s1)
         rows = np.empty(BLOCK, dtype=np.int64)
         h_in = np.zeros((BLOCK, n), dtype=X.dtype)
-        product = np.empty((BLOCK, m), dtype=X.dtype)
+        product = panel_scratch(W_h, X.dtype)
         for t in range(block_length(lengths, s0, s1)):
             n_rows = active_rows(lengths, s0, s1, t, rows)
             recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
@@ -163,7 +173,7 @@ def gru_backward(X, lengths, W_x, W_h, h0, h_mask, H, G, dH, activation):
     """
     n = W_h.shape[0]
     dA_x, dA_h, dh0 = _backward_recurrence(
-        lengths, np.ascontiguousarray(W_h.T), h0, h_mask, H, G, dH, activation
+        lengths, column_panels(W_h.T), h0, h_mask, H, G, dH, activation
     )
     dX, dW_x, dW_h, sum_x, sum_h = weight_gradients(
         np.ascontiguousarray(X), H, h0, h_mask, dA_x, dA_h, W_x
@@ -185,7 +195,7 @@ def _backward_recurrence(lengths, W_hT, h0, h_mask, H, G, dH, activation):
         rows = np.empty(BLOCK, dtype=np.int64)
         carry = np.zeros((BLOCK, n), dtype=H.dtype)
         da_rows = np.zeros((BLOCK, 3 * n), dtype=H.dtype)
-        back = np.empty((BLOCK, n), dtype=H.dtype)
+        back = panel_scratch(W_hT, H.dtype)
         dn = np.empty(n, dtype=H.dtype)
         for t in range(block_length(lengths, s0, s1) - 1, -1, -1):
             n_rows = active_rows(lengths, s0, s1, t, rows)

@@ -50,6 +50,8 @@ from sklearn_rnn.kernels._linalg import (
     active_rows,
     block_length,
     carry_to_previous,
+    column_panels,
+    panel_scratch,
     project_block,
     recurrent_products,
     single_threaded_blas,
@@ -97,7 +99,9 @@ def lstm_forward(X, lengths, W_x, W_h, b, h0, c0, h_mask, activation):
         Gate values ``[i, f, g, o]`` after their activations.
     """
     X = np.ascontiguousarray(X)  # projected by blocks of whole rows
-    return _recurrence(X, W_x, b, lengths, W_h, h0, c0, h_mask, activation)
+    return _recurrence(
+        X, W_x, b, lengths, column_panels(W_h), h0, c0, h_mask, activation
+    )
 
 
 @njit(**PARALLEL_JIT_OPTIONS)
@@ -105,7 +109,7 @@ def _recurrence(X, W_x, b, lengths, W_h, h0, c0, h_mask, activation):
     """Project the inputs into ``G``, add the recurrent products and activate
     the gates in place, step by step; return H, C, S and G."""
     n_seq, n_steps = X.shape[:2]
-    n, m = W_h.shape
+    n, m = W_h.shape[1], W_x.shape[1]
     G = np.empty((n_seq, n_steps, m), dtype=X.dtype)
     H = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
     C = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
@@ -115,7 +119,7 @@ def _recurrence(X, W_x, b, lengths, W_h, h0, c0, h_mask, activation):
         project_block(G[s0:s1], X, W_x, b, s0, s1)
         rows = np.empty(BLOCK, dtype=np.int64)
         h_in = np.zeros((BLOCK, n), dtype=X.dtype)
-        product = np.empty((BLOCK, m), dtype=X.dtype)
+        product = panel_scratch(W_h, X.dtype)
         for t in range(block_length(lengths, s0, s1)):
             n_rows = active_rows(lengths, s0, s1, t, rows)
             recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
@@ -162,7 +166,7 @@ def lstm_backward(X, lengths, W_x, W_h, h0, c0, h_mask, H, C, S, G, dH, activati
     dh0, dc0 : ndarray of shape (n_seq, n_hidden)
     """
     dA, dh0, dc0 = _backward_recurrence(
-        lengths, np.ascontiguousarray(W_h.T), c0, h_mask, C, S, G, dH, activation
+        lengths, column_panels(W_h.T), c0, h_mask, C, S, G, dH, activation
     )
     dX, dW_x, dW_h, db, _ = weight_gradients(
         np.ascontiguousarray(X), H, h0, h_mask, dA, dA, W_x
@@ -175,7 +179,7 @@ def _backward_recurrence(lengths, W_hT, c0, h_mask, C, S, G, dH, activation):
     """Gradients of the gate pre-activations at every step (zero at padded
     steps), and of the initial states."""
     n_seq, n_steps, m = G.shape
-    n = W_hT.shape[1]
+    n = c0.shape[1]
     dA = np.zeros_like(G)
     dh0 = np.zeros((n_seq, n), dtype=G.dtype)
     dc0 = np.zeros((n_seq, n), dtype=G.dtype)
@@ -185,7 +189,7 @@ def _backward_recurrence(lengths, W_hT, c0, h_mask, C, S, G, dH, activation):
         carry_h = np.zeros((BLOCK, n), dtype=G.dtype)
         carry_c = np.zeros((BLOCK, n), dtype=G.dtype)
         da_rows = np.zeros((BLOCK, m), dtype=G.dtype)
-        back = np.empty((BLOCK, n), dtype=G.dtype)
+        back = panel_scratch(W_hT, G.dtype)
         grad = np.empty(n, dtype=G.dtype)
         dc = np.empty(n, dtype=G.dtype)
         for t in range(block_length(lengths, s0, s1) - 1, -1, -1):
