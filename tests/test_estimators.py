@@ -113,6 +113,35 @@ def test_same_seed_gives_bit_identical_model(data):
     assert not np.array_equal(a.params_["out.W"], c.params_["out.W"])
 
 
+def test_fit_runs_blas_on_one_thread_and_restores_it(data, monkeypatch):
+    """BLAS threads woken inside a fit would spin and take the cores from
+    the kernels' threads; the user's setting is back after the fit."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from sklearn_rnn.estimators import _base
+
+    def blas_threads():
+        return [
+            info["num_threads"]
+            for info in threadpoolctl.threadpool_info()
+            if info["user_api"] == "blas"
+        ]
+
+    seen = []
+
+    def init_params(*args, **kwargs):
+        seen.append(blas_threads())
+        return original(*args, **kwargs)
+
+    original = _base.init_params
+    monkeypatch.setattr(_base, "init_params", init_params)
+    X, y = data
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        RNNClassifier(**{**SMALL, "max_iter": 1}).fit(X, y)
+        assert seen == [[1] * len(before)]
+        assert blas_threads() == before
+
+
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 threads")
 def test_fit_does_not_depend_on_the_number_of_threads(data):
     X, y = data  # batches of 32: 4 blocks of sequences, 4 gradient groups

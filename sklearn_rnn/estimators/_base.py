@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_rnn.estimators._progress import ProgressBar
 from sklearn_rnn.exceptions import DivergenceError
 from sklearn_rnn.inputs import validate_sequences, validate_token_sequences
+from sklearn_rnn.kernels import BlasSingleThread
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.network._cells import CELLS
 from sklearn_rnn.network._heads import HEADS
@@ -297,7 +298,12 @@ class BaseRNN(BaseEstimator):
         params = self.get_params(deep=False)
         state = {k: copy.deepcopy(v) for k, v in vars(self).items() if k not in params}
         try:
-            self._fit_unchecked(X, y, incremental=incremental, classes=classes)
+            # One BLAS thread for the whole fit: BLAS threads woken by a
+            # product (the initialisation's QR, the network's own matrix
+            # products) spin for about 0.1 s and take the cores from the
+            # kernels' threads.
+            with BlasSingleThread():
+                self._fit_unchecked(X, y, incremental=incremental, classes=classes)
         except Exception:
             for name in [k for k in vars(self) if k not in params]:
                 delattr(self, name)
@@ -525,7 +531,7 @@ class BaseRNN(BaseEstimator):
         for chunk_slice in _slices(len(indices), chunk):
             X, lengths = sequences.take(indices[chunk_slice])
             # Overflow is reported below as a ValueError, not as warnings.
-            with np.errstate(over="ignore", invalid="ignore"):
+            with np.errstate(over="ignore", invalid="ignore"), BlasSingleThread():
                 Z, _ = forward(self.params_, self._spec, X, lengths)
             parts.append(Z.astype(np.float64))
         Z = np.concatenate(parts)

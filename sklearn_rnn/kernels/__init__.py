@@ -4,3 +4,7 @@ Kernels are pure functions on contiguous float arrays plus an int64
 ``lengths`` vector; they never see estimators, strings, random generators or
 NaN padding. :mod:`sklearn_rnn.network` wraps them into layers.
 """
+
+from sklearn_rnn.kernels._linalg import BlasSingleThread
+
+__all__ = ["BlasSingleThread"]

@@ -27,39 +27,51 @@ from threadpoolctl import ThreadpoolController
 
 from sklearn_rnn.kernels._config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
 
-_blas_libraries = None
 
-
-def single_threaded_blas(kernel):
-    """Run ``kernel`` with BLAS limited to one thread.
+class BlasSingleThread:
+    """Context in which BLAS runs on one thread; re-entrant, and cheap.
 
     The threads of a multi-threaded BLAS keep spinning for a while after a
-    matrix product and take the cores from the recurrence's own threads
-    that follow: on 2 cores this made an LSTM backward pass 35 times slower.
-    The parallelism of a layer is the recurrence's; its matrix products run
-    on one thread. The BLAS libraries are found once (threadpoolctl), then
-    set and restored directly, which costs a few microseconds per call.
+    matrix product, and Numba's threads do the same after a parallel loop:
+    on 2 cores each took the cores from the other (an LSTM backward pass
+    was 35 times slower, and the NumPy products of the network's Python
+    code between kernels twice as slow as with one BLAS thread). The
+    parallelism is the kernels' own; every matrix product runs on one
+    thread. The BLAS libraries are found once (threadpoolctl), then set and
+    restored directly: about 3 microseconds per use.
     """
 
-    @functools.wraps(kernel)
-    def wrapper(*args):
-        global _blas_libraries
-        if _blas_libraries is None:
-            _blas_libraries = [
+    _libraries = None
+
+    def __enter__(self):
+        if BlasSingleThread._libraries is None:
+            BlasSingleThread._libraries = [
                 library
                 for library in ThreadpoolController().lib_controllers
                 if library.user_api == "blas"
             ]
-        previous = [library.get_num_threads() for library in _blas_libraries]
-        for library, n_threads in zip(_blas_libraries, previous):
+        self._previous = [
+            library.get_num_threads() for library in BlasSingleThread._libraries
+        ]
+        for library, n_threads in zip(BlasSingleThread._libraries, self._previous):
             if n_threads != 1:
                 library.set_num_threads(1)
-        try:
+        return self
+
+    def __exit__(self, *exc_info):
+        for library, n_threads in zip(BlasSingleThread._libraries, self._previous):
+            if n_threads != 1:
+                library.set_num_threads(n_threads)
+        return False
+
+
+def single_threaded_blas(kernel):
+    """Run ``kernel`` in :class:`BlasSingleThread`."""
+
+    @functools.wraps(kernel)
+    def wrapper(*args):
+        with BlasSingleThread():
             return kernel(*args)
-        finally:
-            for library, n_threads in zip(_blas_libraries, previous):
-                if n_threads != 1:
-                    library.set_num_threads(n_threads)
 
     return wrapper
 
