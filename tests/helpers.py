@@ -1,6 +1,7 @@
 """Small data helpers shared by the test modules."""
 
 import numpy as np
+from threadpoolctl import threadpool_info
 
 
 def padded(seqs):
@@ -24,3 +25,10 @@ def numeric_gradient(loss, array, step=1e-6):
         array[idx] = old
         numeric[idx] = (plus - minus) / (2 * step)
     return numeric
+
+
+def blas_threads():
+    """Threads of every BLAS library loaded in this process."""
+    return [
+        info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"
+    ]

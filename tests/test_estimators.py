@@ -20,7 +20,7 @@ from sklearn_rnn import (
     RNNRegressor,
     RNNSequenceTagger,
 )
-from tests.helpers import padded
+from tests.helpers import blas_threads, padded
 
 SMALL = {
     "hidden_layer_sizes": (8,),
@@ -118,13 +118,6 @@ def test_fit_runs_blas_on_one_thread_and_restores_it(data, monkeypatch):
     the kernels' threads; the user's setting is back after the fit."""
     threadpoolctl = pytest.importorskip("threadpoolctl")
     from sklearn_rnn.estimators import _base
-
-    def blas_threads():
-        return [
-            info["num_threads"]
-            for info in threadpoolctl.threadpool_info()
-            if info["user_api"] == "blas"
-        ]
 
     seen = []
 

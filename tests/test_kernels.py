@@ -8,7 +8,7 @@ from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.kernels._linalg import PANEL_SIZE
 from sklearn_rnn.network._cells import CELLS
 from tests import naive
-from tests.helpers import numeric_gradient
+from tests.helpers import blas_threads, numeric_gradient
 
 ACTIVATIONS = sorted(ACTIVATION_CODES)
 N_IN, N_HIDDEN = 3, 4
@@ -235,13 +235,6 @@ def test_wide_layers_match_reference_gradients_and_padding(rng, cell):
 def test_kernels_hold_blas_to_one_thread_and_restore_it():
     threadpoolctl = pytest.importorskip("threadpoolctl")
     from sklearn_rnn.kernels._linalg import single_threaded_blas
-
-    def blas_threads():
-        return [
-            info["num_threads"]
-            for info in threadpoolctl.threadpool_info()
-            if info["user_api"] == "blas"
-        ]
 
     with threadpoolctl.threadpool_limits(2, user_api="blas"):
         before = blas_threads()
