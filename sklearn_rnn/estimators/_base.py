@@ -528,12 +528,13 @@ class BaseRNN(BaseEstimator):
             PREDICT_CHUNK_MIN_SEQUENCES, PREDICT_CHUNK_STEPS // sequences.data.shape[1]
         )
         parts = []
-        for chunk_slice in _slices(len(indices), chunk):
-            X, lengths = sequences.take(indices[chunk_slice])
-            # Overflow is reported below as a ValueError, not as warnings.
-            with np.errstate(over="ignore", invalid="ignore"), BlasSingleThread():
+        # Overflow is reported below as a ValueError, not as warnings; BLAS
+        # runs on one thread throughout, as in fit.
+        with np.errstate(over="ignore", invalid="ignore"), BlasSingleThread():
+            for chunk_slice in _slices(len(indices), chunk):
+                X, lengths = sequences.take(indices[chunk_slice])
                 Z, _ = forward(self.params_, self._spec, X, lengths)
-            parts.append(Z.astype(np.float64))
+                parts.append(Z.astype(np.float64))
         Z = np.concatenate(parts)
         if not np.isfinite(Z).all():
             raise ValueError(

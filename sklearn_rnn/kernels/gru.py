@@ -114,8 +114,8 @@ def gru_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
 
 @njit(**PARALLEL_JIT_OPTIONS)
 def _recurrence(X, W_x, b, lengths, W_h, b_hn, h0, h_mask, activation):
-    """The gates and states step by step; each block's inputs are projected
-    into ``A`` (``x_t W_x + b``, one step after another) first."""
+    """The gates and states step by step, with each block's inputs
+    projected into ``A = X W_x + b`` first."""
     n_seq, n_steps = X.shape[:2]
     n, m = W_h.shape[1], W_x.shape[1]
     H = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
