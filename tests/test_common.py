@@ -10,7 +10,6 @@ exact.
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
-from sklearn_rnn.network._cells import CELLS
 from sklearn_rnn.preprocessing import SequenceScaler
 from sklearn_rnn.text import SequenceVectorizer
 
@@ -89,24 +88,31 @@ EXPECTED_FAILURES = {
 }
 
 
+#: Enough epochs for the checks that score a fit (check_regressors_train asks
+#: for R^2 > 0.5).
+CHECK_MAX_ITER = 100
+
+
 def expected_failed_checks(estimator):
     return EXPECTED_FAILURES[type(estimator)]
 
 
-#: Every cell, one and two layers, one and two directions, for each estimator;
-#: and the transformers. (The checks skip most of their cases for the
-#: vectorizer, whose input is text.)
+#: The checks test the API, not the network: each estimator at its defaults,
+#: plus one stacked bidirectional configuration, and the transformers. Cells,
+#: stacks and directions are covered by the network and kernel tests. (The
+#: checks skip most of their cases for the vectorizer, whose input is text.)
+#:
+#: The estimators run in float64 here. ``check_methods_sample_order_invariance``
+#: and ``check_methods_subset_invariance`` compare predictions of a batch and
+#: of its reordered rows or subsets to rtol 1e-7; a row's arithmetic goes
+#: through matrix products whose rounding depends on the number of rows
+#: (BLAS picks its kernel by shape), so float32 agrees only to about 1e-6.
+#: Float64 agrees to about 1e-15, far inside the checks' tolerance.
+CHECKED = {"random_state": 0, "dtype": "float64", "max_iter": CHECK_MAX_ITER}
 ESTIMATORS = [
-    Estimator(
-        cell=cell,
-        hidden_layer_sizes=layers,
-        bidirectional=bidirectional,
-        random_state=0,
-    )
+    Estimator(**CHECKED, **layout)
     for Estimator in (RNNClassifier, RNNRegressor, RNNSequenceTagger)
-    for cell in sorted(CELLS)
-    for layers in [(8,), (8, 4)]
-    for bidirectional in [False, True]
+    for layout in [{}, {"hidden_layer_sizes": (8, 4), "bidirectional": True}]
 ] + [SequenceScaler(), SequenceVectorizer()]
 
 

@@ -20,6 +20,7 @@ from sklearn_rnn import (
     RNNRegressor,
     RNNSequenceTagger,
 )
+from sklearn_rnn.network._cells import CELLS
 from tests.helpers import blas_threads, padded
 
 SMALL = {
@@ -166,11 +167,54 @@ def test_sequences_longer_than_in_fit(fitted_classifier):
     assert fitted_classifier.predict(long).shape == (5,)
 
 
-def test_prediction_does_not_depend_on_batch(fitted_classifier, data):
-    X, _ = data
-    together = fitted_classifier.predict_proba(X)
-    alone = np.vstack([fitted_classifier.predict_proba([x]) for x in X[:10]])
-    np.testing.assert_array_equal(alone, together[:10])
+#: How closely a sequence's outputs alone and inside a batch agree: matrix
+#: products round differently for different numbers of rows.
+BATCH_TOLERANCE = {
+    "float32": {"rtol": 1e-5, "atol": 1e-7},
+    "float64": {"rtol": 1e-12, "atol": 1e-14},
+}
+
+
+@pytest.mark.parametrize("dtype", sorted(BATCH_TOLERANCE))
+def test_prediction_does_not_depend_on_batch(data, dtype):
+    X, y = data
+    clf = RNNClassifier(**{**SMALL, "max_iter": 3, "dtype": dtype}).fit(X, y)
+    together = clf.predict_proba(X)
+    alone = np.vstack([clf.predict_proba([x]) for x in X[:10]])
+    np.testing.assert_allclose(alone, together[:10], **BATCH_TOLERANCE[dtype])
+    order = np.random.RandomState(0).permutation(len(X))
+    np.testing.assert_allclose(
+        clf.predict_proba([X[i] for i in order]),
+        together[order],
+        **BATCH_TOLERANCE[dtype],
+    )
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+@pytest.mark.parametrize(
+    "layout", [{}, {"hidden_layer_sizes": (8, 4), "bidirectional": True}]
+)
+def test_every_cell_and_layout_through_the_api(data, cell, layout):
+    """What scikit-learn's common checks test on the default configuration,
+    for every cell, stacked and bidirectional: a refit with the same seed is
+    bit-identical, pickling keeps predictions, row order changes nothing
+    (to float32 rounding) and the tagger and regressor run the same layout."""
+    X, y = data[0][:64], data[1][:64]
+    params = {**SMALL, "max_iter": 2, "cell": cell, **layout}
+    clf = RNNClassifier(**params).fit(X, y)
+    proba = clf.predict_proba(X)
+    np.testing.assert_array_equal(clone(clf).fit(X, y).predict_proba(X), proba)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(clf)).predict_proba(X), proba)
+    order = np.random.RandomState(0).permutation(len(X))
+    np.testing.assert_allclose(
+        clf.predict_proba([X[i] for i in order]),
+        proba[order],
+        **BATCH_TOLERANCE["float32"],
+    )
+    reg = RNNRegressor(**params).fit(X, np.arange(len(X), dtype=float))
+    assert reg.predict(X).shape == (len(X),)
+    tags = RNNSequenceTagger(**params).fit(X, running_tags(X)).predict(X)
+    assert [len(t) for t in tags] == [len(x) for x in X]
 
 
 @pytest.mark.parametrize("dump, load", [(pickle.dumps, pickle.loads), (None, None)])
