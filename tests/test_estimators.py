@@ -204,7 +204,8 @@ def test_every_cell_and_layout_through_the_api(data, cell, layout):
     clf = RNNClassifier(**params).fit(X, y)
     proba = clf.predict_proba(X)
     np.testing.assert_array_equal(clone(clf).fit(X, y).predict_proba(X), proba)
-    np.testing.assert_array_equal(pickle.loads(pickle.dumps(clf)).predict_proba(X), proba)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), proba)
     order = np.random.RandomState(0).permutation(len(X))
     np.testing.assert_allclose(
         clf.predict_proba([X[i] for i in order]),

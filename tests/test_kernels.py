@@ -1,10 +1,16 @@
 """Cell kernels, through the cell registry: NumPy reference, finite
 differences (every input, weight, gate bias and initial state), padding."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
+from numba.core import event
 
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
+from sklearn_rnn.kernels._config import CompileNotice, jit
 from sklearn_rnn.kernels._linalg import PANEL_SIZE
 from sklearn_rnn.network._cells import CELLS
 from tests import naive
@@ -244,3 +250,44 @@ def test_kernels_hold_blas_to_one_thread_and_restore_it():
         with pytest.raises(ZeroDivisionError):
             single_threaded_blas(lambda: 1 / 0)()
         assert blas_threads() == before
+
+
+def test_no_writable_cache_folder_is_a_warning_not_a_failure():
+    """Where Numba can write no cache, the kernels compile in memory."""
+    code = (
+        "import warnings; warnings.simplefilter('error', RuntimeWarning)\n"
+        "try:\n"
+        "    import sklearn_rnn\n"
+        "except RuntimeWarning as w:\n"
+        "    print(w)\n"
+        "warnings.simplefilter('ignore')\n"
+        "from sklearn_rnn.kernels import lstm\n"
+        "print(type(lstm._recurrence._cache).__name__)\n"
+    )
+    env = {
+        **os.environ,
+        "NUMBA_CACHE_LOCATOR_CLASSES": "numba.core.caching.UserProvidedCacheLocator",
+        "NUMBA_CACHE_DIR": os.devnull + "/cache",  # cannot be created
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert "Set NUMBA_CACHE_DIR to a writable folder" in out.stdout
+    assert out.stdout.strip().endswith("NullCache")
+
+
+def test_first_compile_in_a_process_is_announced_once(capsys):
+    notice = CompileNotice(package="tests.")
+
+    def first(x):
+        return x + 1
+
+    def second(x):
+        return x + 2
+
+    with event.install_listener("numba:compile", notice):
+        jit(first)(1)
+        jit(second)(1)
+    err = capsys.readouterr().err
+    assert err.count("sklearn_rnn: compiling the kernels") == 1

@@ -22,10 +22,10 @@ exactly, as the finite-difference gradient tests need.
 """
 
 import numpy as np
-from numba import njit, types
+from numba import types
 from numba.extending import overload
 
-from sklearn_rnn.kernels._config import JIT_OPTIONS
+from sklearn_rnn.kernels._config import JIT_OPTIONS, jit
 
 TANH = 0
 RELU = 1
@@ -57,7 +57,7 @@ _Q6, _Q4, _Q2, _Q0 = (
 _HALF = _F(0.5)
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@jit(inline="always")
 def tanh_float32(x):
     """tanh of a float32 scalar, within 3e-7; branch-free so loops vectorise."""
     x = x if x < _CLAMP else _CLAMP
@@ -89,7 +89,7 @@ def _is_float32(a):
     return lambda a: single
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@jit(inline="always")
 def sigmoid(z):
     """Logistic function of a scalar, stable for large ``|z|``."""
     if z >= 0:
@@ -98,7 +98,7 @@ def sigmoid(z):
     return e / (1.0 + e)
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@jit(inline="always")
 def activate_inplace(z, code):
     """Replace the pre-activations ``z`` (1D) by ``g(z)`` in place."""
     n = z.shape[0]
@@ -121,7 +121,7 @@ def activate_inplace(z, code):
             z[j] = sigmoid(z[j])
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@jit(inline="always")
 def backprop_activation(grad, a, out, code):
     """Write ``grad * g'(z)`` into ``out`` given the output ``a = g(z)`` (1D)."""
     n = a.shape[0]

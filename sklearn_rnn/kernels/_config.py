@@ -1,5 +1,7 @@
 """The one place where Numba options for every kernel are set.
 
+Every kernel is decorated with :func:`jit`, which applies the options below.
+
 ``fastmath`` keeps the flags that let LLVM reassociate and vectorise loops but
 leaves out ``nnan`` and ``ninf``: a diverging fit must produce visible NaN/inf
 values that the training loop can detect, not undefined behaviour.
@@ -13,10 +15,23 @@ orders of magnitude on small machines.
 check for zero): Python's, Numba's default, adds a branch to every division
 that stops LLVM from vectorising the loop around it.
 
-``cache=True`` stores compiled kernels on disk next to the sources, so only
-the first process on a machine pays the compile time. ``nogil=True`` lets
+``cache=True`` stores compiled kernels on disk, next to the sources or, where
+that folder cannot be written, in Numba's user-wide cache folder (or
+``NUMBA_CACHE_DIR``), so only the first process on a machine pays the compile
+time. Where no folder can be written, the kernels are compiled without a disk
+cache in every process, and a warning says how to fix it. ``nogil=True`` lets
 joblib's threading backend run several fits or predictions at once.
+
+The first time a kernel is compiled in a process, one line on standard error
+says so (:class:`CompileNotice`): compiling takes seconds to tens of
+seconds, once per machine.
 """
+
+import sys
+import warnings
+
+from numba import njit
+from numba.core import event
 
 FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
@@ -27,5 +42,64 @@ JIT_OPTIONS = {
     "error_model": "numpy",
 }
 
-#: Options for kernels that split independent sequences across threads.
-PARALLEL_JIT_OPTIONS = {**JIT_OPTIONS, "parallel": True}
+NO_CACHE_WARNING = (
+    "sklearn_rnn: Numba found no writable folder for its cache of compiled "
+    "kernels, so they are compiled again in every process. Set NUMBA_CACHE_DIR "
+    "to a writable folder to keep them."
+)
+
+
+def jit(function=None, *, parallel=False, inline="never"):
+    """``numba.njit`` with the library's options.
+
+    Parameters
+    ----------
+    function : callable
+        The kernel; ``@jit`` and ``@jit(parallel=True)`` both work.
+    parallel : bool, default=False
+        For kernels that split independent work across threads (``prange``).
+    inline : {"never", "always"}, default="never"
+        ``"always"`` for small helpers that other kernels inline.
+    """
+    if function is None:
+        return lambda f: jit(f, parallel=parallel, inline=inline)
+    options = {**JIT_OPTIONS, "parallel": parallel, "inline": inline}
+    try:
+        return njit(**options)(function)
+    except RuntimeError:  # Numba: "cannot cache function ...: no locator"
+        warnings.warn(NO_CACHE_WARNING, RuntimeWarning, stacklevel=2)
+        return njit(**{**options, "cache": False})(function)
+
+
+class CompileNotice(event.Listener):
+    """Writes one line to standard error when a kernel of the library is
+    first compiled in this process (not when it is loaded from the cache).
+
+    Parameters
+    ----------
+    package : str, default="sklearn_rnn."
+        Prefix of the modules whose kernels are announced.
+    """
+
+    message = (
+        "sklearn_rnn: compiling the kernels this model uses (once per machine: "
+        "they are cached on disk; `python -m sklearn_rnn.compile` does it "
+        "ahead of time)..."
+    )
+
+    def __init__(self, package="sklearn_rnn."):
+        self.package = package
+        self.said = False
+
+    def on_start(self, event):
+        dispatcher = event.data["dispatcher"]
+        module = getattr(dispatcher.py_func, "__module__", "") or ""
+        if not self.said and module.startswith(self.package):
+            self.said = True
+            print(self.message, file=sys.stderr, flush=True)
+
+    def on_end(self, event):
+        pass
+
+
+event.register("numba:compile", CompileNotice())

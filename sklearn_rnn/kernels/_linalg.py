@@ -22,10 +22,10 @@ the batch.
 import functools
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 from threadpoolctl import ThreadpoolController
 
-from sklearn_rnn.kernels._config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
+from sklearn_rnn.kernels._config import jit
 
 
 class BlasSingleThread:
@@ -88,7 +88,7 @@ PANEL_SIZE = 2**17
 GRADIENT_GROUPS = 4
 
 
-@njit(**PARALLEL_JIT_OPTIONS)
+@jit(parallel=True)
 def weight_gradients(X, H, h0, h_mask, dA_x, dA_h, W_x):
     """Gradients of ``X W_x + b`` and ``(h_{t-1} * m) W_h`` over all steps.
 
@@ -154,7 +154,7 @@ def weight_gradients(X, H, h0, h_mask, dA_x, dA_h, W_x):
     return dX, part_x[0], part_h[0], part_sums[0, 0], part_sums[0, 1]
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@jit(inline="always")
 def project_block(out, X, W_x, b, s0, s1):
     """``out = X[s0:s1] W_x + b``, the input projection of a block's steps.
 
@@ -177,7 +177,7 @@ def project_block(out, X, W_x, b, s0, s1):
             flat[r, j] += b[j]
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@jit(inline="always")
 def block_length(lengths, s0, s1):
     """Longest length among the sequences ``s0 <= s < s1``."""
     longest = 0
@@ -186,7 +186,7 @@ def block_length(lengths, s0, s1):
     return longest
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@jit(inline="always")
 def active_rows(lengths, s0, s1, t, rows):
     """Write into ``rows`` the sequences of the block with a real step ``t``.
 
@@ -225,14 +225,14 @@ def column_panels(W):
     return panels
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@jit(inline="always")
 def panel_scratch(W, dtype):
     """Scratch space for :func:`block_vec_mat` with the panels ``W``:
     an array of shape (BLOCK, n_panels * width)."""
     return np.empty((BLOCK, W.shape[0] * W.shape[2]), dtype=dtype)
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@jit(inline="always")
 def block_vec_mat(P, V, W):
     """``P = V @ W`` for a block, by BLAS, one column panel at a time.
 
@@ -253,7 +253,7 @@ def block_vec_mat(P, V, W):
         P[:, p * width : (p + 1) * width] = part
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@jit(inline="always")
 def recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t):
     """``product[r] = (h_{t-1} * m) @ W_h`` for each active row ``r``.
 
@@ -271,7 +271,7 @@ def recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t):
     block_vec_mat(product, h_in, W_h)
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@jit(inline="always")
 def carry_to_previous(carry, back, d_rows, rows, n_rows, s0, h_mask, W_hT):
     """``carry[i - s0] += (d_rows[r] @ W_h^T) * m`` for each active row.
 

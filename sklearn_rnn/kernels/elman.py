@@ -32,10 +32,10 @@ the same states alone or inside any batch.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from sklearn_rnn.kernels._activations import activate_inplace, backprop_activation
-from sklearn_rnn.kernels._config import PARALLEL_JIT_OPTIONS
+from sklearn_rnn.kernels._config import jit
 from sklearn_rnn.kernels._linalg import (
     BLOCK,
     active_rows,
@@ -84,7 +84,7 @@ def elman_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     return _recurrence(X, W_x, b, lengths, column_panels(W_h), h0, h_mask, activation)
 
 
-@njit(**PARALLEL_JIT_OPTIONS)
+@jit(parallel=True)
 def _recurrence(X, W_x, b, lengths, W_h, h0, h_mask, activation):
     """``h_t = g(Z_t + (h_{t-1} * m) W_h)`` step by step, with each block's
     inputs projected into ``Z = X W_x + b`` first."""
@@ -142,7 +142,7 @@ def elman_backward(X, lengths, W_x, W_h, h0, h_mask, H, dH, activation):
     return dX, dW_x, dW_h, db, dh0
 
 
-@njit(**PARALLEL_JIT_OPTIONS)
+@jit(parallel=True)
 def _backward_recurrence(lengths, W_hT, h_mask, H, dH, activation):
     """``dz_t`` at every step (zero at padded steps) and ``dh0``."""
     n_seq, n_steps, n = H.shape

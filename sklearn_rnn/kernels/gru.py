@@ -38,14 +38,14 @@ matrix products over all steps around a jitted recurrence (see
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from sklearn_rnn.kernels._activations import (
     SIGMOID,
     activate_inplace,
     backprop_activation,
 )
-from sklearn_rnn.kernels._config import PARALLEL_JIT_OPTIONS
+from sklearn_rnn.kernels._config import jit
 from sklearn_rnn.kernels._linalg import (
     BLOCK,
     active_rows,
@@ -112,7 +112,7 @@ def gru_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     )
 
 
-@njit(**PARALLEL_JIT_OPTIONS)
+@jit(parallel=True)
 def _recurrence(X, W_x, b, lengths, W_h, b_hn, h0, h_mask, activation):
     """The gates and states step by step, with each block's inputs
     projected into ``A = X W_x + b`` first."""
@@ -181,7 +181,7 @@ def gru_backward(X, lengths, W_x, W_h, h0, h_mask, H, G, dH, activation):
     return dX, dW_x, dW_h, np.concatenate([sum_x, sum_h[2 * n :]]), dh0
 
 
-@njit(**PARALLEL_JIT_OPTIONS)
+@jit(parallel=True)
 def _backward_recurrence(lengths, W_hT, h0, h_mask, H, G, dH, activation):
     """Gradients of the input products ``[da_r, da_z, da_n]`` and of the
     recurrent products ``[da_r, da_z, du]`` at every step (zero at padded

@@ -37,14 +37,14 @@ jitted recurrence (see :mod:`sklearn_rnn.kernels._linalg`).
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from sklearn_rnn.kernels._activations import (
     SIGMOID,
     activate_inplace,
     backprop_activation,
 )
-from sklearn_rnn.kernels._config import PARALLEL_JIT_OPTIONS
+from sklearn_rnn.kernels._config import jit
 from sklearn_rnn.kernels._linalg import (
     BLOCK,
     active_rows,
@@ -104,7 +104,7 @@ def lstm_forward(X, lengths, W_x, W_h, b, h0, c0, h_mask, activation):
     )
 
 
-@njit(**PARALLEL_JIT_OPTIONS)
+@jit(parallel=True)
 def _recurrence(X, W_x, b, lengths, W_h, h0, c0, h_mask, activation):
     """Project the inputs into ``G``, add the recurrent products and activate
     the gates in place, step by step; return H, C, S and G."""
@@ -174,7 +174,7 @@ def lstm_backward(X, lengths, W_x, W_h, h0, c0, h_mask, H, C, S, G, dH, activati
     return dX, dW_x, dW_h, db, dh0, dc0
 
 
-@njit(**PARALLEL_JIT_OPTIONS)
+@jit(parallel=True)
 def _backward_recurrence(lengths, W_hT, c0, h_mask, C, S, G, dH, activation):
     """Gradients of the gate pre-activations at every step (zero at padded
     steps), and of the initial states."""
