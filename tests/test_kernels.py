@@ -4,13 +4,13 @@ differences (every input, weight, gate bias and initial state), padding."""
 import os
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
-from numba.core import event
 
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
-from sklearn_rnn.kernels._config import CompileNotice, jit
+from sklearn_rnn.kernels._config import CompileNotice
 from sklearn_rnn.kernels._linalg import PANEL_SIZE
 from sklearn_rnn.network._cells import CELLS
 from tests import naive
@@ -268,6 +268,7 @@ def test_no_writable_cache_folder_is_a_warning_not_a_failure():
         **os.environ,
         "NUMBA_CACHE_LOCATOR_CLASSES": "numba.core.caching.UserProvidedCacheLocator",
         "NUMBA_CACHE_DIR": os.devnull + "/cache",  # cannot be created
+        "NUMBA_DISABLE_JIT": "0",
     }
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True
@@ -278,16 +279,13 @@ def test_no_writable_cache_folder_is_a_warning_not_a_failure():
 
 
 def test_first_compile_in_a_process_is_announced_once(capsys):
-    notice = CompileNotice(package="tests.")
+    """One line for the first kernel of the package Numba compiles, none for
+    other packages' functions."""
+    notice = CompileNotice()
 
-    def first(x):
-        return x + 1
-
-    def second(x):
-        return x + 2
-
-    with event.install_listener("numba:compile", notice):
-        jit(first)(1)
-        jit(second)(1)
+    for module in ["other_package.kernels", "sklearn_rnn.kernels.lstm"] * 2:
+        dispatcher = types.SimpleNamespace(py_func=types.SimpleNamespace())
+        dispatcher.py_func.__module__ = module
+        notice.on_start(types.SimpleNamespace(data={"dispatcher": dispatcher}))
     err = capsys.readouterr().err
     assert err.count("sklearn_rnn: compiling the kernels") == 1

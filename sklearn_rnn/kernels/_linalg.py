@@ -1,31 +1,29 @@
 """Matrix helpers shared by the cell kernels.
 
 The recurrence is the only part of a layer that must run step by step: the
-input projection ``X W_x + b`` of every step of a block of sequences is one
-matrix product before the block's recurrence (:func:`project_block`), and
+input projection ``X W_x + b`` of every step of a group of sequences is one
+matrix product before the group's recurrence (:func:`project_block`), and
 the weight gradients ``X^T dA`` and ``H_{t-1}^T dA`` plus the input gradient
-``dA W_x^T`` are matrix products after it (:func:`weight_gradients`), over
-groups of sequences in parallel, on arrays reshaped to
-``(n_sequences * n_steps, width)``.
+``dA W_x^T`` are matrix products after it (:func:`group_weight_gradients`),
+on arrays reshaped to ``(n_sequences * n_steps, width)``.
 
-Inside the recurrence, the sequences of a batch are processed in blocks of
-:data:`BLOCK`: at each step the block's rows share one matrix product with
-``W_h`` (:func:`block_vec_mat`, with ``W_h`` forward and its transpose
-backward, cut into column panels that BLAS multiplies without repacking),
-instead of reading it once per sequence. The
-product of the whole block is computed, rows of finished sequences
-included, so each row's sums run in the same order whatever the block
-holds: a sequence's recurrence does not depend on the other sequences of
-the batch.
+Inside the recurrence, the sequences of a group
+(:data:`sklearn_rnn.kernels._threads.GROUP` of them) share one matrix
+product with ``W_h`` at each step (:func:`block_vec_mat`, with ``W_h``
+forward and its transpose backward, cut into column panels that BLAS
+multiplies without repacking), over the rows of the sequences still running
+at that step. Groups are independent: :func:`backward_in_groups` and the
+cells' forward wrappers run them on the threads of
+:mod:`sklearn_rnn.kernels._threads`.
 """
 
 import functools
 
 import numpy as np
-from numba import prange
 from threadpoolctl import ThreadpoolController
 
 from sklearn_rnn.kernels._config import jit
+from sklearn_rnn.kernels._threads import group_bounds, run_in_groups
 
 
 class BlasSingleThread:
@@ -76,37 +74,39 @@ def single_threaded_blas(kernel):
     return wrapper
 
 
-#: Sequences per block of the recurrence; blocks run in parallel.
-BLOCK = 4
 #: Most elements in one column panel of a recurrent matrix
 #: (:func:`column_panels`). For a block of 4 rows (float32, one core),
 #: OpenBLAS ran at 120 to 180 GFLOP/s on matrices of up to 2**17 elements
 #: whatever their shape (256 x 512, 1024 x 128), and at 36 to 40 on
 #: 256 x 1024 and 1024 x 256, which it repacks at every call.
 PANEL_SIZE = 2**17
-#: Groups of sequences whose weight gradients are summed in parallel.
-GRADIENT_GROUPS = 4
 
 
-@jit(parallel=True)
-def weight_gradients(X, H, h0, h_mask, dA_x, dA_h, W_x):
-    """Gradients of ``X W_x + b`` and ``(h_{t-1} * m) W_h`` over all steps.
+def backward_in_groups(recurrence, X, H, h0, h_mask, dA_x, dA_h, W_x, work):
+    """Run a cell's backward recurrence and its weight gradients by groups.
 
-    The sequences are cut into at most :data:`GRADIENT_GROUPS` groups, each
-    summed by its own matrix products on one thread; the groups' sums are
-    then added in order, so the result does not depend on the number of
-    threads.
+    Each group of sequences runs ``recurrence(s0, s1)`` (which fills
+    ``dA_x[s0:s1]`` and ``dA_h[s0:s1]``), then the matrix products of its
+    weight gradients, on whichever thread is free. The groups' sums are
+    added in group order afterwards, so the result does not depend on the
+    number of threads.
 
     Parameters
     ----------
+    recurrence : callable
+        ``recurrence(s0, s1)`` runs the backward recurrence of the sequences
+        ``s0 <= s < s1``.
     X : ndarray of shape (n_seq, n_steps, n_in), C-contiguous
     H : ndarray of shape (n_seq, n_steps, n_hidden)
         Hidden states after each step.
     h0, h_mask : ndarray of shape (n_seq, n_hidden)
     dA_x, dA_h : ndarray of shape (n_seq, n_steps, m), C-contiguous
-        Gradients of the input and of the recurrent products at each step,
-        zero at padded steps (so that padding contributes nothing).
+        Filled by ``recurrence``: gradients of the input and of the
+        recurrent products at each step, zero at padded steps (so that
+        padding contributes nothing). They may be the same array.
     W_x : ndarray of shape (n_in, m)
+    work : float
+        Size of the recurrence, for :func:`~sklearn_rnn.kernels._threads.run_in_groups`.
 
     Returns
     -------
@@ -117,36 +117,34 @@ def weight_gradients(X, H, h0, h_mask, dA_x, dA_h, W_x):
         ``dA_x`` and ``dA_h`` summed over sequences and steps (the bias
         gradients).
     """
-    n_seq, n_steps, n_in = X.shape
-    n = H.shape[2]
-    m = dA_x.shape[2]
-    n_groups = max(1, min(n_seq, GRADIENT_GROUPS))
+    n_seq, _, n_in = X.shape
+    n, m = H.shape[2], dA_x.shape[2]
+    n_groups = len(group_bounds(n_seq))
     part_x = np.zeros((n_groups, n_in, m), dtype=X.dtype)
     part_h = np.zeros((n_groups, n, m), dtype=X.dtype)
     part_sums = np.zeros((n_groups, 2, m), dtype=X.dtype)
     dX = np.zeros_like(X)
     W_xT = np.ascontiguousarray(W_x.T)
-    for g in prange(n_groups):
-        s0, s1 = g * n_seq // n_groups, (g + 1) * n_seq // n_groups
-        n_rows = (s1 - s0) * n_steps
-        if n_rows == 0:
-            continue
-        da_x = dA_x[s0:s1].reshape(n_rows, m)
-        da_h = dA_h[s0:s1].reshape(n_rows, m)
-        np.dot(X[s0:s1].reshape(n_rows, n_in).T, da_x, part_x[g])
-        np.dot(da_x, W_xT, dX[s0:s1].reshape(n_rows, n_in))
-        # h_{t-1} * m at every step, h0 at the first
-        h_prev = np.empty((s1 - s0, n_steps, n), dtype=X.dtype)
-        for i in range(s0, s1):
-            for t in range(n_steps):
-                source = H[i, t - 1] if t > 0 else h0[i]
-                for k in range(n):
-                    h_prev[i - s0, t, k] = source[k] * h_mask[i, k]
-        np.dot(h_prev.reshape(n_rows, n).T, da_h, part_h[g])
-        for r in range(n_rows):
-            for j in range(m):
-                part_sums[g, 0, j] += da_x[r, j]
-                part_sums[g, 1, j] += da_h[r, j]
+
+    def group(g, s0, s1):
+        recurrence(s0, s1)
+        group_weight_gradients(
+            X,
+            H,
+            h0,
+            h_mask,
+            dA_x,
+            dA_h,
+            W_xT,
+            s0,
+            s1,
+            dX,
+            part_x[g],
+            part_h[g],
+            part_sums[g],
+        )
+
+    run_in_groups(group, n_seq, work)
     for g in range(1, n_groups):
         part_x[0] += part_x[g]
         part_h[0] += part_h[g]
@@ -154,12 +152,44 @@ def weight_gradients(X, H, h0, h_mask, dA_x, dA_h, W_x):
     return dX, part_x[0], part_h[0], part_sums[0, 0], part_sums[0, 1]
 
 
+@jit
+def group_weight_gradients(
+    X, H, h0, h_mask, dA_x, dA_h, W_xT, s0, s1, dX, part_x, part_h, part_sums
+):
+    """The sequences ``s0 <= s < s1``'s share of the weight gradients.
+
+    Writes ``dX[s0:s1] = dA_x W_x^T`` and sets ``part_x = X^T dA_x``,
+    ``part_h = (H_{t-1} * m)^T dA_h`` and ``part_sums`` to the sums of
+    ``dA_x`` and ``dA_h`` over these sequences' steps (arguments as in
+    :func:`backward_in_groups`; ``W_xT`` is ``W_x.T``, C-contiguous).
+    """
+    n_steps, n_in = X.shape[1], X.shape[2]
+    n, m = H.shape[2], dA_x.shape[2]
+    n_rows = (s1 - s0) * n_steps
+    da_x = dA_x[s0:s1].reshape(n_rows, m)
+    da_h = dA_h[s0:s1].reshape(n_rows, m)
+    np.dot(X[s0:s1].reshape(n_rows, n_in).T, da_x, part_x)
+    np.dot(da_x, W_xT, dX[s0:s1].reshape(n_rows, n_in))
+    # h_{t-1} * m at every step, h0 at the first
+    h_prev = np.empty((s1 - s0, n_steps, n), dtype=X.dtype)
+    for i in range(s0, s1):
+        for t in range(n_steps):
+            source = H[i, t - 1] if t > 0 else h0[i]
+            for k in range(n):
+                h_prev[i - s0, t, k] = source[k] * h_mask[i, k]
+    np.dot(h_prev.reshape(n_rows, n).T, da_h, part_h)
+    for r in range(n_rows):
+        for j in range(m):
+            part_sums[0, j] += da_x[r, j]
+            part_sums[1, j] += da_h[r, j]
+
+
 @jit(inline="always")
 def project_block(out, X, W_x, b, s0, s1):
-    """``out = X[s0:s1] W_x + b``, the input projection of a block's steps.
+    """``out = X[s0:s1] W_x + b``, the input projection of a group's steps.
 
     One matrix product over every step of the sequences ``s0 <= s < s1``,
-    run inside the block's thread just before its recurrence, so both cores
+    run inside the group's thread just before its recurrence, so the cores
     share the work and the result is still in cache when the steps read it.
 
     Parameters
@@ -188,7 +218,7 @@ def block_length(lengths, s0, s1):
 
 @jit(inline="always")
 def active_rows(lengths, s0, s1, t, rows):
-    """Write into ``rows`` the sequences of the block with a real step ``t``.
+    """Write into ``rows`` the sequences ``s0 <= s < s1`` with a real step ``t``.
 
     Returns
     -------
@@ -226,31 +256,30 @@ def column_panels(W):
 
 
 @jit(inline="always")
-def panel_scratch(W, dtype):
+def panel_scratch(W, n_rows, dtype):
     """Scratch space for :func:`block_vec_mat` with the panels ``W``:
-    an array of shape (BLOCK, n_panels * width)."""
-    return np.empty((BLOCK, W.shape[0] * W.shape[2]), dtype=dtype)
+    an array of shape (n_rows, n_panels * width)."""
+    return np.empty((n_rows, W.shape[0] * W.shape[2]), dtype=dtype)
 
 
 @jit(inline="always")
-def block_vec_mat(P, V, W):
-    """``P = V @ W`` for a block, by BLAS, one column panel at a time.
+def block_vec_mat(P, V, W, n_rows):
+    """``P[:n_rows] = V[:n_rows] @ W`` by BLAS, one column panel at a time.
 
-    ``V`` (BLOCK, k), ``W`` the panels of a (k, m) matrix from
-    :func:`column_panels`, ``P`` (BLOCK, n_panels * width). Every row of
-    the block is multiplied, whether its sequence is still running or not:
-    BLAS may sum in another order for another number of rows (one row is a
-    matrix-vector product), and a sequence's result must not depend on how
-    many others share its block.
+    ``V`` (rows, k), ``W`` the panels of a (k, m) matrix from
+    :func:`column_panels`, ``P`` (rows, n_panels * width). Only the first
+    ``n_rows`` rows, those of the sequences still running, are multiplied.
     """
+    if n_rows == 0:
+        return
     n_panels, _, width = W.shape
     if n_panels == 1:
-        np.dot(V, W[0], P)
+        np.dot(V[:n_rows], W[0], P[:n_rows])
         return
-    part = np.empty((V.shape[0], width), dtype=P.dtype)
+    part = np.empty((n_rows, width), dtype=P.dtype)
     for p in range(n_panels):
-        np.dot(V, W[p], part)
-        P[:, p * width : (p + 1) * width] = part
+        np.dot(V[:n_rows], W[p], part)
+        P[:n_rows, p * width : (p + 1) * width] = part
 
 
 @jit(inline="always")
@@ -260,15 +289,14 @@ def recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t):
     Row ``r`` is sequence ``rows[r]``; ``h_{-1}`` is ``h0``. ``W_h`` is
     given as :func:`column_panels`, and ``product`` comes from
     :func:`panel_scratch` (columns past ``W_h``'s are padding). ``h_in`` is
-    scratch space of shape (BLOCK, n_hidden); its rows from ``n_rows`` on
-    keep earlier values, and the matching rows of ``product`` are not used.
+    scratch space of shape (group size, n_hidden).
     """
     for r in range(n_rows):
         i = rows[r]
         h_prev = H[i, t - 1] if t > 0 else h0[i]
         for k in range(h_in.shape[1]):
             h_in[r, k] = h_prev[k] * h_mask[i, k]
-    block_vec_mat(product, h_in, W_h)
+    block_vec_mat(product, h_in, W_h, n_rows)
 
 
 @jit(inline="always")
@@ -278,10 +306,9 @@ def carry_to_previous(carry, back, d_rows, rows, n_rows, s0, h_mask, W_hT):
     The gradient of the recurrent products at step ``t``, carried back to
     ``h_{t-1}`` of sequence ``i = rows[r]`` through the dropout mask.
     ``W_hT`` is given as :func:`column_panels` and ``back`` comes from
-    :func:`panel_scratch`; rows of ``d_rows`` from ``n_rows`` on are not
-    used.
+    :func:`panel_scratch`.
     """
-    block_vec_mat(back, d_rows, W_hT)
+    block_vec_mat(back, d_rows, W_hT, n_rows)
     for r in range(n_rows):
         i = rows[r]
         for k in range(carry.shape[1]):

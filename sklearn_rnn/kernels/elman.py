@@ -23,22 +23,22 @@ padding: the forward pass leaves them at zero and the backward pass neither
 reads nor writes them, so padding never changes outputs or gradients. A length
 of 0 is allowed: the sequence's state stays ``h0``.
 
-Only the recurrence runs step by step, in a jitted loop over blocks of
-sequences (in parallel); the input projection ``X W_x + b`` and the
-gradients ``dx_t``, ``dW_x`` and ``dW_h`` are matrix products over all steps
-at once, before and after it (see :mod:`sklearn_rnn.kernels._linalg`). A
-sequence's arithmetic is the same whatever else its batch holds, so it gives
-the same states alone or inside any batch.
+Only the recurrence runs step by step, in a jitted loop over a group of
+sequences (the groups share the cores, see
+:mod:`sklearn_rnn.kernels._threads`); the input projection ``X W_x + b`` and
+the gradients ``dx_t``, ``dW_x`` and ``dW_h`` are matrix products over all
+steps at once, before and after it (see :mod:`sklearn_rnn.kernels._linalg`).
+A sequence alone or inside any batch gives the same states to float rounding:
+matrix products of different numbers of rows may round differently.
 """
 
 import numpy as np
-from numba import prange
 
 from sklearn_rnn.kernels._activations import activate_inplace, backprop_activation
 from sklearn_rnn.kernels._config import jit
 from sklearn_rnn.kernels._linalg import (
-    BLOCK,
     active_rows,
+    backward_in_groups,
     block_length,
     carry_to_previous,
     column_panels,
@@ -46,8 +46,8 @@ from sklearn_rnn.kernels._linalg import (
     project_block,
     recurrent_products,
     single_threaded_blas,
-    weight_gradients,
 )
+from sklearn_rnn.kernels._threads import run_in_groups
 
 #: Number of ``n_hidden`` blocks in the columns of ``W_x`` and ``W_h``.
 N_GATES = 1
@@ -80,34 +80,38 @@ def elman_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     H : ndarray of shape (n_seq, n_steps, n_hidden)
         Hidden state after each step, zero at padded steps.
     """
-    X = np.ascontiguousarray(X)  # projected by blocks of whole rows
-    return _recurrence(X, W_x, b, lengths, column_panels(W_h), h0, h_mask, activation)
+    X = np.ascontiguousarray(X)  # projected by groups of whole rows
+    H = np.zeros((X.shape[0], X.shape[1], W_h.shape[0]), dtype=X.dtype)
+    panels = column_panels(W_h)
 
+    def group(g, s0, s1):
+        _recurrence(X, W_x, b, lengths, panels, h0, h_mask, activation, s0, s1, H)
 
-@jit(parallel=True)
-def _recurrence(X, W_x, b, lengths, W_h, h0, h_mask, activation):
-    """``h_t = g(Z_t + (h_{t-1} * m) W_h)`` step by step, with each block's
-    inputs projected into ``Z = X W_x + b`` first."""
-    n_seq, n_steps = X.shape[:2]
-    n = W_h.shape[1]
-    H = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
-    for block in prange((n_seq + BLOCK - 1) // BLOCK):
-        s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
-        Z = np.empty((s1 - s0, n_steps, n), dtype=X.dtype)
-        project_block(Z, X, W_x, b, s0, s1)
-        rows = np.empty(BLOCK, dtype=np.int64)
-        h_in = np.zeros((BLOCK, n), dtype=X.dtype)
-        product = panel_scratch(W_h, X.dtype)
-        for t in range(block_length(lengths, s0, s1)):
-            n_rows = active_rows(lengths, s0, s1, t, rows)
-            recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
-            for r in range(n_rows):
-                i = rows[r]
-                h = H[i, t]
-                for j in range(n):
-                    h[j] = Z[i - s0, t, j] + product[r, j]
-                activate_inplace(h, activation)
+    run_in_groups(group, X.shape[0], lengths.sum() * W_h.size)
     return H
+
+
+@jit
+def _recurrence(X, W_x, b, lengths, W_h, h0, h_mask, activation, s0, s1, H):
+    """``h_t = g(Z_t + (h_{t-1} * m) W_h)`` step by step for the sequences
+    ``s0 <= s < s1``, with their inputs projected into ``Z = X W_x + b``
+    first; writes ``H``."""
+    n_steps = X.shape[1]
+    n = W_h.shape[1]
+    Z = np.empty((s1 - s0, n_steps, n), dtype=X.dtype)
+    project_block(Z, X, W_x, b, s0, s1)
+    rows = np.empty(s1 - s0, dtype=np.int64)
+    h_in = np.zeros((s1 - s0, n), dtype=X.dtype)
+    product = panel_scratch(W_h, s1 - s0, X.dtype)
+    for t in range(block_length(lengths, s0, s1)):
+        n_rows = active_rows(lengths, s0, s1, t, rows)
+        recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
+        for r in range(n_rows):
+            i = rows[r]
+            h = H[i, t]
+            for j in range(n):
+                h[j] = Z[i - s0, t, j] + product[r, j]
+            activate_inplace(h, activation)
 
 
 @single_threaded_blas
@@ -133,40 +137,50 @@ def elman_backward(X, lengths, W_x, W_h, h0, h_mask, H, dH, activation):
     db : ndarray of shape (n_hidden,)
     dh0 : ndarray of shape (n_seq, n_hidden)
     """
-    dZ, dh0 = _backward_recurrence(
-        lengths, column_panels(W_h.T), h_mask, H, dH, activation
-    )
-    dX, dW_x, dW_h, db, _ = weight_gradients(
-        np.ascontiguousarray(X), H, h0, h_mask, dZ, dZ, W_x
+    dZ = np.zeros_like(H)
+    dh0 = np.zeros_like(h0)
+    panels = column_panels(W_h.T)
+
+    def recurrence(s0, s1):
+        _backward_recurrence(
+            lengths, panels, h_mask, H, dH, activation, s0, s1, dZ, dh0
+        )
+
+    dX, dW_x, dW_h, db, _ = backward_in_groups(
+        recurrence,
+        np.ascontiguousarray(X),
+        H,
+        h0,
+        h_mask,
+        dZ,
+        dZ,
+        W_x,
+        lengths.sum() * W_h.size,
     )
     return dX, dW_x, dW_h, db, dh0
 
 
-@jit(parallel=True)
-def _backward_recurrence(lengths, W_hT, h_mask, H, dH, activation):
-    """``dz_t`` at every step (zero at padded steps) and ``dh0``."""
-    n_seq, n_steps, n = H.shape
-    dZ = np.zeros_like(H)
-    dh0 = np.zeros((n_seq, n), dtype=H.dtype)
-    for block in prange((n_seq + BLOCK - 1) // BLOCK):
-        s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
-        rows = np.empty(BLOCK, dtype=np.int64)
-        # carry: gradient reaching h_t from step t + 1
-        carry = np.zeros((BLOCK, n), dtype=H.dtype)
-        dz_rows = np.zeros((BLOCK, n), dtype=H.dtype)
-        back = panel_scratch(W_hT, H.dtype)
-        g = np.empty(n, dtype=H.dtype)
-        for t in range(block_length(lengths, s0, s1) - 1, -1, -1):
-            n_rows = active_rows(lengths, s0, s1, t, rows)
-            for r in range(n_rows):
-                i = rows[r]
-                for j in range(n):
-                    g[j] = dH[i, t, j] + carry[i - s0, j]
-                    carry[i - s0, j] = 0.0
-                # through the activation: dz_t = g * g'(z_t), from cached h_t
-                backprop_activation(g, H[i, t], dZ[i, t], activation)
-                dz_rows[r] = dZ[i, t]
-            carry_to_previous(carry, back, dz_rows, rows, n_rows, s0, h_mask, W_hT)
-        for i in range(s0, s1):
-            dh0[i] = carry[i - s0]
-    return dZ, dh0
+@jit
+def _backward_recurrence(lengths, W_hT, h_mask, H, dH, activation, s0, s1, dZ, dh0):
+    """``dz_t`` at every step (zero at padded steps) into ``dZ`` and ``dh0``,
+    for the sequences ``s0 <= s < s1``."""
+    n = H.shape[2]
+    rows = np.empty(s1 - s0, dtype=np.int64)
+    # carry: gradient reaching h_t from step t + 1
+    carry = np.zeros((s1 - s0, n), dtype=H.dtype)
+    dz_rows = np.zeros((s1 - s0, n), dtype=H.dtype)
+    back = panel_scratch(W_hT, s1 - s0, H.dtype)
+    g = np.empty(n, dtype=H.dtype)
+    for t in range(block_length(lengths, s0, s1) - 1, -1, -1):
+        n_rows = active_rows(lengths, s0, s1, t, rows)
+        for r in range(n_rows):
+            i = rows[r]
+            for j in range(n):
+                g[j] = dH[i, t, j] + carry[i - s0, j]
+                carry[i - s0, j] = 0.0
+            # through the activation: dz_t = g * g'(z_t), from cached h_t
+            backprop_activation(g, H[i, t], dZ[i, t], activation)
+            dz_rows[r] = dZ[i, t]
+        carry_to_previous(carry, back, dz_rows, rows, n_rows, s0, h_mask, W_hT)
+    for i in range(s0, s1):
+        dh0[i] = carry[i - s0]

@@ -33,12 +33,12 @@ Backpropagation through time, with ``dh`` the gradient reaching ``h_t``::
 The forward pass caches ``[r, z, n, u]``; the backward pass reads them and
 never recomputes a gate from the weights. Padding and zero lengths behave as
 in :mod:`sklearn_rnn.kernels.elman`, and the work is split the same way:
-matrix products over all steps around a jitted recurrence (see
-:mod:`sklearn_rnn.kernels._linalg`).
+matrix products over all steps around a jitted recurrence, by groups of
+sequences (see :mod:`sklearn_rnn.kernels._linalg` and
+:mod:`sklearn_rnn.kernels._threads`).
 """
 
 import numpy as np
-from numba import prange
 
 from sklearn_rnn.kernels._activations import (
     SIGMOID,
@@ -47,8 +47,8 @@ from sklearn_rnn.kernels._activations import (
 )
 from sklearn_rnn.kernels._config import jit
 from sklearn_rnn.kernels._linalg import (
-    BLOCK,
     active_rows,
+    backward_in_groups,
     block_length,
     carry_to_previous,
     column_panels,
@@ -56,8 +56,8 @@ from sklearn_rnn.kernels._linalg import (
     project_block,
     recurrent_products,
     single_threaded_blas,
-    weight_gradients,
 )
+from sklearn_rnn.kernels._threads import run_in_groups
 
 #: Number of ``n_hidden`` blocks in the columns of ``W_x`` and ``W_h``.
 N_GATES = 3
@@ -97,55 +97,53 @@ def gru_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     G : ndarray of shape (n_seq, n_steps, 4 * n_hidden)
         ``[r, z, n, u]`` of each step.
     """
-    X = np.ascontiguousarray(X)  # projected by blocks of whole rows
-    n = W_h.shape[0]
-    return _recurrence(
-        X,
-        W_x,
-        b[: 3 * n],
-        lengths,
-        column_panels(W_h),
-        b[3 * n :],
-        h0,
-        h_mask,
-        activation,
-    )
-
-
-@jit(parallel=True)
-def _recurrence(X, W_x, b, lengths, W_h, b_hn, h0, h_mask, activation):
-    """The gates and states step by step, with each block's inputs
-    projected into ``A = X W_x + b`` first."""
+    X = np.ascontiguousarray(X)  # projected by groups of whole rows
     n_seq, n_steps = X.shape[:2]
-    n, m = W_h.shape[1], W_x.shape[1]
+    n = W_h.shape[0]
     H = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
     G = np.zeros((n_seq, n_steps, 4 * n), dtype=X.dtype)
-    for block in prange((n_seq + BLOCK - 1) // BLOCK):
-        s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
-        A = np.empty((s1 - s0, n_steps, m), dtype=X.dtype)
-        project_block(A, X, W_x, b, s0, s1)
-        rows = np.empty(BLOCK, dtype=np.int64)
-        h_in = np.zeros((BLOCK, n), dtype=X.dtype)
-        product = panel_scratch(W_h, X.dtype)
-        for t in range(block_length(lengths, s0, s1)):
-            n_rows = active_rows(lengths, s0, s1, t, rows)
-            recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
-            for r in range(n_rows):
-                i = rows[r]
-                a = G[i, t]
-                for j in range(2 * n):
-                    a[j] = A[i - s0, t, j] + product[r, j]
-                for j in range(n):
-                    a[3 * n + j] = product[r, 2 * n + j] + b_hn[j]
-                activate_inplace(a[: 2 * n], SIGMOID)
-                for j in range(n):
-                    a[2 * n + j] = A[i - s0, t, 2 * n + j] + a[j] * a[3 * n + j]
-                activate_inplace(a[2 * n : 3 * n], activation)
-                h_prev = H[i, t - 1] if t > 0 else h0[i]
-                for j in range(n):
-                    z = a[n + j]
-                    H[i, t, j] = (1.0 - z) * a[2 * n + j] + z * h_prev[j]
+    panels = column_panels(W_h)
+    b_x, b_hn = b[: 3 * n], b[3 * n :]
+
+    def group(g, s0, s1):
+        _recurrence(
+            X, W_x, b_x, lengths, panels, b_hn, h0, h_mask, activation, s0, s1, H, G
+        )
+
+    run_in_groups(group, n_seq, lengths.sum() * W_h.size)
     return H, G
+
+
+@jit
+def _recurrence(X, W_x, b, lengths, W_h, b_hn, h0, h_mask, activation, s0, s1, H, G):
+    """The gates and states of the sequences ``s0 <= s < s1`` step by step,
+    with their inputs projected into ``A = X W_x + b`` first; writes ``H``
+    and ``G``."""
+    n_steps = X.shape[1]
+    n, m = W_h.shape[1], W_x.shape[1]
+    A = np.empty((s1 - s0, n_steps, m), dtype=X.dtype)
+    project_block(A, X, W_x, b, s0, s1)
+    rows = np.empty(s1 - s0, dtype=np.int64)
+    h_in = np.zeros((s1 - s0, n), dtype=X.dtype)
+    product = panel_scratch(W_h, s1 - s0, X.dtype)
+    for t in range(block_length(lengths, s0, s1)):
+        n_rows = active_rows(lengths, s0, s1, t, rows)
+        recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
+        for r in range(n_rows):
+            i = rows[r]
+            a = G[i, t]
+            for j in range(2 * n):
+                a[j] = A[i - s0, t, j] + product[r, j]
+            for j in range(n):
+                a[3 * n + j] = product[r, 2 * n + j] + b_hn[j]
+            activate_inplace(a[: 2 * n], SIGMOID)
+            for j in range(n):
+                a[2 * n + j] = A[i - s0, t, 2 * n + j] + a[j] * a[3 * n + j]
+            activate_inplace(a[2 * n : 3 * n], activation)
+            h_prev = H[i, t - 1] if t > 0 else h0[i]
+            for j in range(n):
+                z = a[n + j]
+                H[i, t, j] = (1.0 - z) * a[2 * n + j] + z * h_prev[j]
 
 
 @single_threaded_blas
@@ -172,55 +170,67 @@ def gru_backward(X, lengths, W_x, W_h, h0, h_mask, H, G, dH, activation):
     dh0 : ndarray of shape (n_seq, n_hidden)
     """
     n = W_h.shape[0]
-    dA_x, dA_h, dh0 = _backward_recurrence(
-        lengths, column_panels(W_h.T), h0, h_mask, H, G, dH, activation
-    )
-    dX, dW_x, dW_h, sum_x, sum_h = weight_gradients(
-        np.ascontiguousarray(X), H, h0, h_mask, dA_x, dA_h, W_x
+    dA_x = np.zeros((H.shape[0], H.shape[1], 3 * n), dtype=H.dtype)
+    dA_h = np.zeros_like(dA_x)
+    dh0 = np.zeros_like(h0)
+    panels = column_panels(W_h.T)
+
+    def recurrence(s0, s1):
+        _backward_recurrence(
+            lengths, panels, h0, h_mask, H, G, dH, activation, s0, s1, dA_x, dA_h, dh0
+        )
+
+    dX, dW_x, dW_h, sum_x, sum_h = backward_in_groups(
+        recurrence,
+        np.ascontiguousarray(X),
+        H,
+        h0,
+        h_mask,
+        dA_x,
+        dA_h,
+        W_x,
+        lengths.sum() * W_h.size,
     )
     return dX, dW_x, dW_h, np.concatenate([sum_x, sum_h[2 * n :]]), dh0
 
 
-@jit(parallel=True)
-def _backward_recurrence(lengths, W_hT, h0, h_mask, H, G, dH, activation):
-    """Gradients of the input products ``[da_r, da_z, da_n]`` and of the
-    recurrent products ``[da_r, da_z, du]`` at every step (zero at padded
-    steps), and ``dh0``."""
-    n_seq, n_steps, n = H.shape
-    dA_x = np.zeros((n_seq, n_steps, 3 * n), dtype=H.dtype)
-    dA_h = np.zeros((n_seq, n_steps, 3 * n), dtype=H.dtype)
-    dh0 = np.zeros((n_seq, n), dtype=H.dtype)
-    for block in prange((n_seq + BLOCK - 1) // BLOCK):
-        s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
-        rows = np.empty(BLOCK, dtype=np.int64)
-        carry = np.zeros((BLOCK, n), dtype=H.dtype)
-        da_rows = np.zeros((BLOCK, 3 * n), dtype=H.dtype)
-        back = panel_scratch(W_hT, H.dtype)
-        dn = np.empty(n, dtype=H.dtype)
-        for t in range(block_length(lengths, s0, s1) - 1, -1, -1):
-            n_rows = active_rows(lengths, s0, s1, t, rows)
-            for r in range(n_rows):
-                i = rows[r]
-                a, da_x, da_h = G[i, t], dA_x[i, t], dA_h[i, t]
-                ch = carry[i - s0]
-                h_prev = H[i, t - 1] if t > 0 else h0[i]
-                # h_t = (1 - z) * n + z * h_{t-1}
-                for j in range(n):
-                    dh = dH[i, t, j] + ch[j]
-                    z = a[n + j]
-                    dn[j] = dh * (1.0 - z)
-                    da_x[n + j] = dh * (h_prev[j] - a[2 * n + j]) * z * (1.0 - z)
-                    ch[j] = dh * z
-                # n_t = act(x W_xn + b_n + r * u)
-                backprop_activation(dn, a[2 * n : 3 * n], da_x[2 * n :], activation)
-                for j in range(n):
-                    r_g = a[j]
-                    da_x[j] = da_x[2 * n + j] * a[3 * n + j] * r_g * (1.0 - r_g)
-                    da_h[j] = da_x[j]
-                    da_h[n + j] = da_x[n + j]
-                    da_h[2 * n + j] = da_x[2 * n + j] * r_g
-                da_rows[r] = da_h
-            carry_to_previous(carry, back, da_rows, rows, n_rows, s0, h_mask, W_hT)
-        for i in range(s0, s1):
-            dh0[i] = carry[i - s0]
-    return dA_x, dA_h, dh0
+@jit
+def _backward_recurrence(
+    lengths, W_hT, h0, h_mask, H, G, dH, activation, s0, s1, dA_x, dA_h, dh0
+):
+    """For the sequences ``s0 <= s < s1``: gradients of the input products
+    ``[da_r, da_z, da_n]`` into ``dA_x`` and of the recurrent products
+    ``[da_r, da_z, du]`` into ``dA_h`` at every step (zero at padded steps),
+    and ``dh0``."""
+    n = H.shape[2]
+    rows = np.empty(s1 - s0, dtype=np.int64)
+    carry = np.zeros((s1 - s0, n), dtype=H.dtype)
+    da_rows = np.zeros((s1 - s0, 3 * n), dtype=H.dtype)
+    back = panel_scratch(W_hT, s1 - s0, H.dtype)
+    dn = np.empty(n, dtype=H.dtype)
+    for t in range(block_length(lengths, s0, s1) - 1, -1, -1):
+        n_rows = active_rows(lengths, s0, s1, t, rows)
+        for r in range(n_rows):
+            i = rows[r]
+            a, da_x, da_h = G[i, t], dA_x[i, t], dA_h[i, t]
+            ch = carry[i - s0]
+            h_prev = H[i, t - 1] if t > 0 else h0[i]
+            # h_t = (1 - z) * n + z * h_{t-1}
+            for j in range(n):
+                dh = dH[i, t, j] + ch[j]
+                z = a[n + j]
+                dn[j] = dh * (1.0 - z)
+                da_x[n + j] = dh * (h_prev[j] - a[2 * n + j]) * z * (1.0 - z)
+                ch[j] = dh * z
+            # n_t = act(x W_xn + b_n + r * u)
+            backprop_activation(dn, a[2 * n : 3 * n], da_x[2 * n :], activation)
+            for j in range(n):
+                r_g = a[j]
+                da_x[j] = da_x[2 * n + j] * a[3 * n + j] * r_g * (1.0 - r_g)
+                da_h[j] = da_x[j]
+                da_h[n + j] = da_x[n + j]
+                da_h[2 * n + j] = da_x[2 * n + j] * r_g
+            da_rows[r] = da_h
+        carry_to_previous(carry, back, da_rows, rows, n_rows, s0, h_mask, W_hT)
+    for i in range(s0, s1):
+        dh0[i] = carry[i - s0]

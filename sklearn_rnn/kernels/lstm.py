@@ -33,11 +33,11 @@ The forward pass caches the gates, the cell states and ``act(c_t)``; the
 backward pass reads them and never recomputes a gate from the weights.
 Padding and zero lengths behave as in :mod:`sklearn_rnn.kernels.elman`, and
 the work is split the same way: matrix products over all steps around a
-jitted recurrence (see :mod:`sklearn_rnn.kernels._linalg`).
+jitted recurrence, by groups of sequences (see
+:mod:`sklearn_rnn.kernels._linalg` and :mod:`sklearn_rnn.kernels._threads`).
 """
 
 import numpy as np
-from numba import prange
 
 from sklearn_rnn.kernels._activations import (
     SIGMOID,
@@ -46,8 +46,8 @@ from sklearn_rnn.kernels._activations import (
 )
 from sklearn_rnn.kernels._config import jit
 from sklearn_rnn.kernels._linalg import (
-    BLOCK,
     active_rows,
+    backward_in_groups,
     block_length,
     carry_to_previous,
     column_panels,
@@ -55,8 +55,8 @@ from sklearn_rnn.kernels._linalg import (
     project_block,
     recurrent_products,
     single_threaded_blas,
-    weight_gradients,
 )
+from sklearn_rnn.kernels._threads import run_in_groups
 
 #: Number of ``n_hidden`` blocks in the columns of ``W_x`` and ``W_h``.
 N_GATES = 4
@@ -98,48 +98,53 @@ def lstm_forward(X, lengths, W_x, W_h, b, h0, c0, h_mask, activation):
     G : ndarray of shape (n_seq, n_steps, 4 * n_hidden)
         Gate values ``[i, f, g, o]`` after their activations.
     """
-    X = np.ascontiguousarray(X)  # projected by blocks of whole rows
-    return _recurrence(
-        X, W_x, b, lengths, column_panels(W_h), h0, c0, h_mask, activation
-    )
-
-
-@jit(parallel=True)
-def _recurrence(X, W_x, b, lengths, W_h, h0, c0, h_mask, activation):
-    """Project the inputs into ``G``, add the recurrent products and activate
-    the gates in place, step by step; return H, C, S and G."""
+    X = np.ascontiguousarray(X)  # projected by groups of whole rows
     n_seq, n_steps = X.shape[:2]
-    n, m = W_h.shape[1], W_x.shape[1]
-    G = np.empty((n_seq, n_steps, m), dtype=X.dtype)
-    H = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
-    C = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
-    S = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
-    for block in prange((n_seq + BLOCK - 1) // BLOCK):
-        s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
-        project_block(G[s0:s1], X, W_x, b, s0, s1)
-        rows = np.empty(BLOCK, dtype=np.int64)
-        h_in = np.zeros((BLOCK, n), dtype=X.dtype)
-        product = panel_scratch(W_h, X.dtype)
-        for t in range(block_length(lengths, s0, s1)):
-            n_rows = active_rows(lengths, s0, s1, t, rows)
-            recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
-            for r in range(n_rows):
-                i = rows[r]
-                a = G[i, t]
-                for j in range(m):
-                    a[j] += product[r, j]
-                activate_inplace(a[: 2 * n], SIGMOID)
-                activate_inplace(a[2 * n : 3 * n], activation)
-                activate_inplace(a[3 * n :], SIGMOID)
-                c_prev = C[i, t - 1] if t > 0 else c0[i]
-                for j in range(n):
-                    c = a[n + j] * c_prev[j] + a[j] * a[2 * n + j]
-                    C[i, t, j] = c
-                    S[i, t, j] = c
-                activate_inplace(S[i, t], activation)
-                for j in range(n):
-                    H[i, t, j] = a[3 * n + j] * S[i, t, j]
+    n = W_h.shape[0]
+    G = np.empty((n_seq, n_steps, N_GATES * n), dtype=X.dtype)
+    H, C, S = (np.zeros((n_seq, n_steps, n), dtype=X.dtype) for _ in range(3))
+    panels = column_panels(W_h)
+
+    def group(g, s0, s1):
+        _recurrence(
+            X, W_x, b, lengths, panels, h0, c0, h_mask, activation, s0, s1, H, C, S, G
+        )
+
+    run_in_groups(group, n_seq, lengths.sum() * W_h.size)
     return H, C, S, G
+
+
+@jit
+def _recurrence(
+    X, W_x, b, lengths, W_h, h0, c0, h_mask, activation, s0, s1, H, C, S, G
+):
+    """For the sequences ``s0 <= s < s1``: project the inputs into ``G``, add
+    the recurrent products and activate the gates in place, step by step,
+    writing ``H``, ``C``, ``S`` and ``G``."""
+    n, m = W_h.shape[1], W_x.shape[1]
+    project_block(G[s0:s1], X, W_x, b, s0, s1)
+    rows = np.empty(s1 - s0, dtype=np.int64)
+    h_in = np.zeros((s1 - s0, n), dtype=X.dtype)
+    product = panel_scratch(W_h, s1 - s0, X.dtype)
+    for t in range(block_length(lengths, s0, s1)):
+        n_rows = active_rows(lengths, s0, s1, t, rows)
+        recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
+        for r in range(n_rows):
+            i = rows[r]
+            a = G[i, t]
+            for j in range(m):
+                a[j] += product[r, j]
+            activate_inplace(a[: 2 * n], SIGMOID)
+            activate_inplace(a[2 * n : 3 * n], activation)
+            activate_inplace(a[3 * n :], SIGMOID)
+            c_prev = C[i, t - 1] if t > 0 else c0[i]
+            for j in range(n):
+                c = a[n + j] * c_prev[j] + a[j] * a[2 * n + j]
+                C[i, t, j] = c
+                S[i, t, j] = c
+            activate_inplace(S[i, t], activation)
+            for j in range(n):
+                H[i, t, j] = a[3 * n + j] * S[i, t, j]
 
 
 @single_threaded_blas
@@ -165,62 +170,71 @@ def lstm_backward(X, lengths, W_x, W_h, h0, c0, h_mask, H, C, S, G, dH, activati
     db : ndarray of shape (4 * n_hidden,)
     dh0, dc0 : ndarray of shape (n_seq, n_hidden)
     """
-    dA, dh0, dc0 = _backward_recurrence(
-        lengths, column_panels(W_h.T), c0, h_mask, C, S, G, dH, activation
-    )
-    dX, dW_x, dW_h, db, _ = weight_gradients(
-        np.ascontiguousarray(X), H, h0, h_mask, dA, dA, W_x
+    dA = np.zeros_like(G)
+    dh0, dc0 = np.zeros_like(h0), np.zeros_like(c0)
+    panels = column_panels(W_h.T)
+
+    def recurrence(s0, s1):
+        _backward_recurrence(
+            lengths, panels, c0, h_mask, C, S, G, dH, activation, s0, s1, dA, dh0, dc0
+        )
+
+    dX, dW_x, dW_h, db, _ = backward_in_groups(
+        recurrence,
+        np.ascontiguousarray(X),
+        H,
+        h0,
+        h_mask,
+        dA,
+        dA,
+        W_x,
+        lengths.sum() * W_h.size,
     )
     return dX, dW_x, dW_h, db, dh0, dc0
 
 
-@jit(parallel=True)
-def _backward_recurrence(lengths, W_hT, c0, h_mask, C, S, G, dH, activation):
-    """Gradients of the gate pre-activations at every step (zero at padded
-    steps), and of the initial states."""
-    n_seq, n_steps, m = G.shape
+@jit
+def _backward_recurrence(
+    lengths, W_hT, c0, h_mask, C, S, G, dH, activation, s0, s1, dA, dh0, dc0
+):
+    """For the sequences ``s0 <= s < s1``: gradients of the gate
+    pre-activations at every step (zero at padded steps) into ``dA``, and of
+    the initial states into ``dh0`` and ``dc0``."""
+    m = G.shape[2]
     n = c0.shape[1]
-    dA = np.zeros_like(G)
-    dh0 = np.zeros((n_seq, n), dtype=G.dtype)
-    dc0 = np.zeros((n_seq, n), dtype=G.dtype)
-    for block in prange((n_seq + BLOCK - 1) // BLOCK):
-        s0, s1 = block * BLOCK, min(block * BLOCK + BLOCK, n_seq)
-        rows = np.empty(BLOCK, dtype=np.int64)
-        carry_h = np.zeros((BLOCK, n), dtype=G.dtype)
-        carry_c = np.zeros((BLOCK, n), dtype=G.dtype)
-        da_rows = np.zeros((BLOCK, m), dtype=G.dtype)
-        back = panel_scratch(W_hT, G.dtype)
-        grad = np.empty(n, dtype=G.dtype)
-        dc = np.empty(n, dtype=G.dtype)
-        for t in range(block_length(lengths, s0, s1) - 1, -1, -1):
-            n_rows = active_rows(lengths, s0, s1, t, rows)
-            for r in range(n_rows):
-                i = rows[r]
-                a, da = G[i, t], dA[i, t]
-                ch, cc = carry_h[i - s0], carry_c[i - s0]
-                # h_t = o * act(c_t): into the output gate and the cell state
-                for j in range(n):
-                    dh = dH[i, t, j] + ch[j]
-                    ch[j] = 0.0
-                    o = a[3 * n + j]
-                    da[3 * n + j] = dh * S[i, t, j] * o * (1.0 - o)
-                    grad[j] = dh * o
-                backprop_activation(grad, S[i, t], dc, activation)
-                # c_t = f * c_{t-1} + i * g: into i, f, g and c_{t-1}
-                c_prev = C[i, t - 1] if t > 0 else c0[i]
-                for j in range(n):
-                    dc[j] += cc[j]
-                    i_g, f_g, g_g = a[j], a[n + j], a[2 * n + j]
-                    da[j] = dc[j] * g_g * i_g * (1.0 - i_g)
-                    da[n + j] = dc[j] * c_prev[j] * f_g * (1.0 - f_g)
-                    grad[j] = dc[j] * i_g
-                    cc[j] = dc[j] * f_g
-                backprop_activation(
-                    grad, a[2 * n : 3 * n], da[2 * n : 3 * n], activation
-                )
-                da_rows[r] = da
-            carry_to_previous(carry_h, back, da_rows, rows, n_rows, s0, h_mask, W_hT)
-        for i in range(s0, s1):
-            dh0[i] = carry_h[i - s0]
-            dc0[i] = carry_c[i - s0]
-    return dA, dh0, dc0
+    rows = np.empty(s1 - s0, dtype=np.int64)
+    carry_h = np.zeros((s1 - s0, n), dtype=G.dtype)
+    carry_c = np.zeros((s1 - s0, n), dtype=G.dtype)
+    da_rows = np.zeros((s1 - s0, m), dtype=G.dtype)
+    back = panel_scratch(W_hT, s1 - s0, G.dtype)
+    grad = np.empty(n, dtype=G.dtype)
+    dc = np.empty(n, dtype=G.dtype)
+    for t in range(block_length(lengths, s0, s1) - 1, -1, -1):
+        n_rows = active_rows(lengths, s0, s1, t, rows)
+        for r in range(n_rows):
+            i = rows[r]
+            a, da = G[i, t], dA[i, t]
+            ch, cc = carry_h[i - s0], carry_c[i - s0]
+            # h_t = o * act(c_t): into the output gate and the cell state
+            for j in range(n):
+                dh = dH[i, t, j] + ch[j]
+                ch[j] = 0.0
+                o = a[3 * n + j]
+                da[3 * n + j] = dh * S[i, t, j] * o * (1.0 - o)
+                grad[j] = dh * o
+            backprop_activation(grad, S[i, t], dc, activation)
+            # c_t = f * c_{t-1} + i * g: into i, f, g and c_{t-1}
+            c_prev = C[i, t - 1] if t > 0 else c0[i]
+            for j in range(n):
+                dc[j] += cc[j]
+                i_g, f_g, g_g = a[j], a[n + j], a[2 * n + j]
+                da[j] = dc[j] * g_g * i_g * (1.0 - i_g)
+                da[n + j] = dc[j] * c_prev[j] * f_g * (1.0 - f_g)
+                grad[j] = dc[j] * i_g
+                cc[j] = dc[j] * f_g
+            backprop_activation(grad, a[2 * n : 3 * n], da[2 * n : 3 * n], activation)
+            da_rows[r] = da
+        carry_to_previous(carry_h, back, da_rows, rows, n_rows, s0, h_mask, W_hT)
+    for i in range(s0, s1):
+        dh0[i] = carry_h[i - s0]
+        dc0[i] = carry_c[i - s0]
