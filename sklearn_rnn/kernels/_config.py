@@ -6,10 +6,12 @@ Every kernel is decorated with :func:`jit`, which applies the options below.
 leaves out ``nnan`` and ``ninf``: a diverging fit must produce visible NaN/inf
 values that the training loop can detect, not undefined behaviour.
 
-Kernels call BLAS (through NumPy) only outside their parallel loops, and
-with BLAS limited to one thread (``_linalg.single_threaded_blas``): BLAS
-threads and Numba's threads competing for the same cores slow both down by
-orders of magnitude on small machines.
+Kernels are serial: the cores are shared by running groups of sequences on
+a thread pool (:mod:`sklearn_rnn.kernels._threads`), and BLAS, called
+inside the kernels, is limited to one thread
+(``_linalg.single_threaded_blas``): BLAS threads and the kernels' threads
+competing for the same cores slow both down by orders of magnitude on small
+machines.
 
 ``error_model="numpy"`` gives division NumPy's semantics (inf or NaN, no
 check for zero): Python's, Numba's default, adds a branch to every division
@@ -49,21 +51,19 @@ NO_CACHE_WARNING = (
 )
 
 
-def jit(function=None, *, parallel=False, inline="never"):
+def jit(function=None, *, inline="never"):
     """``numba.njit`` with the library's options.
 
     Parameters
     ----------
     function : callable
-        The kernel; ``@jit`` and ``@jit(parallel=True)`` both work.
-    parallel : bool, default=False
-        For kernels that split independent work across threads (``prange``).
+        The kernel; ``@jit`` and ``@jit(inline="always")`` both work.
     inline : {"never", "always"}, default="never"
         ``"always"`` for small helpers that other kernels inline.
     """
     if function is None:
-        return lambda f: jit(f, parallel=parallel, inline=inline)
-    options = {**JIT_OPTIONS, "parallel": parallel, "inline": inline}
+        return lambda f: jit(f, inline=inline)
+    options = {**JIT_OPTIONS, "inline": inline}
     try:
         return njit(**options)(function)
     except RuntimeError:  # Numba: "cannot cache function ...: no locator"
