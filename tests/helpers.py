@@ -1,5 +1,8 @@
 """Small data helpers shared by the test modules."""
 
+from contextlib import contextmanager
+
+import numba
 import numpy as np
 from threadpoolctl import threadpool_info
 
@@ -32,3 +35,14 @@ def blas_threads():
     return [
         info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"
     ]
+
+
+@contextmanager
+def numba_threads(n):
+    """Run the kernels on ``n`` threads, then restore the previous count."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(n)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)

@@ -20,8 +20,9 @@ from sklearn_rnn import (
     RNNRegressor,
     RNNSequenceTagger,
 )
+from sklearn_rnn.kernels import _threads
 from sklearn_rnn.network._cells import CELLS
-from tests.helpers import blas_threads, padded
+from tests.helpers import blas_threads, numba_threads, padded
 
 SMALL = {
     "hidden_layer_sizes": (8,),
@@ -137,16 +138,13 @@ def test_fit_runs_blas_on_one_thread_and_restores_it(data, monkeypatch):
 
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 threads")
-def test_fit_does_not_depend_on_the_number_of_threads(data):
-    X, y = data  # batches of 32: 4 blocks of sequences, 4 gradient groups
-    threads = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
+def test_fit_does_not_depend_on_the_number_of_threads(data, monkeypatch):
+    X, y = data  # batches of 32: two groups of sequences, two tasks
+    monkeypatch.setattr(_threads, "SERIAL_WORK", 0)  # threads even for tiny work
+    with numba_threads(1):
         one = RNNClassifier(**SMALL).fit(X, y)
-        numba.set_num_threads(2)
+    with numba_threads(2):
         two = RNNClassifier(**SMALL).fit(X, y)
-    finally:
-        numba.set_num_threads(threads)
     for name in one.params_:
         np.testing.assert_array_equal(one.params_[name], two.params_[name])
 

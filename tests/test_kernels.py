@@ -6,15 +6,17 @@ import subprocess
 import sys
 import types
 
+import numba
 import numpy as np
 import pytest
 
+from sklearn_rnn.kernels import _threads
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.kernels._config import CompileNotice
 from sklearn_rnn.kernels._linalg import PANEL_SIZE
 from sklearn_rnn.network._cells import CELLS
 from tests import naive
-from tests.helpers import blas_threads, numeric_gradient
+from tests.helpers import blas_threads, numba_threads, numeric_gradient
 
 ACTIVATIONS = sorted(ACTIVATION_CODES)
 N_IN, N_HIDDEN = 3, 4
@@ -216,9 +218,15 @@ def test_wide_layers_match_reference_gradients_and_padding(rng, cell):
         H1, _ = run(cell, one, "tanh", LENGTHS[i : i + 1])
         np.testing.assert_allclose(H1[0], H[i, :length], rtol=1e-12, atol=1e-14)
 
+    assert_directional_gradient(rng, cell, p, (dX, dW_x, dW_h, db, dstate0))
+
+
+def assert_directional_gradient(rng, cell, p, grads, lengths=LENGTHS):
+    """The gradient along a random direction of every input, weight, bias and
+    initial state against a central finite difference."""
     names = ["X", "W_x", "W_h", "b"]
     direction = {name: rng.normal(size=p[name].shape) for name in names}
-    direction["X"] = masked(direction["X"], LENGTHS)
+    direction["X"] = masked(direction["X"], lengths)
     state_direction = tuple(rng.normal(size=s.shape) for s in p["state0"])
 
     def loss_at(eps):
@@ -226,16 +234,55 @@ def test_wide_layers_match_reference_gradients_and_padding(rng, cell):
         moved["state0"] = tuple(
             s + eps * d for s, d in zip(p["state0"], state_direction, strict=True)
         )
-        return np.sum(p["dH"] * run(cell, {**p, **moved}, "tanh")[0])
+        return np.sum(p["dH"] * run(cell, {**p, **moved}, "tanh", lengths)[0])
 
     eps = 1e-5
     numeric = (loss_at(eps) - loss_at(-eps)) / (2 * eps)
-    grads = {"X": dX, "W_x": dW_x, "W_h": dW_h, "b": db}
-    analytic = sum(np.sum(grads[name] * direction[name]) for name in names)
+    *weights, dstate0 = grads
+    analytic = sum(
+        np.sum(g * direction[name]) for name, g in zip(names, weights, strict=True)
+    )
     analytic += sum(
         np.sum(g * d) for g, d in zip(dstate0, state_direction, strict=True)
     )
     assert abs(analytic - numeric) < 1e-6 * abs(numeric)
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 threads")
+def test_batches_of_many_tasks_on_any_number_of_threads(rng, cell, monkeypatch):
+    """A batch cut into every task the kernels make (several groups per task,
+    a last group not full, empty sequences): gradients against finite
+    differences, one sequence alone equal to itself inside the batch, and the
+    same bits on one thread and on two."""
+    monkeypatch.setattr(_threads, "SERIAL_WORK", 0)  # threads even for tiny work
+    n_seq = _threads.GROUP * (_threads.MAX_TASKS + 1) + 3
+    lengths = rng.randint(0, 6, size=n_seq).astype(np.int64)
+    assert len(_threads.task_bounds(n_seq)) == _threads.MAX_TASKS
+    p = random_problem(rng, cell, n_steps=5, lengths=lengths)
+    with numba_threads(1):
+        one_thread = run(cell, p, "tanh", lengths)
+    with numba_threads(2):
+        H, grads = run(cell, p, "tanh", lengths)
+    np.testing.assert_array_equal(H, one_thread[0])
+    *weights, dstate0 = grads
+    *serial_weights, serial_dstate0 = one_thread[1]
+    for got, serial in zip(
+        [*weights, *dstate0], [*serial_weights, *serial_dstate0], strict=True
+    ):
+        np.testing.assert_array_equal(got, serial)
+    assert_directional_gradient(rng, cell, p, grads, lengths)
+    for i in (0, n_seq - 1):
+        one = {
+            **p,
+            "X": np.ascontiguousarray(p["X"][i : i + 1]),
+            "state0": tuple(s[i : i + 1] for s in p["state0"]),
+            "h_mask": p["h_mask"][i : i + 1],
+            "dH": np.ascontiguousarray(p["dH"][i : i + 1]),
+        }
+        H1, (dX1, *_) = run(cell, one, "tanh", lengths[i : i + 1])
+        np.testing.assert_allclose(H1[0], H[i], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(dX1[0], grads[0][i], rtol=1e-12, atol=1e-14)
 
 
 def test_kernels_hold_blas_to_one_thread_and_restore_it():

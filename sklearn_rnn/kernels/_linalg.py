@@ -13,8 +13,8 @@ product with ``W_h`` at each step (:func:`block_vec_mat`, with ``W_h``
 forward and its transpose backward, cut into column panels that BLAS
 multiplies without repacking), over the rows of the sequences still running
 at that step. Groups are independent: :func:`backward_in_groups` and the
-cells' forward wrappers run them on the threads of
-:mod:`sklearn_rnn.kernels._threads`.
+cells' forward wrappers run them, by tasks of consecutive groups, on the
+threads of :mod:`sklearn_rnn.kernels._threads`.
 """
 
 import functools
@@ -23,7 +23,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from sklearn_rnn.kernels._config import jit
-from sklearn_rnn.kernels._threads import group_bounds, run_in_groups
+from sklearn_rnn.kernels._threads import group_bounds, run_tasks, task_bounds
 
 
 class BlasSingleThread:
@@ -83,19 +83,20 @@ PANEL_SIZE = 2**17
 
 
 def backward_in_groups(recurrence, X, H, h0, h_mask, dA_x, dA_h, W_x, work):
-    """Run a cell's backward recurrence and its weight gradients by groups.
+    """Run a cell's backward recurrence and its weight gradients by tasks.
 
-    Each group of sequences runs ``recurrence(s0, s1)`` (which fills
-    ``dA_x[s0:s1]`` and ``dA_h[s0:s1]``), then the matrix products of its
-    weight gradients, on whichever thread is free. The groups' sums are
-    added in group order afterwards, so the result does not depend on the
-    number of threads.
+    Each task (:func:`~sklearn_rnn.kernels._threads.run_tasks`) runs
+    ``recurrence(g0, g1)`` for each of its groups of sequences (which fills
+    ``dA_x[g0:g1]`` and ``dA_h[g0:g1]``), then the matrix products of its
+    weight gradients over all its sequences, on whichever thread is free.
+    The tasks' sums are added in task order afterwards, so the result does
+    not depend on the number of threads.
 
     Parameters
     ----------
     recurrence : callable
-        ``recurrence(s0, s1)`` runs the backward recurrence of the sequences
-        ``s0 <= s < s1``.
+        ``recurrence(g0, g1)`` runs the backward recurrence of the sequences
+        ``g0 <= s < g1``.
     X : ndarray of shape (n_seq, n_steps, n_in), C-contiguous
     H : ndarray of shape (n_seq, n_steps, n_hidden)
         Hidden states after each step.
@@ -106,7 +107,7 @@ def backward_in_groups(recurrence, X, H, h0, h_mask, dA_x, dA_h, W_x, work):
         padding contributes nothing). They may be the same array.
     W_x : ndarray of shape (n_in, m)
     work : float
-        Size of the recurrence, for :func:`~sklearn_rnn.kernels._threads.run_in_groups`.
+        Size of the recurrence, for :func:`~sklearn_rnn.kernels._threads.run_tasks`.
 
     Returns
     -------
@@ -119,15 +120,16 @@ def backward_in_groups(recurrence, X, H, h0, h_mask, dA_x, dA_h, W_x, work):
     """
     n_seq, _, n_in = X.shape
     n, m = H.shape[2], dA_x.shape[2]
-    n_groups = len(group_bounds(n_seq))
-    part_x = np.zeros((n_groups, n_in, m), dtype=X.dtype)
-    part_h = np.zeros((n_groups, n, m), dtype=X.dtype)
-    part_sums = np.zeros((n_groups, 2, m), dtype=X.dtype)
+    n_tasks = max(1, len(task_bounds(n_seq)))
+    part_x = np.zeros((n_tasks, n_in, m), dtype=X.dtype)
+    part_h = np.zeros((n_tasks, n, m), dtype=X.dtype)
+    part_sums = np.zeros((n_tasks, 2, m), dtype=X.dtype)
     dX = np.zeros_like(X)
     W_xT = np.ascontiguousarray(W_x.T)
 
-    def group(g, s0, s1):
-        recurrence(s0, s1)
+    def task(k, s0, s1):
+        for g0, g1 in group_bounds(s0, s1):
+            recurrence(g0, g1)
         group_weight_gradients(
             X,
             H,
@@ -139,16 +141,16 @@ def backward_in_groups(recurrence, X, H, h0, h_mask, dA_x, dA_h, W_x, work):
             s0,
             s1,
             dX,
-            part_x[g],
-            part_h[g],
-            part_sums[g],
+            part_x[k],
+            part_h[k],
+            part_sums[k],
         )
 
-    run_in_groups(group, n_seq, work)
-    for g in range(1, n_groups):
-        part_x[0] += part_x[g]
-        part_h[0] += part_h[g]
-        part_sums[0] += part_sums[g]
+    run_tasks(task, n_seq, work)
+    for k in range(1, n_tasks):
+        part_x[0] += part_x[k]
+        part_h[0] += part_h[k]
+        part_sums[0] += part_sums[k]
     return dX, part_x[0], part_h[0], part_sums[0, 0], part_sums[0, 1]
 
 

@@ -1,12 +1,14 @@
-"""How the kernels share the cores: fixed groups of sequences on a thread pool.
+"""How the kernels share the cores: fixed tasks of sequences on a thread pool.
 
 A layer's sequences are cut into groups of at most :data:`GROUP`, by position
-in the batch, whatever the number of threads. Each group's recurrence is a
-serial jitted kernel that releases the GIL; the groups run on the calling
-thread and on the workers of a small pool, each thread taking the next group
-as soon as it is free. Results go to disjoint slices, and sums over groups are
-added in group order, so a fit gives the same bits with any number of
-threads.
+in the batch, and the groups into at most :data:`MAX_TASKS` tasks of
+consecutive groups, whatever the number of threads. Each group's recurrence is
+a serial jitted kernel that releases the GIL; the tasks run on the calling
+thread and on the workers of a small pool, each thread taking the next task as
+soon as it is free and running its groups in order. Results go to disjoint
+slices, and sums are kept per task (so their memory does not grow with the
+batch) and added in task order, so a fit gives the same bits with any number
+of threads.
 
 Why not Numba's parallel loops: a parallel region waits for its slowest
 thread, and its threads spin while they wait. On a machine where another
@@ -29,6 +31,9 @@ import numba
 
 #: Most sequences in one group: the rows of each step's product with W_h.
 GROUP = 16
+#: Most tasks in one kernel call, hence most partial sums of the weight
+#: gradients held at once; enough for the threads to balance uneven tasks.
+MAX_TASKS = 8
 #: Below this many multiply-adds in its recurrent products (real steps x
 #: 4 gates x n_hidden**2 for an LSTM), a kernel call runs on one thread:
 #: handing groups to another thread costs tens of microseconds.
@@ -58,54 +63,65 @@ def _get_pool():
         return _pool
 
 
-def group_bounds(n_seq):
-    """``[(s0, s1), ...]``: the groups of at most :data:`GROUP` sequences."""
-    return [(s0, min(s0 + GROUP, n_seq)) for s0 in range(0, n_seq, GROUP)]
+def group_bounds(s0, s1):
+    """``[(g0, g1), ...]``: the sequences ``s0 <= s < s1`` in groups of at
+    most :data:`GROUP`."""
+    return [(g0, min(g0 + GROUP, s1)) for g0 in range(s0, s1, GROUP)]
 
 
-def n_threads_for(n_groups, work):
-    """Threads to use for ``n_groups`` groups holding ``work`` multiply-adds."""
+def task_bounds(n_seq):
+    """``[(s0, s1), ...]``: at most :data:`MAX_TASKS` runs of whole groups,
+    in order, covering the ``n_seq`` sequences."""
+    n_groups = -(-n_seq // GROUP)
+    n_tasks = min(n_groups, MAX_TASKS)
+    edges = [min(GROUP * (k * n_groups // n_tasks), n_seq) for k in range(n_tasks + 1)]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def n_threads_for(n_tasks, work):
+    """Threads to use for ``n_tasks`` tasks holding ``work`` multiply-adds."""
     if work < SERIAL_WORK:
         return 1
-    return max(1, min(numba.get_num_threads(), n_groups))
+    return max(1, min(numba.get_num_threads(), n_tasks))
 
 
-def run_in_groups(function, n_seq, work):
-    """Call ``function(g, s0, s1)`` for every group ``g`` of the sequences.
+def run_tasks(task, n_seq, work):
+    """Call ``task(k, s0, s1)`` for every task ``k`` of the sequences.
 
     Parameters
     ----------
-    function : callable
-        Runs group ``g``, the sequences ``s0 <= s < s1``; it must write only
-        to that group's share of its outputs.
+    task : callable
+        Runs task ``k``, the sequences ``s0 <= s < s1`` (whole groups, see
+        :func:`group_bounds`); it must write only to that task's share of
+        its outputs.
     n_seq : int
     work : float
         Multiply-adds of the call's recurrent products, which decides
         whether other threads help (:data:`SERIAL_WORK`).
     """
-    groups = list(enumerate(group_bounds(n_seq)))
-    n_threads = n_threads_for(len(groups), work)
+    tasks = list(enumerate(task_bounds(n_seq)))
+    n_threads = n_threads_for(len(tasks), work)
     if n_threads == 1:
-        for g, (s0, s1) in groups:
-            function(g, s0, s1)
+        for k, (s0, s1) in tasks:
+            task(k, s0, s1)
         return
-    pending = iter(groups)
+    pending = iter(tasks)
     lock = threading.Lock()
 
-    def take_groups():
+    def take_tasks():
         while True:
             with lock:
                 item = next(pending, None)
             if item is None:
                 return
-            g, (s0, s1) = item
-            function(g, s0, s1)
+            k, (s0, s1) = item
+            task(k, s0, s1)
 
     pool = _get_pool()
-    helpers = [pool.submit(take_groups) for _ in range(n_threads - 1)]
+    helpers = [pool.submit(take_tasks) for _ in range(n_threads - 1)]
     try:
-        take_groups()
-    except BaseException:  # Ctrl-C included: the helpers take no new group
+        take_tasks()
+    except BaseException:  # Ctrl-C included: the helpers take no new task
         with lock:
             for _ in pending:
                 pass
@@ -113,3 +129,14 @@ def run_in_groups(function, n_seq, work):
     finally:
         for helper in helpers:
             helper.result()
+
+
+def run_in_groups(function, n_seq, work):
+    """Call ``function(g0, g1)`` for every group of the sequences, by tasks
+    (:func:`run_tasks`); ``function`` writes only to its group's share."""
+
+    def task(k, s0, s1):
+        for g0, g1 in group_bounds(s0, s1):
+            function(g0, g1)
+
+    run_tasks(task, n_seq, work)

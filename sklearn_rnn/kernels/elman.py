@@ -84,7 +84,7 @@ def elman_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     H = np.zeros((X.shape[0], X.shape[1], W_h.shape[0]), dtype=X.dtype)
     panels = column_panels(W_h)
 
-    def group(g, s0, s1):
+    def group(s0, s1):
         _recurrence(X, W_x, b, lengths, panels, h0, h_mask, activation, s0, s1, H)
 
     run_in_groups(group, X.shape[0], lengths.sum() * W_h.size)

@@ -105,7 +105,7 @@ def gru_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     panels = column_panels(W_h)
     b_x, b_hn = b[: 3 * n], b[3 * n :]
 
-    def group(g, s0, s1):
+    def group(s0, s1):
         _recurrence(
             X, W_x, b_x, lengths, panels, b_hn, h0, h_mask, activation, s0, s1, H, G
         )

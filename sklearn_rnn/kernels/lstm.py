@@ -105,7 +105,7 @@ def lstm_forward(X, lengths, W_x, W_h, b, h0, c0, h_mask, activation):
     H, C, S = (np.zeros((n_seq, n_steps, n), dtype=X.dtype) for _ in range(3))
     panels = column_panels(W_h)
 
-    def group(g, s0, s1):
+    def group(s0, s1):
         _recurrence(
             X, W_x, b, lengths, panels, h0, c0, h_mask, activation, s0, s1, H, C, S, G
         )
