@@ -22,6 +22,7 @@ import functools
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from sklearn_rnn.kernels._blas import matmul
 from sklearn_rnn.kernels._config import jit
 from sklearn_rnn.kernels._threads import group_bounds, run_tasks, task_bounds
 
@@ -170,8 +171,8 @@ def group_weight_gradients(
     n_rows = (s1 - s0) * n_steps
     da_x = dA_x[s0:s1].reshape(n_rows, m)
     da_h = dA_h[s0:s1].reshape(n_rows, m)
-    np.dot(X[s0:s1].reshape(n_rows, n_in).T, da_x, part_x)
-    np.dot(da_x, W_xT, dX[s0:s1].reshape(n_rows, n_in))
+    matmul(X[s0:s1].reshape(n_rows, n_in).T, da_x, part_x)
+    matmul(da_x, W_xT, dX[s0:s1].reshape(n_rows, n_in))
     # h_{t-1} * m at every step, h0 at the first
     h_prev = np.empty((s1 - s0, n_steps, n), dtype=X.dtype)
     for i in range(s0, s1):
@@ -179,7 +180,7 @@ def group_weight_gradients(
             source = H[i, t - 1] if t > 0 else h0[i]
             for k in range(n):
                 h_prev[i - s0, t, k] = source[k] * h_mask[i, k]
-    np.dot(h_prev.reshape(n_rows, n).T, da_h, part_h)
+    matmul(h_prev.reshape(n_rows, n).T, da_h, part_h)
     for r in range(n_rows):
         for j in range(m):
             part_sums[0, j] += da_x[r, j]
@@ -203,7 +204,7 @@ def project_block(out, X, W_x, b, s0, s1):
     """
     n_rows = (s1 - s0) * X.shape[1]
     flat = out.reshape(n_rows, W_x.shape[1])
-    np.dot(X[s0:s1].reshape(n_rows, X.shape[2]), W_x, flat)
+    matmul(X[s0:s1].reshape(n_rows, X.shape[2]), W_x, flat)
     for r in range(n_rows):
         for j in range(flat.shape[1]):
             flat[r, j] += b[j]
@@ -274,14 +275,9 @@ def block_vec_mat(P, V, W, n_rows):
     """
     if n_rows == 0:
         return
-    n_panels, _, width = W.shape
-    if n_panels == 1:
-        np.dot(V[:n_rows], W[0], P[:n_rows])
-        return
-    part = np.empty((n_rows, width), dtype=P.dtype)
-    for p in range(n_panels):
-        np.dot(V[:n_rows], W[p], part)
-        P[:n_rows, p * width : (p + 1) * width] = part
+    width = W.shape[2]
+    for p in range(W.shape[0]):
+        matmul(V[:n_rows], W[p], P[:n_rows, p * width : (p + 1) * width])
 
 
 @jit(inline="always")
