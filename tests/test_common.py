@@ -27,6 +27,16 @@ COLUMNS_ARE_FEATURES = {
         "error names the steps"
     ),
 }
+#: As for MLPClassifier: the loss with a sequence weighted 2 is the loss with
+#: it repeated (tests/test_network.py checks this to rounding), but repeating
+#: or dropping sequences changes the stochastic batches, so the models differ.
+WEIGHTS_ARE_NOT_REPETITIONS = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "weights equal repetitions in the loss, but repetitions change the "
+        "stochastic batches"
+    ),
+}
+COLUMNS_ARE_FEATURES = {**COLUMNS_ARE_FEATURES, **WEIGHTS_ARE_NOT_REPETITIONS}
 CLASSIFIER_FAILURES = {
     **COLUMNS_ARE_FEATURES,
     "check_classifiers_train": (
@@ -63,6 +73,13 @@ TAGGER_FAILURES = {
             "check_fit_check_is_fitted",
             "check_n_features_in",
             "check_fit2d_predict1d",
+            "check_sample_weights_pandas_series",
+            "check_sample_weights_not_an_array",
+            "check_sample_weights_list",
+            "check_all_zero_sample_weights_error",
+            "check_sample_weights_shape",
+            "check_sample_weights_not_overwritten",
+            "check_sample_weight_equivalence_on_dense_data",
         ]
     },
     "check_estimators_empty_data_messages": COLUMNS_ARE_FEATURES[

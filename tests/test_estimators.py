@@ -249,6 +249,40 @@ def test_regressor_multi_output(data):
     assert reg.score(X, y) > 0.5
 
 
+def test_regressor_learns_targets_at_any_scale(data):
+    """Targets in the thousands train as well as standardised ones: with the
+    same seed, the predictions follow the same affine map as the targets."""
+    X, _ = data
+    y = np.array([x[:, 0].sum() for x in X])
+    params = {**SMALL, "dtype": "float64", "max_iter": 20}
+    unit = RNNRegressor(**params).fit(X, (y - y.mean()) / y.std())
+    raw = RNNRegressor(**params).fit(X, 400.0 + 250.0 * y)
+    np.testing.assert_allclose(raw.target_mean_, [400.0 + 250.0 * y.mean()])
+    np.testing.assert_allclose(raw.target_scale_, [250.0 * y.std()])
+    expected = raw.target_mean_ + raw.target_scale_ * unit.predict(X)
+    np.testing.assert_allclose(raw.predict(X), expected, rtol=1e-6)
+    np.testing.assert_allclose(raw.loss_curve_, unit.loss_curve_, rtol=1e-6)
+    assert raw.score(X, 400.0 + 250.0 * y) > 0.8
+    # without scaling, the same targets are far from what the network reaches
+    plain = RNNRegressor(**params, scale_targets=False).fit(X, 400.0 + 250.0 * y)
+    np.testing.assert_array_equal(plain.target_mean_, [0.0])
+    np.testing.assert_array_equal(plain.target_scale_, [1.0])
+    assert plain.score(X, 400.0 + 250.0 * y) < 0.5
+
+
+def test_regressor_target_scale_is_per_column_and_fixed_after_the_first_fit(data):
+    X, _ = data
+    y = np.column_stack([[x[:, 0].sum() * 1e3, 7.0] for x in X]).T
+    reg = RNNRegressor(**{**SMALL, "max_iter": 2}).partial_fit(X, y)
+    assert reg.target_scale_[1] == 1.0  # a constant column: no scaling
+    np.testing.assert_allclose(reg.target_mean_, y.mean(axis=0))
+    mean, scale = reg.target_mean_.copy(), reg.target_scale_.copy()
+    reg.partial_fit(X, y * 2)
+    np.testing.assert_array_equal(reg.target_mean_, mean)
+    np.testing.assert_array_equal(reg.target_scale_, scale)
+    assert np.isfinite(reg.predict(X)).all()
+
+
 @pytest.fixture(scope="module")
 def fitted_tagger(data):
     X, _ = data
@@ -494,3 +528,101 @@ def test_verbose_2_without_a_terminal_prints_epoch_lines(capsys):
     out = capsys.readouterr()
     assert out.out.count("Epoch ") == 2 and "[" not in out.out
     assert "batch" not in out.err
+
+
+# ------------------------------------------------------------------ weights
+
+
+def test_sample_weight_of_ones_changes_no_bit_and_weights_change_the_model(data):
+    X, y = data
+    params = {**SMALL, "max_iter": 3}
+    plain = RNNClassifier(**params).fit(X, y)
+    ones = RNNClassifier(**params).fit(X, y, sample_weight=np.ones(len(X)))
+    weighted = RNNClassifier(**params).fit(X, y, sample_weight=np.arange(len(X)) % 3)
+    for name in plain.params_:
+        np.testing.assert_array_equal(ones.params_[name], plain.params_[name])
+    assert any(
+        not np.array_equal(weighted.params_[name], plain.params_[name])
+        for name in plain.params_
+    )
+
+
+def test_regressor_fits_the_weighted_mean_of_conflicting_targets():
+    """The same sequences with targets 0 (weight 3) and 10 (weight 1): the
+    weighted squared error is smallest at 2.5."""
+    X = make_sequences(n=20, seed=1)
+    y = np.r_[np.zeros(20), np.full(20, 10.0)]
+    weights = np.r_[np.full(20, 3.0), np.ones(20)]
+    reg = RNNRegressor(**{**SMALL, "max_iter": 150}).fit(X + X, y, weights)
+    assert np.mean(reg.predict(X)) == pytest.approx(2.5, abs=0.2)  # not 5
+
+
+def test_tagger_takes_weights_per_sequence_or_per_step(data):
+    X, _ = data
+    X = X[:40]
+    tags = running_tags(X)
+    per_step = [np.where(t == "P", 2.0, 0.5) for t in tags]
+    params = {**SMALL, "max_iter": 2}
+    tagger = RNNSequenceTagger(**params).fit(X, tags, sample_weight=per_step)
+    per_sequence = RNNSequenceTagger(**params).fit(X, tags, np.ones(len(X)))
+    plain = RNNSequenceTagger(**params).fit(X, tags)
+    for name in plain.params_:
+        np.testing.assert_array_equal(per_sequence.params_[name], plain.params_[name])
+    assert 0 <= tagger.score(X, tags, sample_weight=per_step) <= 1
+    # the weighted token accuracy counts only the weighted steps
+    zero_on_p = [np.where(t == "P", 0.0, 1.0) for t in tags]
+    predicted = np.concatenate(tagger.predict(X))
+    truth = np.concatenate(tags)
+    expected = np.mean(predicted[truth == "N"] == "N")
+    assert tagger.score(X, tags, sample_weight=zero_on_p) == pytest.approx(expected)
+    with pytest.raises(ValueError, match=r"sample_weight\[3\] has shape"):
+        tagger.fit(X, tags, sample_weight=per_step[:3] + [np.ones(99)] + per_step[4:])
+
+
+@pytest.mark.parametrize(
+    "weights, message",
+    [
+        (np.ones(5), "X holds 300 sequences"),
+        (-np.ones(300), "negative values"),
+        (np.r_[np.nan, np.ones(299)], "NaN or infinite"),
+        (np.zeros(300), "sums to zero"),
+    ],
+    ids=["length", "negative", "nan", "all zero"],
+)
+def test_bad_sample_weight_is_named(data, weights, message):
+    X, y = data
+    with pytest.raises(ValueError, match=message):
+        RNNClassifier(**SMALL).fit(X, y, sample_weight=weights)
+
+
+def test_weights_reach_fit_through_routing_and_meta_estimators():
+    """Metadata routing in a grid search; AdaBoost, bagging and calibration,
+    which pass weights to fit."""
+    from sklearn import config_context
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import AdaBoostClassifier, BaggingClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 5))  # univariate sequences of 5 steps
+    y = (X.sum(axis=1) > 0).astype(int)
+    weights = rng.uniform(0.5, 2.0, size=60)
+    small = {**SMALL, "max_iter": 2}
+    with config_context(enable_metadata_routing=True):
+        model = RNNClassifier(**small).set_fit_request(sample_weight=True)
+        model.set_score_request(sample_weight=True)
+        grid = GridSearchCV(model, {"alpha": [1e-4, 1e-2]}, cv=2)
+        grid.fit(X, y, sample_weight=weights)
+        unweighted = GridSearchCV(model, {"alpha": [1e-4, 1e-2]}, cv=2)
+        unweighted.fit(X, y, sample_weight=np.ones(60))
+    assert not np.array_equal(
+        grid.cv_results_["mean_test_score"], unweighted.cv_results_["mean_test_score"]
+    )
+    boosted = AdaBoostClassifier(RNNClassifier(**SMALL), n_estimators=2, random_state=0)
+    boosted.fit(X, y)  # each round fits with the boosting weights
+    assert boosted.predict(X).shape == (60,)
+    bagged = BaggingClassifier(RNNClassifier(**small), n_estimators=2, random_state=0)
+    bagged.fit(X, y)
+    assert bagged.predict(X).shape == (60,)
+    calibrated = CalibratedClassifierCV(RNNClassifier(**small), cv=2)
+    calibrated.fit(X, y, sample_weight=weights)
+    assert calibrated.predict_proba(X).shape == (60, 2)

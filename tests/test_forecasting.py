@@ -11,6 +11,7 @@ from sklearn.pipeline import make_pipeline
 
 from sklearn_rnn import RNNRegressor
 from sklearn_rnn.forecasting import (
+    ReverseSteps,
     forecast_index,
     make_windows,
     recursive_forecast,
@@ -190,3 +191,41 @@ def test_forecast_index():
     irregular = pd.DatetimeIndex(["2020-01-01", "2020-01-03", "2020-01-10"])
     with pytest.raises(ValueError, match="no frequency"):
         forecast_index(irregular, 2)
+
+
+def test_reverse_steps_puts_lag_matrices_in_time_order():
+    """skforecast's lag matrix (lag_1 = most recent first) reversed is the
+    window oldest first, for arrays and DataFrames."""
+    series = np.arange(10.0)
+    windows, _ = make_windows(series, window=3)
+    lags = pd.DataFrame(windows[:, ::-1, 0], columns=["lag_1", "lag_2", "lag_3"])
+    reverse = ReverseSteps().fit(lags)
+    out = reverse.transform(lags)
+    np.testing.assert_array_equal(out.to_numpy(), windows[:, :, 0])
+    assert list(out.columns) == ["lag_3", "lag_2", "lag_1"]
+    assert list(reverse.get_feature_names_out()) == ["lag_3", "lag_2", "lag_1"]
+    as_array = ReverseSteps().fit_transform(lags.to_numpy())
+    np.testing.assert_array_equal(as_array, windows[:, :, 0])
+    with pytest.raises(ValueError, match="4 lag columns"):
+        reverse.transform(np.ones((2, 4)))
+    with pytest.raises(ValueError, match="2D lag matrix"):
+        reverse.transform(np.ones((2, 3, 1)))
+
+
+def test_step_names_of_a_2d_frame_are_kept_and_a_reordering_is_refused():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(30, 3)), columns=["t-2", "t-1", "t"])
+    y = X["t"].to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = RNNRegressor(hidden_layer_sizes=(4,), max_iter=2).fit(X, y)
+    assert list(reg.step_names_in_) == ["t-2", "t-1", "t"]
+    reg.predict(X)
+    reg.predict(X.to_numpy())  # arrays carry no names to check
+    reg.predict(X.rename(columns={"t": "t-0"}))  # other steps are valid input
+    with pytest.raises(ValueError, match="same steps in another order"):
+        reg.predict(X[["t", "t-1", "t-2"]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X.to_numpy(), y)
+    assert not hasattr(reg, "step_names_in_")

@@ -82,5 +82,6 @@ def test_flow_of_a_token_model_is_taken_at_the_embedded_vectors():
                 minus[i, t, j] -= 1e-6
                 z_plus = forward(params, spec, plus, sequences.lengths)[0][i]
                 z_minus = forward(params, spec, minus, sequences.lengths)[0][i]
-                jacobian.append((z_plus - z_minus) / 2e-6)
+                # predictions are the network's outputs times target_scale_
+                jacobian.append(reg.target_scale_ * (z_plus - z_minus) / 2e-6)
             assert flow[i, t] == pytest.approx(np.linalg.norm(jacobian), rel=1e-6)

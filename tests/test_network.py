@@ -422,3 +422,40 @@ def test_embedding_initialisation(rng):
     assert table.shape == (1000, 5) and table.dtype == np.float32
     np.testing.assert_array_equal(table[0], 0.0)
     assert 0 < np.abs(table[1:]).max() <= _network.EMBEDDING_INIT_SCALE
+
+
+@pytest.mark.parametrize("head, per_step, n_outputs", HEAD_CASES)
+def test_weighted_loss_gradient_and_its_meaning(rng, head, per_step, n_outputs):
+    """Row weights: the gradient of the weighted loss against finite
+    differences (a zero weight included), weights of one the same bits as no
+    weights, and integer weights the same loss and gradients as repeating
+    the sequences."""
+    spec = NetworkSpec("lstm", "tanh", (4,), head, per_step)
+    params, X, Y = random_problem(rng, spec, n_outputs)
+    counts = np.array([2, 0, 3])  # per sequence
+    rows = np.repeat(np.arange(3), LENGTHS) if per_step else np.arange(3)
+    weights = counts[rows].astype(float)
+
+    def loss():
+        return loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3, weights=weights)[0]
+
+    grads = loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3, weights=weights)[1]
+    assert_gradient_matches(params, loss, grads)
+
+    plain = loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3)
+    ones = loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3, weights=np.ones(len(Y)))
+    assert ones[0] == plain[0]
+    for name in params:
+        np.testing.assert_array_equal(ones[1][name], plain[1][name])
+
+    repeat = np.repeat(np.arange(3), counts)
+    Y_rows = np.split(Y, np.cumsum(LENGTHS)[:-1]) if per_step else list(Y)
+    Y_repeated = np.concatenate([np.atleast_2d(Y_rows[i]) for i in repeat])
+    repeated = loss_and_gradient(
+        params, spec, X[repeat], LENGTHS[repeat], Y_repeated, 0.3
+    )
+    np.testing.assert_allclose(loss(), repeated[0], rtol=1e-12)
+    for name in params:
+        np.testing.assert_allclose(
+            grads[name], repeated[1][name], rtol=1e-10, atol=1e-14
+        )

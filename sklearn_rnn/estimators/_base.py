@@ -21,9 +21,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from sklearn_rnn._atomic import atomic_fit
 from sklearn_rnn.estimators._progress import ProgressBar
 from sklearn_rnn.exceptions import DivergenceError
-from sklearn_rnn.inputs import validate_sequences, validate_token_sequences
+from sklearn_rnn.inputs import (
+    check_weights,
+    validate_sequences,
+    validate_token_sequences,
+)
 from sklearn_rnn.kernels import BlasSingleThread
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.network._cells import CELLS
@@ -89,10 +94,10 @@ def proba_from_logits(Z, head):
     return np.hstack([1 - P, P]) if P.shape[1] == 1 else P
 
 
-def _accuracy_from_logits(Z, Y):
+def _accuracy_from_logits(Z, Y, weights=None):
     # 0/1 or one-hot targets, shifted by -0.5, read as logits of their class
     targets = class_index_from_logits(Y - 0.5)
-    return float(np.mean(class_index_from_logits(Z) == targets))
+    return float(np.average(class_index_from_logits(Z) == targets, weights=weights))
 
 
 #: Validation score of each head, as the estimators' ``score`` computes it:
@@ -100,7 +105,7 @@ def _accuracy_from_logits(Z, Y):
 VALIDATION_SCORES = {
     "logistic": _accuracy_from_logits,
     "softmax": _accuracy_from_logits,
-    "identity": lambda Z, Y: float(r2_score(Y, Z)),
+    "identity": lambda Z, Y, weights=None: float(r2_score(Y, Z, sample_weight=weights)),
 }
 
 
@@ -292,30 +297,27 @@ class BaseRNN(BaseEstimator):
             embedding_dim=self.embedding_dim,
         )
 
-    def _fit(self, X, y, *, incremental, classes=None):
+    @atomic_fit
+    def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
         """Fit, or continue fitting; on any error the estimator is unchanged."""
         self._validate_params()
-        params = self.get_params(deep=False)
-        state = {k: copy.deepcopy(v) for k, v in vars(self).items() if k not in params}
-        try:
-            # One BLAS thread for the whole fit: BLAS threads woken by a
-            # product (the initialisation's QR, the network's own matrix
-            # products) spin for about 0.1 s and take the cores from the
-            # kernels' threads.
-            with BlasSingleThread():
-                self._fit_unchecked(X, y, incremental=incremental, classes=classes)
-        except Exception:
-            for name in [k for k in vars(self) if k not in params]:
-                delattr(self, name)
-            self.__dict__.update(state)
-            raise
+        # One BLAS thread for the whole fit: BLAS threads woken by a product
+        # (the initialisation's QR, the network's own matrix products) spin
+        # for about 0.1 s and take the cores from the kernels' threads.
+        with BlasSingleThread():
+            self._fit_unchecked(
+                X, y, sample_weight, incremental=incremental, classes=classes
+            )
         return self
 
-    def _fit_unchecked(self, X, y, *, incremental, classes):
+    def _fit_unchecked(self, X, y, sample_weight, *, incremental, classes):
         reset = not hasattr(self, "params_") or not (incremental or self.warm_start)
         spec_before = getattr(self, "_spec", None)
         sequences = self._check_X(X, reset=reset)
         targets = self._encode_targets(y, sequences, reset=reset, classes=classes)
+        weights = None
+        if sample_weight is not None:
+            weights = self._row_weights(sample_weight, sequences)
         self._random_state = check_random_state(self.random_state)
         self._spec = self._network_spec()
         dtype = np.dtype(self.dtype)
@@ -339,7 +341,7 @@ class BaseRNN(BaseEstimator):
             self.params_ = {
                 k: np.ascontiguousarray(v, dtype=dtype) for k, v in self.params_.items()
             }
-        self._fit_stochastic(sequences, targets, incremental=incremental)
+        self._fit_stochastic(sequences, targets, weights, incremental=incremental)
 
     def _initialize(self, n_inputs, dtype):
         self.n_iter_ = 0
@@ -370,12 +372,20 @@ class BaseRNN(BaseEstimator):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _fit_stochastic(self, sequences, targets, *, incremental):
+    def _fit_stochastic(self, sequences, targets, weights, *, incremental):
         params = list(self.params_.values())
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = SOLVERS[self.solver](self, params)
 
         early_stopping = self.early_stopping and not incremental
+        if self.early_stopping and incremental:
+            warnings.warn(
+                "early_stopping is not supported by partial_fit: each call runs "
+                "one epoch on all of X, with no validation split.",
+                UserWarning,
+                stacklevel=3,
+            )
+        self._watch(early_stopping)
         self._best_params = None
         train_idx = np.arange(sequences.n_sequences)
         val_idx = None
@@ -392,13 +402,15 @@ class BaseRNN(BaseEstimator):
         for _ in range(self.max_iter):
             start = time.perf_counter()
             self.loss_ = self._run_epoch(
-                params, sequences, targets, train_idx, batch_size
+                params, sequences, targets, weights, train_idx, batch_size
             )
             self.n_iter_ += 1
             self.t_ += len(train_idx)
             self.loss_curve_.append(self.loss_)
             if early_stopping:
-                val_loss, val_score = self._evaluate(sequences, targets, val_idx)
+                val_loss, val_score = self._evaluate(
+                    sequences, targets, weights, val_idx
+                )
                 self.validation_loss_curve_.append(val_loss)
                 self.validation_scores_.append(val_score)
             self._update_no_improvement_count(early_stopping)
@@ -430,8 +442,9 @@ class BaseRNN(BaseEstimator):
         self._best_params = None
         self._progress = None
 
-    def _run_epoch(self, params, sequences, targets, train_idx, batch_size):
-        """One pass over the training sequences; returns the mean loss."""
+    def _run_epoch(self, params, sequences, targets, weights, train_idx, batch_size):
+        """One pass over the training sequences; returns the mean loss (each
+        batch's weighted by its total weight)."""
         order = (
             train_idx[self._random_state.permutation(len(train_idx))]
             if self.shuffle
@@ -440,11 +453,11 @@ class BaseRNN(BaseEstimator):
         total_loss, total_rows = 0.0, 0
         batches = _slices(len(order), batch_size)
         for batch, batch_slice in enumerate(batches):
-            loss, n_rows = self._train_step(
-                params, sequences, targets, order[batch_slice], batch
+            loss, weight = self._train_step(
+                params, sequences, targets, weights, order[batch_slice], batch
             )
-            total_loss += loss * n_rows
-            total_rows += n_rows
+            total_loss += loss * weight
+            total_rows += weight
             if self._progress is not None:
                 self._progress.update(
                     self.n_iter_ + 1, batch + 1, len(batches), total_loss / total_rows
@@ -457,14 +470,26 @@ class BaseRNN(BaseEstimator):
                 )
         return total_loss / total_rows
 
-    def _train_step(self, params, sequences, targets, idx, batch):
-        """One gradient update on the sequences ``idx``; returns (loss, rows)."""
+    def _train_step(self, params, sequences, targets, weights, idx, batch):
+        """One gradient update on the sequences ``idx``; returns the loss and
+        the batch's total weight (its number of rows without weights)."""
         X, lengths = sequences.take(idx)
         Y = self._batch_targets(targets, idx, sequences.lengths)
+        w = self._batch_weights(weights, idx, sequences.lengths)
+        total = Y.shape[0] if w is None else float(w.sum())
+        if total == 0:
+            return 0.0, 0.0  # only weightless rows: nothing to learn from
         # Overflow is reported below as a DivergenceError, not as warnings.
         with np.errstate(over="ignore", invalid="ignore"):
             loss, grads = loss_and_gradient(
-                self.params_, self._spec, X, lengths, Y, self.alpha, self._random_state
+                self.params_,
+                self._spec,
+                X,
+                lengths,
+                Y,
+                self.alpha,
+                self._random_state,
+                weights=w,
             )
             grads = list(grads.values())
             max_norm = np.inf if self.clip_norm is None else self.clip_norm
@@ -478,14 +503,41 @@ class BaseRNN(BaseEstimator):
         if self.clip_value is not None:
             clip_by_value(grads, self.clip_value)
         self._optimizer.update_params(params, grads)
-        return loss, Y.shape[0]
+        return loss, total
 
-    def _evaluate(self, sequences, targets, idx):
-        """Mean loss (without penalty) and score on the sequences ``idx``."""
+    def _evaluate(self, sequences, targets, weights, idx):
+        """Weighted mean loss (without penalty) and score on the sequences
+        ``idx``."""
         Z = self._logits(sequences, idx)
         Y = self._batch_targets(targets, idx, sequences.lengths)
-        loss = float(np.mean(HEADS[self._spec.head].loss(Z, Y)))
-        return loss, VALIDATION_SCORES[self._spec.head](Z, Y)
+        w = self._batch_weights(weights, idx, sequences.lengths)
+        loss = float(np.average(HEADS[self._spec.head].loss(Z, Y), weights=w))
+        return loss, VALIDATION_SCORES[self._spec.head](Z, Y, w)
+
+    def _row_index(self, idx, lengths):
+        """Rows of the targets (and weights) of the sequences ``idx``."""
+        return idx
+
+    def _batch_weights(self, weights, idx, lengths):
+        """Weights of the rows of the sequences ``idx``, or None."""
+        return None if weights is None else weights[self._row_index(idx, lengths)]
+
+    def _row_weights(self, sample_weight, sequences):
+        """One non-negative weight per sequence, as float64, with a positive
+        sum; the tagger also takes one per step."""
+        return check_weights(sample_weight, sequences.n_sequences)
+
+    def _watch(self, early_stopping):
+        """Start the record of what this call watches when an earlier call
+        (warm_start, partial_fit) watched the other quantity."""
+        if early_stopping and self.validation_scores_ is None:
+            self.validation_scores_ = []
+            self.validation_loss_curve_ = []
+            self.best_validation_score_ = -np.inf
+            self._no_improvement_count = 0
+        if not early_stopping and self.best_loss_ is None:
+            self.best_loss_ = np.inf
+            self._no_improvement_count = 0
 
     def _update_no_improvement_count(self, early_stopping):
         if early_stopping:

@@ -103,7 +103,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
     __doc__ = _docs.fill(__doc__)
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the classifier.
 
         Parameters
@@ -113,13 +113,17 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         y : array-like of shape (n_sequences,)
             One label per sequence.
 
+        sample_weight : array-like of shape (n_sequences,), default=None
+            Weight of each sequence in the loss (and in the validation split's
+            loss and score); None weighs them equally.
+
         Returns
         -------
         self : RNNClassifier
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch over ``X``, continuing from the current parameters.
 
         Parameters
@@ -129,12 +133,18 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         classes : array-like of shape (n_classes,), default=None
             Every class that will ever appear; required on the first call.
 
+        sample_weight : array-like of shape (n_sequences,), default=None
+            Weight of each sequence in the loss (and in the validation split's
+            loss and score); None weighs them equally.
+
         Returns
         -------
         self : RNNClassifier
         """
         classes = _check_partial_fit_classes(self, classes)
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(
+            X, y, incremental=True, classes=classes, sample_weight=sample_weight
+        )
 
     def _encode_targets(self, y, sequences, *, reset, classes=None):
         y = check_targets(y, sequences.n_sequences, type(self).__name__)

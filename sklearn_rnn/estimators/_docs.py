@@ -66,7 +66,8 @@ PARAMETERS = """\
         Strength of the L2 penalty on the weights (not the biases), added to
         the loss as ``0.5 * alpha * ||W||^2 / n_rows`` as in MLPClassifier,
         ``n_rows`` being the number of sequences (or, for the tagger, of
-        labelled steps) in the batch.
+        labelled steps) in the batch, or their total weight when ``fit`` is
+        given ``sample_weight``.
 
     batch_size : int or "auto", default="auto"
         Sequences per gradient step. ``"auto"`` is ``min(32, n_sequences)``
@@ -119,7 +120,10 @@ PARAMETERS = """\
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the sequences (stratified for the
         classifier) and stop when the validation score stops improving; the
-        parameters of the best epoch are kept.
+        parameters of the best epoch are kept. Not supported by
+        ``partial_fit``, which warns and runs its epoch on all of ``X``. It
+        may be switched on or off between warm-started calls: each call
+        watches what its own setting says.
 
     validation_fraction : float, default=0.1
         Share of the sequences held out when ``early_stopping`` is on.
@@ -169,6 +173,11 @@ ATTRIBUTES = """\
 
     feature_names_in_ : ndarray of str
         Column names of DataFrame input, when they are all strings.
+
+    step_names_in_ : ndarray of str
+        Column names of a 2D DataFrame seen in fit (its columns are time
+        steps, oldest first), when they are all strings. At predict, a 2D
+        DataFrame holding the same steps in another order is refused.
 
     n_outputs_ : int
         Width of the output layer.

@@ -17,16 +17,36 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     forecasting, each sequence is a window of the past and the target the
     next value (or the next ``horizon`` values, as several outputs).
 
-    Like MLPRegressor, the targets are not rescaled: scale them (for example
-    with ``TransformedTargetRegressor``) when they are far from unit scale.
+    Unlike MLPRegressor, the targets are standardised inside by default
+    (``scale_targets``), so raw counts, prices or sensor readings train as
+    well as targets near unit scale.
 
     {input_formats}
     Parameters
     ----------
     {parameters}
+    scale_targets : bool, default=True
+        Standardise each target column inside: the network learns
+        ``(y - target_mean_) / target_scale_``, with the mean and standard
+        deviation of the ``y`` of the first call to ``fit`` (or
+        ``partial_fit``), and ``predict`` maps its outputs back. Predictions
+        and ``score`` are in the units of ``y``; ``loss_``, ``loss_curve_``,
+        ``best_loss_``, ``validation_loss_curve_`` and ``tol`` are in the
+        standardised units, so that the same ``tol`` suits every scale. A
+        column of constant targets gets scale 1. ``False`` trains on ``y``
+        as given, as MLPRegressor does.
+
     Attributes
     ----------
     {attributes}
+    target_mean_ : ndarray of shape (n_outputs,)
+        Mean of each target column in the first fit (zeros when
+        ``scale_targets=False``).
+
+    target_scale_ : ndarray of shape (n_outputs,)
+        Standard deviation of each target column in the first fit (ones
+        when ``scale_targets=False``, or for a constant column).
+
     See Also
     --------
     RNNClassifier : Many-to-one classification.
@@ -45,7 +65,85 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
     __doc__ = _docs.fill(__doc__)
 
-    def fit(self, X, y):
+    _parameter_constraints = {
+        **BaseRNN._parameter_constraints,
+        "scale_targets": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        cell="lstm",
+        hidden_layer_sizes=(64,),
+        activation="tanh",
+        *,
+        embedding_dim=None,
+        bidirectional=False,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        bptt_truncate=None,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.003,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        rho=0.9,
+        n_iter_no_change=10,
+        clip_norm=5.0,
+        clip_value=None,
+        dtype="float32",
+        scale_targets=True,
+    ):
+        super().__init__(
+            cell=cell,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            embedding_dim=embedding_dim,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            bptt_truncate=bptt_truncate,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            rho=rho,
+            n_iter_no_change=n_iter_no_change,
+            clip_norm=clip_norm,
+            clip_value=clip_value,
+            dtype=dtype,
+        )
+        self.scale_targets = scale_targets
+
+    def fit(self, X, y, sample_weight=None):
         """Fit the regressor.
 
         Parameters
@@ -54,13 +152,17 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             ``n_sequences`` sequences in any accepted format.
         y : array-like of shape (n_sequences,) or (n_sequences, n_outputs)
 
+        sample_weight : array-like of shape (n_sequences,), default=None
+            Weight of each sequence in the loss (and in the validation split's
+            loss and score); None weighs them equally.
+
         Returns
         -------
         self : RNNRegressor
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """Run one epoch over ``X``, continuing from the current parameters.
 
         Parameters
@@ -68,11 +170,15 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         X : sequences
         y : array-like of shape (n_sequences,) or (n_sequences, n_outputs)
 
+        sample_weight : array-like of shape (n_sequences,), default=None
+            Weight of each sequence in the loss (and in the validation split's
+            loss and score); None weighs them equally.
+
         Returns
         -------
         self : RNNRegressor
         """
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def _encode_targets(self, y, sequences, *, reset, classes=None):
         y = check_targets(y, sequences.n_sequences, type(self).__name__, ensure_2d=True)
@@ -80,12 +186,15 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         if reset:
             self.n_outputs_ = y.shape[1]
             self.out_activation_ = "identity"
+            self.target_mean_, self.target_scale_ = target_standardisation(
+                y, self.scale_targets
+            )
         elif y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {y.shape[1]} outputs, but {type(self).__name__} was "
                 f"fitted with {self.n_outputs_}."
             )
-        return y
+        return (y - self.target_mean_) / self.target_scale_
 
     def _batch_targets(self, targets, idx, lengths):
         return targets[idx]
@@ -103,9 +212,22 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             1D when the model has a single output.
         """
         Z, _ = self._predict_logits(X)
-        return Z.ravel() if self.n_outputs_ == 1 else Z
+        y = Z * self.target_scale_ + self.target_mean_
+        return y.ravel() if self.n_outputs_ == 1 else y
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def target_standardisation(y, scale):
+    """``(mean, scale)`` of each column of ``y`` (n, n_outputs), or zeros and
+    ones when ``scale`` is False; a constant column gets scale 1."""
+    if not scale:
+        return np.zeros(y.shape[1]), np.ones(y.shape[1])
+    mean = y.mean(axis=0)
+    std = y.std(axis=0)
+    # as StandardScaler: no scaling where the spread is zero up to rounding
+    std[std < 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1)] = 1.0
+    return mean, std

@@ -13,7 +13,7 @@ from sklearn_rnn.estimators._classifier import (
     _check_partial_fit_classes,
     encode_classes,
 )
-from sklearn_rnn.inputs import check_sequence_labels
+from sklearn_rnn.inputs import check_sequence_labels, check_step_weights
 
 
 def _token_index(lengths, idx):
@@ -72,7 +72,7 @@ class RNNSequenceTagger(BaseRNN):
 
     _per_step = True
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the tagger.
 
         Parameters
@@ -82,13 +82,19 @@ class RNNSequenceTagger(BaseRNN):
         y : list of array-like of shape (T_i,)
             The labels of each step of each sequence.
 
+        sample_weight : array-like or list of array-like, default=None
+            Weight of each sequence, shape (n_sequences,), or of each step of
+            each sequence, a list of arrays of shape (T_i,), in the loss (and
+            in the validation split's loss and score); None weighs every step
+            equally.
+
         Returns
         -------
         self : RNNSequenceTagger
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch over ``X``, continuing from the current parameters.
 
         Parameters
@@ -98,12 +104,20 @@ class RNNSequenceTagger(BaseRNN):
         classes : array-like of shape (n_classes,), default=None
             Every tag that will ever appear; required on the first call.
 
+        sample_weight : array-like or list of array-like, default=None
+            Weight of each sequence, shape (n_sequences,), or of each step of
+            each sequence, a list of arrays of shape (T_i,), in the loss (and
+            in the validation split's loss and score); None weighs every step
+            equally.
+
         Returns
         -------
         self : RNNSequenceTagger
         """
         classes = _check_partial_fit_classes(self, classes)
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(
+            X, y, incremental=True, classes=classes, sample_weight=sample_weight
+        )
 
     def _encode_targets(self, y, sequences, *, reset, classes=None):
         labels = check_sequence_labels(y, sequences.lengths, type(self).__name__)
@@ -111,6 +125,12 @@ class RNNSequenceTagger(BaseRNN):
             classes = labels
         encode_classes(labels, classes if reset else None, self)
         return np.searchsorted(self.classes_, labels)
+
+    def _row_index(self, idx, lengths):
+        return _token_index(lengths, idx)
+
+    def _row_weights(self, sample_weight, sequences):
+        return check_step_weights(sample_weight, sequences.lengths)
 
     def _batch_targets(self, codes, idx, lengths):
         batch_codes = codes[_token_index(lengths, idx)]
@@ -162,13 +182,16 @@ class RNNSequenceTagger(BaseRNN):
         Z, sequences = self._predict_logits(X)
         return _split(log_proba_from_logits(Z), sequences.lengths)
 
-    def score(self, X, y):
+    def score(self, X, y, sample_weight=None):
         """Token accuracy: the share of real steps whose label is predicted.
 
         Parameters
         ----------
         X : sequences
         y : list of array-like of shape (T_i,)
+        sample_weight : array-like or list of array-like, default=None
+            Weight of each sequence, shape (n_sequences,), or of each step, a
+            list of arrays of shape (T_i,), in the share.
 
         Returns
         -------
@@ -177,7 +200,10 @@ class RNNSequenceTagger(BaseRNN):
         Z, sequences = self._predict_logits(X)
         labels = check_sequence_labels(y, sequences.lengths, type(self).__name__)
         predicted = self.classes_[class_index_from_logits(Z)]
-        return float(np.mean(predicted == labels))
+        weights = None
+        if sample_weight is not None:
+            weights = check_step_weights(sample_weight, sequences.lengths)
+        return float(np.average(predicted == labels, weights=weights))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

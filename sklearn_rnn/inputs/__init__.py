@@ -13,14 +13,17 @@ from sklearn_rnn.inputs._validation import (
     validate_sequences,
     validate_token_sequences,
 )
+from sklearn_rnn.inputs._weights import check_step_weights, check_weights
 
 __all__ = [
     "PADDING_ID",
     "Sequences",
     "check_sequence_labels",
     "check_sequences",
+    "check_step_weights",
     "check_targets",
     "check_token_sequences",
+    "check_weights",
     "map_values",
     "validate_sequences",
     "validate_token_sequences",

@@ -7,7 +7,9 @@ Accepted formats, all meaning the same thing:
   features);
 - a 3D array ``(n_sequences, n_steps, n_features)``;
 - a 2D array ``(n_sequences, n_steps)`` of univariate sequences, also as a
-  DataFrame with a plain index (its columns are then time steps);
+  DataFrame with a plain index (its columns are then time steps, oldest
+  first: a lag matrix whose first column is the most recent value must be
+  reversed, see :class:`sklearn_rnn.forecasting.ReverseSteps`);
 - a DataFrame with a two-level MultiIndex ``(sequence id, time step)``, one
   row per step, rows in time order within each sequence, columns are
   features. Sequences come out in order of first appearance of their id.
@@ -37,11 +39,15 @@ class Sequences:
         Number of real steps of each sequence, at least 1.
     feature_names : ndarray of str or None
         Column names when the input was a DataFrame with string columns.
+    step_names : ndarray of str or None
+        Column names of a 2D DataFrame (one univariate sequence per row,
+        one time step per column) with string columns.
     """
 
     data: np.ndarray
     lengths: np.ndarray
     feature_names: np.ndarray | None = None
+    step_names: np.ndarray | None = None
 
     @property
     def n_sequences(self):
@@ -100,7 +106,9 @@ def check_sequences(X, *, dtype=np.float64):
     if isinstance(X, pd.DataFrame):
         if isinstance(X.index, pd.MultiIndex):
             return _from_long_frame(X, dtype)
-        return _from_array(_as_float_array(X, "X"), dtype)
+        sequences = _from_array(_as_float_array(X, "X"), dtype)
+        sequences.step_names = _string_columns(X)
+        return sequences
     if isinstance(X, pd.Series):
         X = X.to_numpy()
     if isinstance(X, (list, tuple)) or _is_ragged_object_array(X):

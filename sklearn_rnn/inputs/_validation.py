@@ -14,8 +14,9 @@ def validate_sequences(estimator, X, *, reset, dtype):
     Parameters
     ----------
     estimator : estimator
-        Receives ``n_features_in_`` and ``feature_names_in_`` on ``reset``;
-        otherwise X is checked against them.
+        Receives ``n_features_in_``, ``feature_names_in_`` and (for a 2D
+        DataFrame) ``step_names_in_`` on ``reset``; otherwise X is checked
+        against them.
     X : sequences in any format accepted by :func:`check_sequences`
     reset : bool
         True in ``fit``, False when predicting or transforming.
@@ -36,6 +37,7 @@ def validate_sequences(estimator, X, *, reset, dtype):
             "features per step as input."
         )
     _check_feature_names(estimator, sequences.feature_names, reset=reset)
+    _check_step_names(estimator, sequences.step_names, reset=reset)
     return sequences
 
 
@@ -99,4 +101,29 @@ def _check_feature_names(estimator, names, *, reset):
         raise ValueError(
             "The feature names should match those that were passed during "
             f"fit. Fitted with {list(fitted)}, got {list(names)}."
+        )
+
+
+def _check_step_names(estimator, names, *, reset):
+    """Record the step (column) names of a 2D DataFrame, or refuse the same
+    steps in another order: a lag matrix with its columns reordered or
+    reversed would otherwise be read silently in the wrong time order.
+
+    Other names (windows of another length, other lags) are valid input.
+    """
+    if reset:
+        if names is not None:
+            estimator.step_names_in_ = names
+        elif hasattr(estimator, "step_names_in_"):
+            del estimator.step_names_in_
+        return
+    fitted = getattr(estimator, "step_names_in_", None)
+    if fitted is None or names is None or len(names) != len(fitted):
+        return
+    if set(names) == set(fitted) and any(names != fitted):
+        raise ValueError(
+            "The columns of X are its time steps, oldest first. "
+            f"{type(estimator).__name__} was fitted with the steps "
+            f"{list(fitted)} and X has the same steps in another order: "
+            f"{list(names)}. Reorder the columns, e.g. X[model.step_names_in_]."
         )

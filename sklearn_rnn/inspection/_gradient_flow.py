@@ -10,8 +10,8 @@ def gradient_flow(estimator, X):
     """Size of the gradient reaching each input step from the read-out.
 
     For each sequence and step ``t``, the Frobenius norm of the Jacobian of
-    the model's outputs (its logits: one per class, target or tag) with
-    respect to the input ``x_t``::
+    the model's outputs (its logits: one per class or tag; the regressor's
+    predictions, in the units of ``y``) with respect to the input ``x_t``::
 
         flow[i, t] = sqrt(sum_k sum_j (d z_k / d x_{t, j})**2)
 
@@ -51,9 +51,11 @@ def gradient_flow(estimator, X):
     data, lengths = sequences.data, sequences.lengths
     Z, trace = forward(params, spec, data, lengths)
     squares = np.zeros(data.shape[:2])
+    # the regressor's predictions are its outputs times target_scale_
+    output_scale = getattr(estimator, "target_scale_", np.ones(Z.shape[1]))
     for k in range(Z.shape[1]):
         dZ = np.zeros_like(Z)
-        dZ[:, k] = 1.0
+        dZ[:, k] = output_scale[k]
         _, dX = backward(params, spec, trace, dZ)
         squares += np.sum(dX.astype(np.float64) ** 2, axis=2)
     flow = np.sqrt(squares)

@@ -146,18 +146,19 @@ def leading(array, size):
 @jit(inline="always")
 def few_rows_matmul(A, B, C):
     """``C = A @ B`` row by row of ``B``, each row read once and used for
-    every row of ``A``: for the few-row products of :data:`SMALL_ROWS`."""
+    every row of ``A``: for the few-row products of :data:`SMALL_ROWS`.
+    The sums build up in a new contiguous array (``C`` may be a column panel
+    of a wider array), which keeps the inner loop vectorised."""
     M, K = A.shape
-    for r in range(M):
-        for j in range(C.shape[1]):
-            C[r, j] = 0.0
+    acc = np.zeros((M, C.shape[1]), dtype=C.dtype)
     for k in range(K):
         b = B[k]
         for r in range(M):
             a = A[r, k]
-            c = C[r]
-            for j in range(b.shape[0]):
-                c[j] += a * b[j]
+            row = acc[r]
+            for j in range(row.shape[0]):
+                row[j] += a * b[j]
+    C[:, :] = acc
 
 
 @overload(matmul, jit_options=JIT_OPTIONS)

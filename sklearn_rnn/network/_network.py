@@ -395,11 +395,14 @@ def _window_rows(spec, lengths, active, window_lengths, start):
     return seq_idx, last[seq_idx], active[seq_idx]
 
 
-def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None):
-    """Mean loss over the read-out rows plus L2 penalty, and its gradient.
+def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None):
+    """Weighted mean loss over the read-out rows plus L2 penalty, and its
+    gradient.
 
-    ``loss = mean_rows(head loss) + 0.5 * alpha * sum(W**2) / n_rows``, the
-    penalty summed over weights only (not biases), as in scikit-learn's MLP.
+    ``loss = sum_r w_r loss_r / sum_r w_r + 0.5 * alpha * sum(W**2) / sum_r w_r``,
+    the penalty summed over weights only (not biases), as in scikit-learn's
+    MLP; without ``weights`` every ``w_r`` is 1, so the sums are the number
+    of rows.
 
     With ``spec.bptt_truncate = k``, the steps are cut into windows of ``k``:
     each window starts from the states the previous one ended in, and the
@@ -419,6 +422,8 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None):
         L2 penalty strength.
     rng : numpy.random.RandomState, default=None
         Source of the dropout masks (training); None applies no dropout.
+    weights : ndarray of shape (n_rows,), default=None
+        Non-negative weight of each read-out row, with a positive sum.
 
     Returns
     -------
@@ -427,7 +432,9 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None):
     """
     head = HEADS[spec.head]
     n_seq, n_steps = X.shape[:2]
-    n_rows = Y.shape[0]
+    if weights is None:
+        weights = np.ones(Y.shape[0])
+    total = float(weights.sum())
     dtype = params["out.W"].dtype
     recurrent = recurrent_masks(spec, n_seq, rng, dtype) if rng is not None else {}
     windows = bptt_windows(spec, n_steps)
@@ -466,9 +473,9 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None):
             readout=(seq_idx, step_idx),
         )
         if len(rows):
-            Yw = Y[rows]
-            loss += head.loss(Z, Yw).sum()
-            dZ = (head.gradient(Z, Yw) / n_rows).astype(dtype, copy=False)
+            Yw, w = Y[rows], weights[rows]
+            loss += (w * head.loss(Z, Yw)).sum()
+            dZ = (w[:, None] * head.gradient(Z, Yw) / total).astype(dtype, copy=False)
             for name, g in backward(params, spec, trace, dZ)[0].items():
                 grads[name] = grads[name] + g
         if stop < n_steps:
@@ -483,9 +490,9 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None):
             for name, carried in final_states(spec, trace).items():
                 for full, part in zip(states[name], carried, strict=True):
                     full[active] = part
-    loss /= n_rows
+    loss /= total
     for name, p in params.items():
         if is_weight(name):
-            loss += 0.5 * alpha * float(np.sum(p * p)) / n_rows
-            grads[name] += (alpha / n_rows) * p
+            loss += 0.5 * alpha * float(np.sum(p * p)) / total
+            grads[name] += (alpha / total) * p
     return float(loss), grads

@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from sklearn_rnn._atomic import atomic_fit
 from sklearn_rnn.inputs import map_values, validate_sequences
 
 
@@ -63,6 +64,7 @@ class SequenceScaler(
         self.with_mean = with_mean
         self.with_std = with_std
 
+    @atomic_fit
     def fit(self, X, y=None):
         """Compute the mean and standard deviation of each feature.
 

@@ -8,6 +8,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
+from sklearn_rnn._atomic import atomic_fit
 from sklearn_rnn.estimators import RNNSequenceTagger
 from sklearn_rnn.estimators._base import log_proba_from_logits
 from sklearn_rnn.text._vectorizer import UNKNOWN_ID, SequenceVectorizer
@@ -86,6 +87,7 @@ class TextGenerator(BaseEstimator):
         self.window = window
         self.stride = stride
 
+    @atomic_fit
     def fit(self, X, y=None):
         """Learn the vocabulary and the next token of the documents of ``X``.
 

@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from sklearn_rnn._atomic import atomic_fit
 from sklearn_rnn.inputs import PADDING_ID, check_token_sequences
 
 #: The id of tokens outside the vocabulary.
@@ -170,6 +171,7 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             raise ValueError("X is empty: it holds no documents.")
         return documents
 
+    @atomic_fit
     def fit(self, X, y=None):
         """Learn the vocabulary of the documents.
 
