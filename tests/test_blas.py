@@ -12,12 +12,24 @@ import pytest
 from numba import njit
 
 from sklearn_rnn.kernels import _blas
-from sklearn_rnn.kernels._blas import NO_TRANS, ROW_MAJOR, TRANS, matmul
+from sklearn_rnn.kernels._blas import (
+    NO_TRANS,
+    ROW_MAJOR,
+    SMALL_ROWS,
+    TRANS,
+    few_rows_matmul,
+    matmul,
+)
 
 
 @njit(cache=False)
 def jitted_matmul(A, B, C):
     matmul(A, B, C)
+
+
+@njit(cache=False)
+def jitted_few_rows_matmul(A, B, C):
+    few_rows_matmul(A, B, C)
 
 
 def operands(rng, dtype):
@@ -53,6 +65,20 @@ def test_matmul_matches_numpy_in_every_layout(rng, dtype):
         C[...] = np.nan  # every entry of C must be written
         jitted_matmul(A, B, C)
         np.testing.assert_allclose(C, A @ B, rtol=tol, atol=tol, err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_few_rows_loop_matches_numpy(rng, dtype):
+    """The loop of a step's product with few running rows, into a column
+    panel of a wider array as the recurrences use it."""
+    tol = 1e-5 if dtype == np.float32 else 1e-13
+    W = rng.normal(size=(6, 5)).astype(dtype)
+    for n_rows in range(1, SMALL_ROWS + 1):
+        V = rng.normal(size=(n_rows, 6)).astype(dtype)
+        P = np.full((n_rows, 9), np.nan, dtype=dtype)
+        jitted_few_rows_matmul(V, W, P[:, 2:7])
+        np.testing.assert_allclose(P[:, 2:7], V @ W, rtol=tol, atol=tol)
+        assert np.isnan(P[:, :2]).all() and np.isnan(P[:, 7:]).all()
 
 
 @pytest.mark.parametrize("prefix, dtype", [("s", np.float32), ("d", np.float64)])

@@ -4,9 +4,10 @@ A 2D ``X`` is read as univariate sequences ``(n_sequences, n_steps)``, so the
 checks that take each column of a 2D ``X`` for a feature cannot pass; they are
 declared below, each with its reason, and nothing else is. ``xfail_strict``
 turns an expected failure that passes into a test failure, so the lists stay
-exact.
+exact. One check whose outcome rounding decides is not run (``NOT_RUN``).
 """
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
@@ -27,16 +28,19 @@ COLUMNS_ARE_FEATURES = {
         "error names the steps"
     ),
 }
-#: As for MLPClassifier: the loss with a sequence weighted 2 is the loss with
-#: it repeated (tests/test_network.py checks this to rounding), but repeating
-#: or dropping sequences changes the stochastic batches, so the models differ.
-WEIGHTS_ARE_NOT_REPETITIONS = {
+#: Checks not run, with the reason. ``check_sample_weight_equivalence_on_dense_data``
+#: compares a model fitted with integer weights to one fitted on repeated
+#: sequences. As for MLPClassifier, the two losses and gradients are equal
+#: (``tests/test_network.py`` checks it), but repeating sequences changes the
+#: stochastic batches, so the models differ, except when both saturate to the
+#: same probabilities, which a change of rounding decides: neither a pass nor
+#: a failure is stable, so the check is skipped rather than declared failing.
+NOT_RUN = {
     "check_sample_weight_equivalence_on_dense_data": (
         "weights equal repetitions in the loss, but repetitions change the "
         "stochastic batches"
     ),
 }
-COLUMNS_ARE_FEATURES = {**COLUMNS_ARE_FEATURES, **WEIGHTS_ARE_NOT_REPETITIONS}
 CLASSIFIER_FAILURES = {
     **COLUMNS_ARE_FEATURES,
     "check_classifiers_train": (
@@ -79,7 +83,6 @@ TAGGER_FAILURES = {
             "check_all_zero_sample_weights_error",
             "check_sample_weights_shape",
             "check_sample_weights_not_overwritten",
-            "check_sample_weight_equivalence_on_dense_data",
         ]
     },
     "check_estimators_empty_data_messages": COLUMNS_ARE_FEATURES[
@@ -139,4 +142,7 @@ ESTIMATORS = [
     xfail_strict=True,
 )
 def test_sklearn_compatible_estimator(estimator, check):
+    name = getattr(check, "func", check).__name__
+    if name in NOT_RUN:
+        pytest.skip(NOT_RUN[name])
     check(estimator)

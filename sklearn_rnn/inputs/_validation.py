@@ -76,10 +76,7 @@ def _check_feature_names(estimator, names, *, reset):
     """scikit-learn's feature-name rules, for names read from any format."""
     name = type(estimator).__name__
     if reset:
-        if names is not None:
-            estimator.feature_names_in_ = names
-        elif hasattr(estimator, "feature_names_in_"):
-            del estimator.feature_names_in_
+        _record_names(estimator, "feature_names_in_", names)
         return
     fitted = getattr(estimator, "feature_names_in_", None)
     if fitted is None and names is None:
@@ -112,10 +109,7 @@ def _check_step_names(estimator, names, *, reset):
     Other names (windows of another length, other lags) are valid input.
     """
     if reset:
-        if names is not None:
-            estimator.step_names_in_ = names
-        elif hasattr(estimator, "step_names_in_"):
-            del estimator.step_names_in_
+        _record_names(estimator, "step_names_in_", names)
         return
     fitted = getattr(estimator, "step_names_in_", None)
     if fitted is None or names is None or len(names) != len(fitted):
@@ -127,3 +121,12 @@ def _check_step_names(estimator, names, *, reset):
             f"{list(fitted)} and X has the same steps in another order: "
             f"{list(names)}. Reorder the columns, e.g. X[model.step_names_in_]."
         )
+
+
+def _record_names(estimator, attribute, names):
+    """Set ``attribute`` to ``names``, or remove it when there are none (a
+    refit on data without names forgets the names of the previous fit)."""
+    if names is not None:
+        setattr(estimator, attribute, names)
+    elif hasattr(estimator, attribute):
+        delattr(estimator, attribute)

@@ -32,9 +32,10 @@ from sklearn_rnn.kernels._config import JIT_OPTIONS, jit
 
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
 
-#: Products of at most this many rows are a jitted loop instead of a BLAS
-#: call, which packs the whole of ``B`` first: predicting one sequence, or
-#: the last sequences of a group still running. One row of 256 units by an
+#: A step's product (``_linalg.block_vec_mat``) of at most this many rows is
+#: a jitted loop (:func:`few_rows_matmul`) instead of a BLAS call, which
+#: packs the whole of ``B`` first: predicting one sequence, or the last
+#: sequences of a group still running. One row of 256 units by an
 #: LSTM's 256 x 1024 matrix took 12 us against 62 us by BLAS; from 4 rows
 #: on BLAS wins at 64 and 128 units.
 SMALL_ROWS = 2
@@ -76,7 +77,10 @@ def _stand_in(prefix):
         else:
             c[:, :] = product + beta * c
 
-    return cfunc(SIGNATURES[prefix], **JIT_OPTIONS)(gemm)
+    try:
+        return cfunc(SIGNATURES[prefix], **JIT_OPTIONS)(gemm)
+    except RuntimeError:  # no writable cache folder, as in _config.jit
+        return cfunc(SIGNATURES[prefix], **{**JIT_OPTIONS, "cache": False})(gemm)
 
 
 def find_cblas():
@@ -175,9 +179,6 @@ def _matmul(A, B, C):
         trans_a, lda = leading(A, size)
         trans_b, ldb = leading(B, size)
         _, ldc = leading(C, size)
-        if M <= SMALL_ROWS and trans_b == NO_TRANS:
-            few_rows_matmul(A, B, C)
-            return
         one, zero = dtype(1), dtype(0)
         gemm(
             ROW_MAJOR, trans_a, trans_b, M, N, K, one, A.ctypes, lda, B.ctypes,

@@ -22,7 +22,7 @@ import functools
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from sklearn_rnn.kernels._blas import matmul
+from sklearn_rnn.kernels._blas import SMALL_ROWS, few_rows_matmul, matmul
 from sklearn_rnn.kernels._config import jit
 from sklearn_rnn.kernels._threads import group_bounds, run_tasks, task_bounds
 
@@ -277,7 +277,11 @@ def block_vec_mat(P, V, W, n_rows):
         return
     width = W.shape[2]
     for p in range(W.shape[0]):
-        matmul(V[:n_rows], W[p], P[:n_rows, p * width : (p + 1) * width])
+        panel = P[:n_rows, p * width : (p + 1) * width]
+        if n_rows <= SMALL_ROWS:
+            few_rows_matmul(V[:n_rows], W[p], panel)
+        else:
+            matmul(V[:n_rows], W[p], panel)
 
 
 @jit(inline="always")
