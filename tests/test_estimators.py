@@ -626,3 +626,61 @@ def test_weights_reach_fit_through_routing_and_meta_estimators():
     calibrated = CalibratedClassifierCV(RNNClassifier(**small), cv=2)
     calibrated.fit(X, y, sample_weight=weights)
     assert calibrated.predict_proba(X).shape == (60, 2)
+
+
+# ------------------------------------------------------------ regression losses
+
+
+def noisy_sums(n=200, seed=3):
+    """Sequences, the sum of their first feature, and that sum plus noise."""
+    X = make_sequences(n=n, seed=seed)
+    signal = np.array([x[:, 0].sum() for x in X])
+    noise = np.random.RandomState(seed).normal(scale=1.0, size=n)
+    return X, signal, signal + noise
+
+
+def test_robust_losses_resist_outliers():
+    """Ten targets pushed 50 away: on the other sequences, the absolute error
+    keeps the signal and the Huber loss does better than the squared error."""
+    X, signal, y = noisy_sums()
+    y[:10] += 50.0
+    params = {**SMALL, "max_iter": 60}
+    r2 = {}
+    for loss in ["squared_error", "huber", "absolute_error"]:
+        reg = RNNRegressor(**params, loss=loss).fit(X, y)
+        assert reg.out_activation_ == "identity"
+        r2[loss] = r2_of(reg.predict(X)[10:], signal[10:])
+    assert r2["absolute_error"] > 0.8
+    assert r2["squared_error"] < r2["huber"] < r2["absolute_error"]
+
+
+def r2_of(prediction, truth):
+    return 1 - np.sum((truth - prediction) ** 2) / np.sum((truth - truth.mean()) ** 2)
+
+
+def test_quantile_loss_predicts_the_quantile():
+    X, _, y = noisy_sums()
+    # the default step size: the pinball gradient does not shrink near the
+    # optimum, so larger steps leave the last epoch's quantile noisy
+    params = {**SMALL, "max_iter": 60, "learning_rate_init": 0.003}
+    high = RNNRegressor(**params, loss="quantile", quantile=0.9).fit(X, y)
+    low = RNNRegressor(**params, loss="quantile", quantile=0.1).fit(X, y)
+    assert 0.8 <= np.mean(y <= high.predict(X)) <= 0.97
+    assert 0.03 <= np.mean(y <= low.predict(X)) <= 0.2
+    with pytest.raises(ValueError, match="set quantile"):
+        RNNRegressor(loss="quantile").fit(X, y)
+
+
+def test_poisson_loss_predicts_positive_counts():
+    X = make_sequences(n=200, seed=4)
+    rate = np.exp(np.array([0.5 * np.tanh(x[:, 0].sum()) for x in X]) + 2.0)
+    y = np.random.RandomState(4).poisson(rate).astype(float)
+    reg = RNNRegressor(**{**SMALL, "max_iter": 60}, loss="poisson").fit(X, y)
+    assert reg.out_activation_ == "exp"
+    assert reg.target_mean_[0] == 0.0 and reg.target_scale_[0] == y.mean()
+    prediction = reg.predict(X)
+    assert (prediction > 0).all()
+    assert prediction.mean() == pytest.approx(y.mean(), rel=0.1)
+    assert np.corrcoef(prediction, rate)[0, 1] > 0.5
+    with pytest.raises(ValueError, match="targets >= 0"):
+        RNNRegressor(loss="poisson").fit(X, y - 100)

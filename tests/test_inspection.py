@@ -21,6 +21,19 @@ def fitted(Estimator, X, y, **params):
         ).fit(X, y)
 
 
+def prediction_jacobian_norm(reg, x, t):
+    """Norm of the Jacobian of ``reg.predict([x])[0]`` with respect to step
+    ``t`` of ``x``, by central differences; returned as ``pytest.approx``
+    compares it, to a relative 1e-6."""
+    jacobian = []
+    for j in range(x.shape[1]):
+        plus, minus = x.copy(), x.copy()
+        plus[t, j] += 1e-6
+        minus[t, j] -= 1e-6
+        jacobian.append((reg.predict([plus])[0] - reg.predict([minus])[0]) / 2e-6)
+    return pytest.approx(np.linalg.norm(jacobian), rel=1e-6)
+
+
 @pytest.mark.parametrize("cell", ["elman", "lstm", "gru"])
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_flow_is_the_jacobian_norm(cell, bidirectional):
@@ -34,15 +47,17 @@ def test_flow_is_the_jacobian_norm(cell, bidirectional):
     for i, x in enumerate(X):
         assert np.all(np.isnan(flow[i, len(x) :]))
         for t in range(len(x)):
-            jacobian = []
-            for j in range(x.shape[1]):
-                plus, minus = x.copy(), x.copy()
-                plus[t, j] += 1e-6
-                minus[t, j] -= 1e-6
-                jacobian.append(
-                    (reg.predict([plus])[0] - reg.predict([minus])[0]) / 2e-6
-                )
-            assert flow[i, t] == pytest.approx(np.linalg.norm(jacobian), rel=1e-6)
+            assert flow[i, t] == prediction_jacobian_norm(reg, x, t)
+
+
+def test_flow_of_a_poisson_regressor_is_that_of_its_predictions():
+    """Predictions exp(z) * target_scale_: the flow follows them."""
+    X = make_sequences(n=3, min_len=2, max_len=5)
+    y = np.abs(np.random.RandomState(0).normal(size=3)) * 40
+    reg = fitted(RNNRegressor, X, y, loss="poisson", dtype="float64")
+    flow = gradient_flow(reg, X)
+    for t in range(len(X[0])):
+        assert flow[0, t] == prediction_jacobian_norm(reg, X[0], t)
 
 
 def test_flow_for_classifier_and_tagger():

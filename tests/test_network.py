@@ -25,6 +25,10 @@ HEAD_CASES = [
     ("softmax", False, 3),
     ("logistic", False, 1),
     ("identity", False, 2),
+    ("absolute_error", False, 2),
+    ("huber", False, 2),
+    ("poisson", False, 2),
+    ("quantile:0.8", False, 1),
     ("softmax", True, 3),
     ("logistic", True, 1),
     ("identity", True, 1),
@@ -32,8 +36,12 @@ HEAD_CASES = [
 
 
 def random_targets(rng, head, n_rows, n_outputs):
-    if head == "identity":
-        return rng.normal(size=(n_rows, n_outputs))
+    if head == "poisson":
+        return rng.poisson(1.5, size=(n_rows, n_outputs)).astype(float)
+    if head not in ("logistic", "softmax"):
+        # the Huber head's kink at |z - y| = 1 and the others' at z = y are
+        # met with probability zero
+        return rng.normal(scale=2.0, size=(n_rows, n_outputs))
     if head == "logistic":
         return rng.randint(0, 2, size=(n_rows, 1)).astype(float)
     return np.eye(n_outputs)[rng.randint(0, n_outputs, size=n_rows)]

@@ -32,7 +32,7 @@ from sklearn_rnn.inputs import (
 from sklearn_rnn.kernels import BlasSingleThread
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.network._cells import CELLS
-from sklearn_rnn.network._heads import HEADS
+from sklearn_rnn.network._heads import get_head
 from sklearn_rnn.network._network import (
     NetworkSpec,
     final_states,
@@ -90,7 +90,7 @@ def class_index_from_logits(Z):
 
 def proba_from_logits(Z, head):
     """Probabilities of every class; one logit column gives ``[1 - p, p]``."""
-    P = HEADS[head].activation(Z)
+    P = get_head(head).activation(Z)
     return np.hstack([1 - P, P]) if P.shape[1] == 1 else P
 
 
@@ -100,13 +100,13 @@ def _accuracy_from_logits(Z, Y, weights=None):
     return float(np.average(class_index_from_logits(Z) == targets, weights=weights))
 
 
-#: Validation score of each head, as the estimators' ``score`` computes it:
-#: accuracy for classification heads, R^2 for regression.
-VALIDATION_SCORES = {
-    "logistic": _accuracy_from_logits,
-    "softmax": _accuracy_from_logits,
-    "identity": lambda Z, Y, weights=None: float(r2_score(Y, Z, sample_weight=weights)),
-}
+def validation_score(head, Z, Y, weights=None):
+    """The score ``score`` computes, from logits: accuracy for the
+    classification heads, R^2 of the predictions for the regression heads."""
+    if head in ("logistic", "softmax"):
+        return _accuracy_from_logits(Z, Y, weights)
+    prediction = get_head(head).activation(Z)
+    return float(r2_score(Y, prediction, sample_weight=weights))
 
 
 def log_proba_from_logits(Z):
@@ -288,7 +288,7 @@ class BaseRNN(BaseEstimator):
             cell=self.cell,
             activation=self.activation,
             hidden_layer_sizes=self._hidden_layer_sizes(),
-            head=self.out_activation_,
+            head=self._head(),
             per_step=self._per_step,
             bidirectional=bool(self.bidirectional),
             dropout=float(self.dropout),
@@ -511,8 +511,12 @@ class BaseRNN(BaseEstimator):
         Z = self._logits(sequences, idx)
         Y = self._batch_targets(targets, idx, sequences.lengths)
         w = self._batch_weights(weights, idx, sequences.lengths)
-        loss = float(np.average(HEADS[self._spec.head].loss(Z, Y), weights=w))
-        return loss, VALIDATION_SCORES[self._spec.head](Z, Y, w)
+        loss = float(np.average(get_head(self._spec.head).loss(Z, Y), weights=w))
+        return loss, validation_score(self._spec.head, Z, Y, w)
+
+    def _head(self):
+        """Name of the output head: the output activation with its loss."""
+        return self.out_activation_
 
     def _row_index(self, idx, lengths):
         """Rows of the targets (and weights) of the sequences ``idx``."""

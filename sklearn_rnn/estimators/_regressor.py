@@ -1,11 +1,24 @@
 """Many-to-one regression: one value (or vector) per sequence."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import RegressorMixin
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from sklearn_rnn.estimators import _docs
 from sklearn_rnn.estimators._base import BaseRNN
 from sklearn_rnn.inputs import check_targets
+from sklearn_rnn.network._heads import get_head
+
+#: The output head of each ``loss`` (see :mod:`sklearn_rnn.network._heads`).
+LOSS_HEADS = {
+    "squared_error": "identity",
+    "absolute_error": "absolute_error",
+    "huber": "huber",
+    "poisson": "poisson",
+    "quantile": "quantile",
+}
 
 
 class RNNRegressor(RegressorMixin, BaseRNN):
@@ -13,7 +26,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
     The network reads each sequence step by step and predicts its target from
     the hidden state of the last layer at the sequence's last real step,
-    through a linear output layer trained on the squared error. For
+    through a linear output layer trained on the chosen ``loss``. For
     forecasting, each sequence is a window of the past and the target the
     next value (or the next ``horizon`` values, as several outputs).
 
@@ -25,6 +38,20 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     Parameters
     ----------
     {parameters}
+    loss : {"squared_error", "absolute_error", "huber", "poisson", \
+            "quantile"}, default="squared_error"
+        The loss the network is trained on, named as in
+        HistGradientBoostingRegressor. ``"absolute_error"`` predicts the
+        median, ``"quantile"`` the quantile ``quantile`` (pinball loss),
+        ``"huber"`` is the squared error within one standard deviation of the
+        (standardised) target and the absolute error beyond. ``"poisson"``
+        (targets >= 0, such as counts) predicts ``exp`` of the network's
+        output, so predictions are positive; with ``scale_targets`` its
+        targets are divided by their mean, not centred.
+
+    quantile : float or None, default=None
+        The quantile to predict with ``loss="quantile"``, in (0, 1).
+
     scale_targets : bool, default=True
         Standardise each target column inside: the network learns
         ``(y - target_mean_) / target_scale_``, with the mean and standard
@@ -67,6 +94,8 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
     _parameter_constraints = {
         **BaseRNN._parameter_constraints,
+        "loss": [StrOptions(set(LOSS_HEADS))],
+        "quantile": [Interval(Real, 0, 1, closed="neither"), None],
         "scale_targets": ["boolean"],
     }
 
@@ -105,6 +134,8 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         clip_norm=5.0,
         clip_value=None,
         dtype="float32",
+        loss="squared_error",
+        quantile=None,
         scale_targets=True,
     ):
         super().__init__(
@@ -141,6 +172,8 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             clip_value=clip_value,
             dtype=dtype,
         )
+        self.loss = loss
+        self.quantile = quantile
         self.scale_targets = scale_targets
 
     def fit(self, X, y, sample_weight=None):
@@ -183,11 +216,20 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     def _encode_targets(self, y, sequences, *, reset, classes=None):
         y = check_targets(y, sequences.n_sequences, type(self).__name__, ensure_2d=True)
         y = y.reshape(len(y), -1).astype(np.float64)
+        if self.loss == "quantile" and self.quantile is None:
+            raise ValueError(
+                "loss='quantile' needs the quantile to predict: set quantile."
+            )
+        if self.loss == "poisson" and ((y < 0).any() or (y.sum(axis=0) <= 0).any()):
+            raise ValueError(
+                "loss='poisson' needs targets >= 0 with a positive sum in each "
+                "column (counts, rates)."
+            )
         if reset:
             self.n_outputs_ = y.shape[1]
-            self.out_activation_ = "identity"
+            self.out_activation_ = "exp" if self.loss == "poisson" else "identity"
             self.target_mean_, self.target_scale_ = target_standardisation(
-                y, self.scale_targets
+                y, self.scale_targets, centre=self.loss != "poisson"
             )
         elif y.shape[1] != self.n_outputs_:
             raise ValueError(
@@ -212,8 +254,13 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             1D when the model has a single output.
         """
         Z, _ = self._predict_logits(X)
-        y = Z * self.target_scale_ + self.target_mean_
+        y = get_head(self._spec.head).activation(Z) * self.target_scale_
+        y += self.target_mean_
         return y.ravel() if self.n_outputs_ == 1 else y
+
+    def _head(self):
+        head = LOSS_HEADS[self.loss]
+        return f"{head}:{self.quantile!r}" if head == "quantile" else head
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -221,11 +268,15 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         return tags
 
 
-def target_standardisation(y, scale):
+def target_standardisation(y, scale, centre=True):
     """``(mean, scale)`` of each column of ``y`` (n, n_outputs), or zeros and
-    ones when ``scale`` is False; a constant column gets scale 1."""
+    ones when ``scale`` is False; a constant column gets scale 1. Without
+    ``centre`` the mean is zero and the scale is the column's mean (for
+    non-negative targets, which must stay non-negative)."""
     if not scale:
         return np.zeros(y.shape[1]), np.ones(y.shape[1])
+    if not centre:
+        return np.zeros(y.shape[1]), y.mean(axis=0)
     mean = y.mean(axis=0)
     std = y.std(axis=0)
     # as StandardScaler: no scaling where the spread is zero up to rounding

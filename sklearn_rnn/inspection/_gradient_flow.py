@@ -51,11 +51,16 @@ def gradient_flow(estimator, X):
     data, lengths = sequences.data, sequences.lengths
     Z, trace = forward(params, spec, data, lengths)
     squares = np.zeros(data.shape[:2])
-    # the regressor's predictions are its outputs times target_scale_
-    output_scale = getattr(estimator, "target_scale_", np.ones(Z.shape[1]))
+    # the regressor predicts act(z) * target_scale_ + target_mean_, act the
+    # identity or (loss="poisson") exp
+    slope = np.ones_like(Z)
+    if hasattr(estimator, "target_scale_"):
+        slope = slope * estimator.target_scale_
+        if estimator.out_activation_ == "exp":
+            slope *= np.exp(Z)
     for k in range(Z.shape[1]):
         dZ = np.zeros_like(Z)
-        dZ[:, k] = output_scale[k]
+        dZ[:, k] = slope[:, k]
         _, dX = backward(params, spec, trace, dZ)
         squares += np.sum(dX.astype(np.float64) ** 2, axis=2)
     flow = np.sqrt(squares)

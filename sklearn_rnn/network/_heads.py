@@ -5,16 +5,25 @@ computes, per row, the loss and its gradient with respect to ``Z``. The
 pairing is the canonical one, for which the gradient is simply
 ``prediction - target`` (scaled for the squared error):
 
-========== ================ ============================================
-name       output           loss per row
-========== ================ ============================================
-identity   ``z``            ``0.5 * mean_k (z_k - y_k)**2``
-logistic   ``1/(1+e**-z)``  ``-(y log p + (1 - y) log(1 - p))``, summed
-softmax    ``e**z / sum``   ``-sum_k y_k log p_k``
-========== ================ ============================================
+============== ================ ============================================
+name           output           loss per row
+============== ================ ============================================
+identity       ``z``            ``0.5 * mean_k (z_k - y_k)**2``
+absolute_error ``z``            ``mean_k |z_k - y_k|``
+huber          ``z``            ``mean_k h(z_k - y_k)``, ``h(r) = r**2 / 2``
+                                for ``|r| <= 1``, ``|r| - 1/2`` beyond
+poisson        ``e**z``         ``mean_k (e**z_k - y_k z_k)``
+quantile:a     ``z``            ``mean_k max(a r_k, (a - 1) r_k)``,
+                                ``r = y - z`` (pinball loss of quantile a)
+logistic       ``1/(1+e**-z)``  ``-(y log p + (1 - y) log(1 - p))``, summed
+softmax        ``e**z / sum``   ``-sum_k y_k log p_k``
+============== ================ ============================================
 
 Losses are computed from the logits (log-sum-exp, softplus) so they stay
-finite where the probabilities round to 0 or 1.
+finite where the probabilities round to 0 or 1. The regression heads other
+than ``identity`` serve ``RNNRegressor``'s ``loss`` parameter; the Huber
+threshold 1 is in the units of the standardised targets (one standard
+deviation). :func:`get_head` also builds the quantile heads, one per level.
 """
 
 from collections.abc import Callable
@@ -34,6 +43,31 @@ def _squared_error_loss(Z, Y):
 
 def _squared_error_grad(Z, Y):
     return (Z - Y) / Z.shape[1]
+
+
+def _absolute_error_loss(Z, Y):
+    return np.mean(np.abs(Z - Y), axis=1)
+
+
+def _absolute_error_grad(Z, Y):
+    return np.sign(Z - Y) / Z.shape[1]
+
+
+def _huber_loss(Z, Y):
+    r = np.abs(Z - Y)
+    return np.mean(np.where(r <= 1.0, 0.5 * r * r, r - 0.5), axis=1)
+
+
+def _huber_grad(Z, Y):
+    return np.clip(Z - Y, -1.0, 1.0) / Z.shape[1]
+
+
+def _poisson_loss(Z, Y):
+    return np.mean(np.exp(Z) - Y * Z, axis=1)
+
+
+def _poisson_grad(Z, Y):
+    return (np.exp(Z) - Y) / Z.shape[1]
 
 
 def _binary_log_loss(Z, Y):
@@ -79,6 +113,30 @@ class Head:
 
 HEADS = {
     "identity": Head(_identity, _squared_error_loss, _squared_error_grad),
+    "absolute_error": Head(_identity, _absolute_error_loss, _absolute_error_grad),
+    "huber": Head(_identity, _huber_loss, _huber_grad),
+    "poisson": Head(np.exp, _poisson_loss, _poisson_grad),
     "logistic": Head(expit, _binary_log_loss, _binary_log_loss_grad),
     "softmax": Head(_softmax, _log_loss, _log_loss_grad),
 }
+
+
+def quantile_head(alpha):
+    """The head of the pinball loss of quantile ``alpha`` (0 < alpha < 1)."""
+
+    def loss(Z, Y):
+        R = Y - Z
+        return np.mean(np.maximum(alpha * R, (alpha - 1) * R), axis=1)
+
+    def gradient(Z, Y):
+        return np.where(Y > Z, -alpha, 1 - alpha) / Z.shape[1]
+
+    return Head(_identity, loss, gradient)
+
+
+def get_head(name):
+    """The head called ``name``: a key of :data:`HEADS`, or ``"quantile:a"``
+    for the pinball loss of quantile ``a``."""
+    if name.startswith("quantile:"):
+        return quantile_head(float(name.split(":", 1)[1]))
+    return HEADS[name]

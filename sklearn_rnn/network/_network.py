@@ -40,7 +40,7 @@ import numpy as np
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.network._cells import CELLS
 from sklearn_rnn.network._dropout import output_masks, recurrent_masks
-from sklearn_rnn.network._heads import HEADS
+from sklearn_rnn.network._heads import get_head
 from sklearn_rnn.network._init import glorot_uniform, orthogonal
 from sklearn_rnn.optimizers import RowGradient
 
@@ -63,7 +63,7 @@ class NetworkSpec:
     hidden_layer_sizes : tuple of int
         Width of each recurrent layer (per direction), first to last.
     head : str
-        Key of :data:`sklearn_rnn.network._heads.HEADS`.
+        Name of the output head (:func:`sklearn_rnn.network._heads.get_head`).
     per_step : bool
         True for one output per real step (many-to-many), False for one
         output per sequence (many-to-one).
@@ -430,7 +430,7 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None
     loss : float
     grads : dict of str to ndarray or RowGradient
     """
-    head = HEADS[spec.head]
+    head = get_head(spec.head)
     n_seq, n_steps = X.shape[:2]
     if weights is None:
         weights = np.ones(Y.shape[0])
