@@ -161,3 +161,18 @@ def test_token_rows_map_unseen_ids_to_row_zero():
     np.testing.assert_array_equal(
         token_rows(seen, np.array([[3, 4, 9], [100, 7, 1]])), [[1, 0, 3], [0, 2, 0]]
     )
+
+
+def test_generators_and_long_frames_out_of_time_order_are_read():
+    """A generator of sequences is read once, as its list; a long frame's rows
+    are put in time order within each sequence."""
+    rng = np.random.RandomState(0)
+    seqs = [rng.normal(size=(n, 2)) for n in (3, 1, 4)]
+    from_generator = check_sequences(s for s in seqs)
+    np.testing.assert_array_equal(from_generator.data, check_sequences(seqs).data)
+    index = pd.MultiIndex.from_tuples([("b", 2), ("a", 0), ("b", 0), ("b", 1)])
+    frame = pd.DataFrame({"v": [30.0, 1.0, 10.0, 20.0]}, index=index)
+    sequences = check_sequences(frame)
+    np.testing.assert_array_equal(sequences.lengths, [3, 1])  # b first: seen first
+    np.testing.assert_array_equal(sequences.data[0, :, 0], [10.0, 20.0, 30.0])
+    assert sequences.data[1, 0, 0] == 1.0

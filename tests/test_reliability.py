@@ -70,6 +70,27 @@ def fitted():
 BAD_X = [
     ("empty", [], ValueError, "X is empty"),
     (
+        "timestamps",
+        np.arange(24).astype("datetime64[h]").reshape(12, 2),
+        TypeError,
+        "datetime64.* which are times",
+    ),
+    (
+        "durations in a list",
+        [np.arange(3).astype("timedelta64[s]")] * 12,
+        TypeError,
+        "sequence 0 holds timedelta64",
+    ),
+    (
+        "a long frame with a (sequence id, time step) twice",
+        pd.DataFrame(
+            {"a": [1.0, 2.0, 3.0], "b": [1.0, 2.0, 3.0]},
+            index=pd.MultiIndex.from_tuples([("s1", 0), ("s2", 5), ("s2", 5)]),
+        ),
+        ValueError,
+        "Sequence id 's2' has time step 5 more than once",
+    ),
+    (
         "empty sequence",
         [X_GOOD[0], np.zeros((0, 2))],
         ValueError,
@@ -305,7 +326,27 @@ BAD_Y = [
         "regressor: inf target",
         lambda f: RNNRegressor(**SMALL).fit(X_GOOD, np.r_[np.inf, Y_VALUES[1:]]),
         ValueError,
-        "infinity",
+        r"NaN or infinite values \(first for sequence 0",
+    ),
+    (
+        "regressor: NaN target",
+        lambda f: RNNRegressor(**SMALL).fit(
+            X_GOOD, np.r_[Y_VALUES[:4], np.nan, Y_VALUES[5:]]
+        ),
+        ValueError,
+        r"NaN or infinite values \(first for sequence 4",
+    ),
+    (
+        "regressor: one string among numbers",
+        lambda f: RNNRegressor(**SMALL).fit(X_GOOD, [1.0] * 3 + ["x"] + [1.0] * 8),
+        ValueError,
+        "not a number for sequence 3",
+    ),
+    (
+        "regressor: timestamps as targets",
+        lambda f: RNNRegressor(**SMALL).fit(X_GOOD, pd.date_range("2020", periods=12)),
+        ValueError,
+        "which are times",
     ),
     (
         "regressor: 3D target",

@@ -11,14 +11,18 @@ Accepted formats, all meaning the same thing:
   first: a lag matrix whose first column is the most recent value must be
   reversed, see :class:`sklearn_rnn.forecasting.ReverseSteps`);
 - a DataFrame with a two-level MultiIndex ``(sequence id, time step)``, one
-  row per step, rows in time order within each sequence, columns are
-  features. Sequences come out in order of first appearance of their id.
+  row per step, columns are features. Rows are put in time order within
+  each sequence (a pair that appears twice is refused, naming the id).
+  Sequences come out in order of first appearance of their id;
+- any of these list formats as a generator or other iterator of sequences
+  (read once).
 
 In the array formats, steps after the last real step of a sequence that are
 entirely NaN are padding. Any other NaN, any inf, an empty sequence or
 non-numeric values raise an error naming the sequence (and step) at fault.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,6 +115,8 @@ def check_sequences(X, *, dtype=np.float64):
         return sequences
     if isinstance(X, pd.Series):
         X = X.to_numpy()
+    if isinstance(X, Iterator):  # a generator of sequences, read once
+        X = list(X)
     if isinstance(X, (list, tuple)) or _is_ragged_object_array(X):
         return _from_list(X, dtype)
     return _from_array(_as_float_array(X, "X"), dtype)
@@ -174,6 +180,12 @@ def _as_float_array(a, what):
         ) from None
     if np.iscomplexobj(arr):
         raise ValueError(f"Complex data not supported: {what} is complex.")
+    if arr.dtype.kind in "mM":
+        raise TypeError(
+            f"{what} holds {arr.dtype} values, which are times, not numbers. "
+            "Turn them into numbers first (for example seconds since a start, "
+            "or calendar features such as the hour or the day of the week)."
+        )
     if arr.dtype in (np.float32, np.float64):
         return arr
     try:
@@ -254,14 +266,33 @@ def _from_long_frame(frame, dtype):
                     f"Column {column!r} holds values that are not numbers "
                     f"(first in sequence id {ids[0]!r}...)."
                 ) from None
-    codes, _ = pd.factorize(frame.index.get_level_values(0))
+    ids = frame.index.get_level_values(0)
+    duplicated = frame.index.duplicated()
+    if duplicated.any():
+        i, t = (_plain(v) for v in frame.index[np.flatnonzero(duplicated)[0]])
+        raise ValueError(
+            f"Sequence id {i!r} has time step {t!r} more than once: each "
+            "(sequence id, time step) pair must appear once."
+        )
+    codes, _ = pd.factorize(ids)
     values = frame.to_numpy(dtype=np.float64)
-    order = np.argsort(codes, kind="stable")
+    try:  # rows in time order within each sequence, whatever their order
+        order = np.lexsort((np.asarray(frame.index.get_level_values(1)), codes))
+    except TypeError:
+        raise ValueError(
+            "The time steps (second index level) cannot be ordered: use numbers "
+            "or timestamps of one kind."
+        ) from None
     counts = np.bincount(codes)
     seqs = np.split(values[order], np.cumsum(counts)[:-1])
     sequences = _from_list(seqs, dtype)
     sequences.feature_names = _string_columns(frame)
     return sequences
+
+
+def _plain(value):
+    """A NumPy scalar as the Python value it holds, for messages."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _string_columns(frame):

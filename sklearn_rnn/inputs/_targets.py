@@ -24,6 +24,14 @@ def check_targets(y, n_sequences, estimator_name, *, ensure_2d=False):
         raise ValueError(
             f"{estimator_name} requires y to be passed, but the target y is None."
         )
+    raw = np.asarray(y.to_numpy() if isinstance(y, pd.Series | pd.DataFrame) else y)
+    if raw.dtype.kind in "mM":
+        raise ValueError(
+            f"y holds {raw.dtype} values, which are times: {estimator_name} "
+            "needs numbers or labels. Turn the times into numbers first."
+        )
+    if ensure_2d:
+        _check_numeric_targets(raw, estimator_name)
     y = check_array(
         y,
         ensure_2d=False,
@@ -39,6 +47,31 @@ def check_targets(y, n_sequences, estimator_name, *, ensure_2d=False):
             "there must be one target per sequence."
         )
     return y
+
+
+def _check_numeric_targets(y, estimator_name):
+    """Name the first target that is not a finite number (by sequence)."""
+    try:
+        values = y.astype(np.float64)
+    except (TypeError, ValueError):
+        for i, row in enumerate(y.reshape(len(y), -1) if y.ndim else [y]):
+            try:
+                np.asarray(row, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"y holds a value that is not a number for sequence {i} "
+                    f"({row.tolist()!r}): {estimator_name} needs numeric "
+                    "targets."
+                ) from None
+        raise
+    bad = ~np.isfinite(values.reshape(len(values), -1) if values.ndim else values)
+    if bad.any():
+        i = int(np.flatnonzero(bad.any(axis=-1) if bad.ndim > 1 else bad)[0])
+        raise ValueError(
+            f"y holds NaN or infinite values (first for sequence {i}: "
+            f"{np.asarray(y[i]).tolist()!r}): "
+            f"{estimator_name} needs a finite target for every sequence."
+        )
 
 
 def check_sequence_labels(y, lengths, estimator_name):
