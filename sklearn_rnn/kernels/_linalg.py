@@ -285,20 +285,47 @@ def block_vec_mat(P, V, W, n_rows):
 
 
 @jit(inline="always")
-def recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t):
-    """``product[r] = (h_{t-1} * m) @ W_h`` for each active row ``r``.
+def step_scratch(W_h, n_seq, dtype):
+    """Scratch space of a group's forward steps, for :func:`step_products`.
 
-    Row ``r`` is sequence ``rows[r]``; ``h_{-1}`` is ``h0``. ``W_h`` is
-    given as :func:`column_panels`, and ``product`` comes from
-    :func:`panel_scratch` (columns past ``W_h``'s are padding). ``h_in`` is
-    scratch space of shape (group size, n_hidden).
+    Returns
+    -------
+    rows : ndarray of shape (n_seq,), int64
+        The sequences running at the step.
+    h_in : ndarray of shape (n_seq, n_hidden)
+        Their ``h_{t-1} * m``.
+    product : ndarray of shape (n_seq, n_panels * width)
+        Their products with ``W_h`` (:func:`panel_scratch`).
     """
+    rows = np.empty(n_seq, dtype=np.int64)
+    h_in = np.zeros((n_seq, W_h.shape[1]), dtype=dtype)
+    return rows, h_in, panel_scratch(W_h, n_seq, dtype)
+
+
+@jit(inline="always")
+def step_products(scratch, lengths, s0, s1, t, H, h0, h_mask, W_h):
+    """The sequences ``s0 <= s < s1`` running at step ``t``, and their
+    recurrent products ``product[r] = (h_{t-1} * m) @ W_h``.
+
+    ``scratch`` comes from :func:`step_scratch`: afterwards its ``rows[r]``
+    is the sequence of row ``r`` and its ``product[r]`` that row's product
+    (columns past ``W_h``'s are padding). ``h_{-1}`` is ``h0``; ``W_h`` is
+    given as :func:`column_panels`.
+
+    Returns
+    -------
+    n_rows : int
+        Number of running sequences.
+    """
+    rows, h_in, product = scratch
+    n_rows = active_rows(lengths, s0, s1, t, rows)
     for r in range(n_rows):
         i = rows[r]
         h_prev = H[i, t - 1] if t > 0 else h0[i]
         for k in range(h_in.shape[1]):
             h_in[r, k] = h_prev[k] * h_mask[i, k]
     block_vec_mat(product, h_in, W_h, n_rows)
+    return n_rows
 
 
 @jit(inline="always")

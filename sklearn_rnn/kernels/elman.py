@@ -44,8 +44,9 @@ from sklearn_rnn.kernels._linalg import (
     column_panels,
     panel_scratch,
     project_block,
-    recurrent_products,
     single_threaded_blas,
+    step_products,
+    step_scratch,
 )
 from sklearn_rnn.kernels._threads import run_in_groups
 
@@ -100,12 +101,10 @@ def _recurrence(X, W_x, b, lengths, W_h, h0, h_mask, activation, s0, s1, H):
     n = W_h.shape[1]
     Z = np.empty((s1 - s0, n_steps, n), dtype=X.dtype)
     project_block(Z, X, W_x, b, s0, s1)
-    rows = np.empty(s1 - s0, dtype=np.int64)
-    h_in = np.zeros((s1 - s0, n), dtype=X.dtype)
-    product = panel_scratch(W_h, s1 - s0, X.dtype)
+    scratch = step_scratch(W_h, s1 - s0, X.dtype)
+    rows, _, product = scratch
     for t in range(block_length(lengths, s0, s1)):
-        n_rows = active_rows(lengths, s0, s1, t, rows)
-        recurrent_products(product, h_in, rows, n_rows, H, h0, h_mask, W_h, t)
+        n_rows = step_products(scratch, lengths, s0, s1, t, H, h0, h_mask, W_h)
         for r in range(n_rows):
             i = rows[r]
             h = H[i, t]
