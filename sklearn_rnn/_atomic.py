@@ -5,9 +5,13 @@ Every ``fit`` and ``partial_fit`` of the library goes through
 that raises, or is interrupted (Ctrl-C, ``MemoryError``, any
 ``BaseException``), leaves the object's fitted state exactly as it was: a
 fitted object keeps its previous model, a fresh one stays unfitted.
+
+The rule that makes this cheap: a fit replaces its fitted attributes, and
+never changes in place an object an earlier fit left (the estimators train
+copies of their parameters and optimizer state). Restoring the previous
+attributes is then all a failed call has to undo.
 """
 
-import copy
 import functools
 import threading
 import weakref
@@ -42,7 +46,7 @@ def atomic_fit(method):
     """Make ``method`` (a fit of an estimator) all or nothing.
 
     The estimator's attributes other than its constructor parameters are
-    copied before the call and put back if it raises anything; the call
+    noted before the call and put back if it raises anything; the call
     holds a per-object lock, so concurrent fits of one object run one after
     the other instead of mixing their results. A ``KeyboardInterrupt``
     reaches the caller as itself, whatever the kernel it interrupted.
@@ -52,9 +56,7 @@ def atomic_fit(method):
     def wrapper(self, *args, **kwargs):
         with _lock_of(self):
             params = self.get_params(deep=False)
-            state = {
-                k: copy.deepcopy(v) for k, v in vars(self).items() if k not in params
-            }
+            state = {k: v for k, v in vars(self).items() if k not in params}
             try:
                 return method(self, *args, **kwargs)
             except BaseException as error:

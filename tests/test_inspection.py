@@ -84,7 +84,7 @@ def test_flow_of_a_token_model_is_taken_at_the_embedded_vectors():
     X = [np.array([2, 5, 3]), np.array([4, 2])]
     reg = fitted(RNNRegressor, X, [0.5, -1.0], embedding_dim=3, dtype="float64")
     flow = gradient_flow(reg, X)
-    sequences = reg._check_X(X, reset=False)
+    sequences = reg._read(X)
     vectors = reg.params_["embed.table"][sequences.data]
     spec = dataclasses.replace(reg._spec, embedding_dim=None)
     params = {k: v for k, v in reg.params_.items() if k != "embed.table"}

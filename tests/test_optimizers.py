@@ -13,83 +13,124 @@ from sklearn_rnn.optimizers import (
 
 
 def shapes():
-    return [(3, 2), (4,)]
+    return {"W": (3, 2), "b": (4,)}
+
+
+def draw(rng):
+    return {k: rng.normal(size=s) for k, s in shapes().items()}
 
 
 @pytest.mark.parametrize("nesterov", [False, True])
 def test_sgd_momentum(rng, nesterov):
-    params = [rng.normal(size=s) for s in shapes()]
+    params = draw(rng)
     opt = SGDOptimizer(params, 0.1, "constant", momentum=0.9, nesterov=nesterov)
-    velocities = [np.zeros_like(p) for p in params]
+    velocities = {k: np.zeros_like(p) for k, p in params.items()}
     for _ in range(3):
-        grads = [rng.normal(size=s) for s in shapes()]
-        expected = []
-        for p, v, g in zip(params, velocities, grads):
+        grads = draw(rng)
+        expected = {}
+        for k, g in grads.items():
+            v = velocities[k]
             v[...] = 0.9 * v - 0.1 * g
             step = 0.9 * v - 0.1 * g if nesterov else v
-            expected.append(p + step)
+            expected[k] = params[k] + step
         opt.update_params(params, grads)
-        for p, e in zip(params, expected):
-            np.testing.assert_allclose(p, e, rtol=1e-15)
+        for k, e in expected.items():
+            np.testing.assert_allclose(params[k], e, rtol=1e-15)
 
 
-def test_sgd_schedules():
-    params = [np.zeros(2)]
-    opt = SGDOptimizer(params, 0.1, "invscaling", power_t=0.5)
+SOLVERS = {
+    "sgd": lambda params, schedule: SGDOptimizer(params, 0.1, schedule, power_t=0.5),
+    "adam": lambda params, schedule: AdamOptimizer(
+        params, 0.1, lr_schedule=schedule, power_t=0.5
+    ),
+    "rmsprop": lambda params, schedule: RMSpropOptimizer(
+        params, 0.1, lr_schedule=schedule, power_t=0.5
+    ),
+}
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_schedules_of_every_solver(solver):
+    params = {"w": np.zeros(2)}
+    opt = SOLVERS[solver](params, "invscaling")
     opt.iteration_ends(time_step=99)
-    assert opt.learning_rate == pytest.approx(0.1 / 100**0.5)
-    adaptive = SGDOptimizer(params, 0.1, "adaptive")
+    assert opt.scheduled_rate == pytest.approx(0.1 / 100**0.5)
+    adaptive = SOLVERS[solver](params, "adaptive")
     assert adaptive.trigger_stopping("", verbose=False) is False
-    assert adaptive.learning_rate == pytest.approx(0.02)
-    adaptive.learning_rate = 1e-6
+    assert adaptive.scheduled_rate == pytest.approx(0.02)
+    adaptive.scheduled_rate = 1e-6
     assert adaptive.trigger_stopping("", verbose=False) is True
-    assert SGDOptimizer(params, 0.1).trigger_stopping("", verbose=False) is True
+    constant = SOLVERS[solver](params, "constant")
+    constant.iteration_ends(time_step=99)
+    assert constant.scheduled_rate == 0.1
+    assert constant.trigger_stopping("", verbose=False) is True
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_scheduled_rate_sets_the_step(rng, solver):
+    """After the adaptive schedule divides the rate, the next step is the
+    same as that of an optimizer started at the lower rate."""
+    params = draw(rng)
+    grads = draw(rng)
+    slowed = SOLVERS[solver](params, "adaptive")
+    slowed.trigger_stopping("", verbose=False)
+    fresh = SOLVERS[solver](params, "constant")
+    fresh.scheduled_rate = 0.02
+    a = {k: p.copy() for k, p in params.items()}
+    b = {k: p.copy() for k, p in params.items()}
+    slowed.update_params(a, grads)
+    fresh.update_params(b, grads)
+    for k in params:
+        np.testing.assert_array_equal(a[k], b[k])
+        assert not np.array_equal(a[k], params[k])
 
 
 def test_adam(rng):
-    params = [rng.normal(size=s) for s in shapes()]
+    params = draw(rng)
     b1, b2, eps, lr = 0.8, 0.95, 1e-7, 0.01
     opt = AdamOptimizer(params, lr, b1, b2, eps)
-    ms = [np.zeros_like(p) for p in params]
-    vs = [np.zeros_like(p) for p in params]
+    ms = {k: np.zeros_like(p) for k, p in params.items()}
+    vs = {k: np.zeros_like(p) for k, p in params.items()}
     for t in range(1, 4):
-        grads = [rng.normal(size=s) for s in shapes()]
-        expected = []
-        for p, m, v, g in zip(params, ms, vs, grads):
+        grads = draw(rng)
+        expected = {}
+        for k, g in grads.items():
+            m, v = ms[k], vs[k]
             m[...] = b1 * m + (1 - b1) * g
             v[...] = b2 * v + (1 - b2) * g**2
             lr_t = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
-            expected.append(p - lr_t * m / (np.sqrt(v) + eps))
+            expected[k] = params[k] - lr_t * m / (np.sqrt(v) + eps)
         opt.update_params(params, grads)
-        for p, e in zip(params, expected):
-            np.testing.assert_allclose(p, e, rtol=1e-14)
+        for k, e in expected.items():
+            np.testing.assert_allclose(params[k], e, rtol=1e-14)
 
 
 def test_rmsprop(rng):
-    params = [rng.normal(size=s) for s in shapes()]
+    params = draw(rng)
     rho, eps, lr = 0.7, 1e-6, 0.01
     opt = RMSpropOptimizer(params, lr, rho, eps)
-    vs = [np.zeros_like(p) for p in params]
+    vs = {k: np.zeros_like(p) for k, p in params.items()}
     for _ in range(3):
-        grads = [rng.normal(size=s) for s in shapes()]
-        expected = []
-        for p, v, g in zip(params, vs, grads):
+        grads = draw(rng)
+        expected = {}
+        for k, g in grads.items():
+            v = vs[k]
             v[...] = rho * v + (1 - rho) * g**2
-            expected.append(p - lr * g / (np.sqrt(v) + eps))
+            expected[k] = params[k] - lr * g / (np.sqrt(v) + eps)
         opt.update_params(params, grads)
-        for p, e in zip(params, expected):
-            np.testing.assert_allclose(p, e, rtol=1e-14)
+        for k, e in expected.items():
+            np.testing.assert_allclose(params[k], e, rtol=1e-14)
 
 
 def test_updates_keep_float32():
-    params = [np.ones(3, dtype=np.float32)]
+    params = {"w": np.ones(3, dtype=np.float32)}
     for opt in (
         SGDOptimizer(params, 0.1),
         AdamOptimizer(params, 0.1),
         RMSpropOptimizer(params, 0.1),
     ):
-        opt.update_params(params, [np.ones(3, dtype=np.float32)])
-        assert params[0].dtype == np.float32
+        opt.update_params(params, {"w": np.ones(3, dtype=np.float32)})
+        assert params["w"].dtype == np.float32
 
 
 def test_clip_by_norm_rescales_the_whole_gradient():

@@ -1,30 +1,44 @@
 """Parameters shared by the RNN estimators and their stochastic training loop.
 
 The loop follows scikit-learn's MLP (``_fit_stochastic``) in its names and
-meanings, cut into small steps: :meth:`BaseRNN._fit` prepares data and state,
-:meth:`BaseRNN._fit_stochastic` runs epochs, :meth:`BaseRNN._run_epoch` runs
-batches and :meth:`BaseRNN._train_step` does one update.
+meanings, cut into small steps:
+
+1. :meth:`BaseRNN._fit_unchecked` checks everything first (structure, X, the
+   targets, which each estimator encodes into an
+   :class:`~sklearn_rnn.estimators._targets.EncodedTargets` record, and the
+   weights), then records the new state: the network spec, fresh copies of
+   the parameters and optimizer state, and the monitor of what training
+   watches (:mod:`sklearn_rnn.estimators._monitor`);
+2. :meth:`BaseRNN._train` runs epochs, :meth:`BaseRNN._run_epoch` batches
+   and :meth:`BaseRNN._train_step` one update.
+
+Because training only updates arrays copied at the start of the call, the
+all-or-nothing wrapper of :mod:`sklearn_rnn._atomic` restores a failed or
+interrupted fit by putting the previous attributes back.
 """
 
 import copy
 import time
 import warnings
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
-from scipy.special import log_softmax
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import r2_score
+from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_rnn._atomic import atomic_fit
+from sklearn_rnn.estimators._monitor import LossMonitor, ValidationMonitor
 from sklearn_rnn.estimators._progress import ProgressBar
+from sklearn_rnn.estimators._targets import take_labels
 from sklearn_rnn.exceptions import DivergenceError
 from sklearn_rnn.inputs import (
+    Sequences,
     check_weights,
     validate_sequences,
     validate_token_sequences,
@@ -72,51 +86,49 @@ SOLVERS = {
         est.power_t,
     ),
     "adam": lambda est, params: AdamOptimizer(
-        params, est.learning_rate_init, est.beta_1, est.beta_2, est.epsilon
+        params,
+        est.learning_rate_init,
+        est.beta_1,
+        est.beta_2,
+        est.epsilon,
+        est.learning_rate,
+        est.power_t,
     ),
     "rmsprop": lambda est, params: RMSpropOptimizer(
-        params, est.learning_rate_init, est.rho, est.epsilon
+        params,
+        est.learning_rate_init,
+        est.rho,
+        est.epsilon,
+        est.learning_rate,
+        est.power_t,
     ),
 }
 
+#: Parameters that fix the network's structure: training can only continue
+#: (``warm_start``, ``partial_fit``) while they keep their fitted values.
+STRUCTURE = ("cell", "hidden_layer_sizes", "bidirectional", "embedding_dim")
 
-def class_index_from_logits(Z):
-    """Index of the most probable class of each row of logits ``Z``.
 
-    One logit column (binary) stands for class 1 against class 0.
+class FitData(NamedTuple):
+    """Sequences with their encoded targets, row weights and user-form labels.
+
+    ``targets`` and ``weights`` have one item per read-out row (per step for
+    the tagger); ``labels`` one per sequence, as scorers take them.
     """
-    return (Z[:, 0] > 0).astype(np.intp) if Z.shape[1] == 1 else Z.argmax(axis=1)
+
+    sequences: Sequences
+    targets: np.ndarray
+    weights: np.ndarray | None
+    labels: object
 
 
-def proba_from_logits(Z, head):
-    """Probabilities of every class; one logit column gives ``[1 - p, p]``."""
-    P = get_head(head).activation(Z)
-    return np.hstack([1 - P, P]) if P.shape[1] == 1 else P
-
-
-def _accuracy_from_logits(Z, Y, weights=None):
-    # 0/1 or one-hot targets, shifted by -0.5, read as logits of their class
-    targets = class_index_from_logits(Y - 0.5)
-    return float(np.average(class_index_from_logits(Z) == targets, weights=weights))
-
-
-def validation_score(head, Z, Y, weights=None):
-    """The score ``score`` computes, from logits: accuracy for the
-    classification heads, R^2 of the predictions for the regression heads."""
-    if head in ("logistic", "softmax"):
-        return _accuracy_from_logits(Z, Y, weights)
-    prediction = get_head(head).activation(Z)
-    return float(r2_score(Y, prediction, sample_weight=weights))
-
-
-def log_proba_from_logits(Z):
-    """Log-probabilities of every class from logits, computed stably.
-
-    One logit column (binary) gives two columns ``[log(1 - p), log(p)]``.
-    """
-    if Z.shape[1] == 1:
-        return log_softmax(np.hstack([np.zeros_like(Z), Z]), axis=1)
-    return log_softmax(Z, axis=1)
+def user_validation_set(X_val, y_val, sample_weight_val):
+    """The validation set given to ``fit``, as ``_fit`` takes it, or None."""
+    if X_val is None and y_val is None:
+        if sample_weight_val is not None:
+            raise ValueError("sample_weight_val is given without X_val and y_val.")
+        return None
+    return X_val, y_val, sample_weight_val
 
 
 def _slices(n, size):
@@ -131,8 +143,9 @@ def _slices(n, size):
 class BaseRNN(BaseEstimator):
     """Base class of the RNN estimators; not for direct use.
 
-    Subclasses set ``_per_step`` and implement ``_encode_targets``,
-    ``_batch_targets`` and (optionally) ``_stratify_labels``.
+    Subclasses set ``_per_step`` and implement ``_encode_targets`` (which
+    returns :class:`~sklearn_rnn.estimators._targets.EncodedTargets`) and
+    ``_batch_targets``.
     """
 
     _per_step = False
@@ -179,6 +192,7 @@ class BaseRNN(BaseEstimator):
         "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
         "clip_value": [Interval(Real, 0, None, closed="neither"), None],
         "dtype": [StrOptions({"float32", "float64"})],
+        "scoring": [str, callable, None],
     }
 
     def __init__(
@@ -216,6 +230,7 @@ class BaseRNN(BaseEstimator):
         clip_norm=5.0,
         clip_value=None,
         dtype="float32",
+        scoring=None,
     ):
         self.cell = cell
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -249,20 +264,38 @@ class BaseRNN(BaseEstimator):
         self.clip_norm = clip_norm
         self.clip_value = clip_value
         self.dtype = dtype
+        self.scoring = scoring
 
     # ------------------------------------------------------------------ input
 
-    def _check_X(self, X, *, reset):
+    def _validate_X(self, X, *, reset, tokens, dtype):
         """Validate X; on ``reset`` record its feature count and names, or
-        with an embedding, its token ids."""
-        if not reset:
-            check_is_fitted(self, "params_")
-        embedding_dim = self.embedding_dim if reset else self._spec.embedding_dim
-        if embedding_dim is not None:
+        with ``tokens`` (an embedding), its token ids."""
+        if tokens:
             return validate_token_sequences(self, X, reset=reset)
-        return validate_sequences(self, X, reset=reset, dtype=np.dtype(self.dtype))
+        return validate_sequences(self, X, reset=reset, dtype=dtype)
 
-    def _hidden_layer_sizes(self):
+    def _read(self, X):
+        """The sequences of ``X`` as the fitted network reads them.
+
+        Sequences already validated (those a scorer receives during fit)
+        pass as they are.
+        """
+        check_is_fitted(self, "params_")
+        if isinstance(X, Sequences):
+            return X
+        return self._validate_X(
+            X,
+            reset=False,
+            tokens=self._spec.embedding_dim is not None,
+            dtype=self.params_["out.W"].dtype,
+        )
+
+    # ------------------------------------------------------------- structure
+
+    def _structure(self):
+        """The structural parameters as the network takes them; the one place
+        where their rules are checked."""
         sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes))
         if sizes.ndim != 1 or sizes.size == 0 or sizes.dtype.kind not in "iu":
             raise ValueError(
@@ -273,94 +306,216 @@ class BaseRNN(BaseEstimator):
             raise ValueError(
                 f"hidden_layer_sizes must be > 0, got {self.hidden_layer_sizes}."
             )
-        return tuple(int(s) for s in sizes)
-
-    # ---------------------------------------------------------------- fitting
-
-    def _network_spec(self):
         if self.bidirectional and self.bptt_truncate is not None:
             raise ValueError(
                 "bptt_truncate cannot be combined with bidirectional=True: "
                 "truncated backpropagation through time runs over the past "
                 "only, while a bidirectional layer reads the whole sequence."
             )
-        return NetworkSpec(
-            cell=self.cell,
-            activation=self.activation,
-            hidden_layer_sizes=self._hidden_layer_sizes(),
-            head=self._head(),
-            per_step=self._per_step,
-            bidirectional=bool(self.bidirectional),
-            dropout=float(self.dropout),
-            recurrent_dropout=float(self.recurrent_dropout),
-            bptt_truncate=self.bptt_truncate,
-            embedding_dim=self.embedding_dim,
-        )
+        return {
+            "cell": self.cell,
+            "activation": self.activation,
+            "hidden_layer_sizes": tuple(int(s) for s in sizes),
+            "per_step": self._per_step,
+            "bidirectional": bool(self.bidirectional),
+            "dropout": float(self.dropout),
+            "recurrent_dropout": float(self.recurrent_dropout),
+            "bptt_truncate": self.bptt_truncate,
+            "embedding_dim": self.embedding_dim,
+        }
+
+    def _check_continuation(self, structure):
+        """Refuse to continue training a network of another structure."""
+        if any(getattr(self._spec, k) != structure[k] for k in STRUCTURE):
+            fitted = ", ".join(f"{k}={getattr(self._spec, k)!r}" for k in STRUCTURE)
+            raise ValueError(
+                "warm_start and partial_fit continue training the same "
+                f"network: {fitted} cannot change between calls."
+            )
+
+    # ---------------------------------------------------------------- fitting
 
     @atomic_fit
-    def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
-        """Fit, or continue fitting; on any error the estimator is unchanged."""
+    def _fit(
+        self, X, y, *, incremental, classes=None, sample_weight=None, validation=None
+    ):
+        """Fit, or continue fitting; on any error the estimator is unchanged.
+
+        ``validation`` is the user's ``(X_val, y_val, sample_weight_val)``.
+        """
         self._validate_params()
         # One BLAS thread for the whole fit: BLAS threads woken by a product
         # (the initialisation's QR, the network's own matrix products) spin
         # for about 0.1 s and take the cores from the kernels' threads.
         with BlasSingleThread():
             self._fit_unchecked(
-                X, y, sample_weight, incremental=incremental, classes=classes
+                X,
+                y,
+                sample_weight,
+                incremental=incremental,
+                classes=classes,
+                validation=validation,
             )
         return self
 
-    def _fit_unchecked(self, X, y, sample_weight, *, incremental, classes):
-        reset = not hasattr(self, "params_") or not (incremental or self.warm_start)
-        spec_before = getattr(self, "_spec", None)
-        sequences = self._check_X(X, reset=reset)
-        targets = self._encode_targets(y, sequences, reset=reset, classes=classes)
+    def _fit_unchecked(self, X, y, sample_weight, *, incremental, classes, validation):
+        continuing = hasattr(self, "params_") and (incremental or self.warm_start)
+        structure = self._structure()
+        if continuing:
+            self._check_continuation(structure)
+        early_stopping = self._early_stopping(incremental, validation)
+        scorer = self._scorer() if early_stopping else None
+        dtype = np.dtype(self.dtype)
+        tokens = self.embedding_dim is not None
+        sequences = self._validate_X(
+            X, reset=not continuing, tokens=tokens, dtype=dtype
+        )
+        targets = self._encode_targets(
+            y, sequences, reset=not continuing, classes=classes
+        )
+        data = FitData(
+            sequences,
+            targets.values,
+            self._training_weights(sample_weight, sequences, targets, incremental),
+            targets.labels,
+        )
+        rng = check_random_state(self.random_state)
+
+        # Every check on the arguments has passed: record the new state. The
+        # arrays training updates in place are fresh copies, so that an error
+        # or an interrupt leaves those of the last fit as they were.
+        vars(self).update(targets.fitted)
+        self._spec = NetworkSpec(head=targets.head, **structure)
+        self._random_state = rng
+        if continuing:
+            self.params_ = {
+                k: v.astype(dtype, order="C") for k, v in self.params_.items()
+            }
+            self.loss_curve_ = list(self.loss_curve_)
+        else:
+            n_inputs = sequences.n_features
+            if tokens:
+                n_inputs = len(self.token_ids_) + 1  # row 0: unseen tokens
+            self.params_ = init_params(
+                self._spec, n_inputs, targets.n_outputs, rng, dtype
+            )
+            self.n_iter_ = 0
+            self.t_ = 0
+            self.loss_curve_ = []
+        if incremental and continuing:
+            self._optimizer = copy.deepcopy(self._optimizer)
+        else:
+            self._optimizer = SOLVERS[self.solver](self, self.params_)
+
+        train_idx = np.arange(sequences.n_sequences)
+        if not early_stopping:
+            monitor = LossMonitor(self.tol)
+            if continuing:
+                monitor = LossMonitor.resume(self, self.tol)
+        else:
+            if validation is not None:
+                held_out = self._validation_set(*validation, tokens=tokens, dtype=dtype)
+            else:
+                train_idx, held_out = self._validation_split(data, targets.codes)
+
+            def evaluate():
+                return self._evaluate(held_out, scorer)
+
+            monitor = ValidationMonitor(self.tol, evaluate)
+            if continuing:
+                monitor = ValidationMonitor.resume(self, self.tol, evaluate)
+        self._train(data, train_idx, monitor, incremental=incremental)
+
+    def _early_stopping(self, incremental, validation):
+        """Whether this call holds sequences out to stop on their score."""
+        if validation is not None and not self.early_stopping:
+            raise ValueError(
+                "X_val and y_val are used for early stopping only: set "
+                "early_stopping=True, or leave them out."
+            )
+        if self.early_stopping and incremental:
+            warnings.warn(
+                "early_stopping is not supported by partial_fit: each call runs "
+                "one epoch on all of X, with no validation split.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return False
+        return bool(self.early_stopping)
+
+    def _scorer(self):
+        """What early stopping scores: None for the estimator's ``score``,
+        ``"loss"`` for the negated validation loss, or a scorer callable
+        ``scorer(estimator, X, y)``."""
+        if self.scoring is None or self.scoring == "loss" or callable(self.scoring):
+            return self.scoring
+        return get_scorer(self.scoring)
+
+    def _training_weights(self, sample_weight, sequences, targets, incremental):
+        """Weight of each read-out row: ``sample_weight`` times the class
+        weights, or None when neither is given."""
         weights = None
         if sample_weight is not None:
             weights = self._row_weights(sample_weight, sequences)
-        self._random_state = check_random_state(self.random_state)
-        self._spec = self._network_spec()
-        dtype = np.dtype(self.dtype)
-        if reset:
-            n_inputs = sequences.n_features
-            if self.embedding_dim is not None:
-                n_inputs = len(self.token_ids_) + 1  # row 0: unseen tokens
-            self._initialize(n_inputs, dtype)
-        else:
-            structure = ("cell", "hidden_layer_sizes", "bidirectional", "embedding_dim")
-            if spec_before is not None and any(
-                getattr(spec_before, k) != getattr(self._spec, k) for k in structure
-            ):
-                fitted = ", ".join(
-                    f"{k}={getattr(spec_before, k)!r}" for k in structure
-                )
-                raise ValueError(
-                    "warm_start and partial_fit continue training the same "
-                    f"network: {fitted} cannot change between calls."
-                )
-            self.params_ = {
-                k: np.ascontiguousarray(v, dtype=dtype) for k, v in self.params_.items()
-            }
-        self._fit_stochastic(sequences, targets, weights, incremental=incremental)
-
-    def _initialize(self, n_inputs, dtype):
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.loss_curve_ = []
-        self._no_improvement_count = 0
-        if self.early_stopping:
-            self.validation_scores_ = []
-            self.validation_loss_curve_ = []
-            self.best_validation_score_ = -np.inf
-            self.best_loss_ = None
-        else:
-            self.validation_scores_ = None
-            self.validation_loss_curve_ = None
-            self.best_validation_score_ = None
-            self.best_loss_ = np.inf
-        self.params_ = init_params(
-            self._spec, n_inputs, self.n_outputs_, self._random_state, dtype
+        class_weights = self._class_weights(
+            targets,
+            targets.fitted.get("classes_", getattr(self, "classes_", None)),
+            incremental=incremental,
         )
+        if class_weights is None:
+            return weights
+        weights = class_weights if weights is None else weights * class_weights
+        if not weights.sum() > 0:
+            raise ValueError(
+                "sample_weight times class_weight sums to zero: no sequence "
+                "would count in the loss."
+            )
+        return weights
+
+    def _class_weights(self, targets, classes, *, incremental):
+        """Weight of each row from the classes (None: regression)."""
+        return None
+
+    def _validation_split(self, data, codes):
+        """``(train_idx, held_out)``: a ``validation_fraction`` of the
+        sequences held out, stratified by class for one label per sequence."""
+        n = data.sequences.n_sequences
+        stratify = None if self._per_step else codes
+        try:
+            train_idx, val_idx = train_test_split(
+                np.arange(n),
+                random_state=self._random_state,
+                test_size=self.validation_fraction,
+                stratify=stratify,
+            )
+        except ValueError as error:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} cannot hold out "
+                f"a validation set from {n} sequences: {error} Use a larger "
+                "validation_fraction, more data, or pass X_val and y_val."
+            ) from None
+        rows = self._row_index(val_idx, data.sequences.lengths)
+        held_out = FitData(
+            data.sequences.subset(val_idx),
+            data.targets[rows],
+            None if data.weights is None else data.weights[rows],
+            take_labels(data.labels, val_idx),
+        )
+        return train_idx, held_out
+
+    def _validation_set(self, X_val, y_val, sample_weight_val, *, tokens, dtype):
+        """The user's validation sequences, checked against the training data."""
+        if X_val is None or y_val is None:
+            raise ValueError("X_val and y_val must be given together.")
+        try:
+            sequences = self._validate_X(X_val, reset=False, tokens=tokens, dtype=dtype)
+            targets = self._encode_targets(y_val, sequences, reset=False)
+            weights = self._training_weights(
+                sample_weight_val, sequences, targets, incremental=False
+            )
+        except ValueError as error:
+            raise ValueError(f"In the validation set (X_val, y_val): {error}") from None
+        return FitData(sequences, targets.values, weights, targets.labels)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -372,61 +527,34 @@ class BaseRNN(BaseEstimator):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _fit_stochastic(self, sequences, targets, weights, *, incremental):
-        params = list(self.params_.values())
-        if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = SOLVERS[self.solver](self, params)
-
-        early_stopping = self.early_stopping and not incremental
-        if self.early_stopping and incremental:
-            warnings.warn(
-                "early_stopping is not supported by partial_fit: each call runs "
-                "one epoch on all of X, with no validation split.",
-                UserWarning,
-                stacklevel=3,
-            )
-        self._watch(early_stopping)
-        self._best_params = None
-        train_idx = np.arange(sequences.n_sequences)
-        val_idx = None
-        if early_stopping:
-            train_idx, val_idx = train_test_split(
-                train_idx,
-                random_state=self._random_state,
-                test_size=self.validation_fraction,
-                stratify=self._stratify_labels(targets),
-            )
+    def _train(self, data, train_idx, monitor, *, incremental):
+        """Run epochs until ``max_iter``, or until ``monitor`` sees no
+        progress and the optimizer's schedule gives up (one epoch for
+        ``partial_fit``)."""
         batch_size = self._batch_size(len(train_idx))
-        self._progress = ProgressBar.for_verbosity(self.verbose, self.max_iter)
-
+        progress = ProgressBar.for_verbosity(self.verbose, self.max_iter)
         for _ in range(self.max_iter):
             start = time.perf_counter()
-            self.loss_ = self._run_epoch(
-                params, sequences, targets, weights, train_idx, batch_size
-            )
+            self.loss_ = self._run_epoch(data, train_idx, batch_size, progress)
             self.n_iter_ += 1
             self.t_ += len(train_idx)
             self.loss_curve_.append(self.loss_)
-            if early_stopping:
-                val_loss, val_score = self._evaluate(
-                    sequences, targets, weights, val_idx
-                )
-                self.validation_loss_curve_.append(val_loss)
-                self.validation_scores_.append(val_score)
-            self._update_no_improvement_count(early_stopping)
+            monitor.epoch_ends(self.params_, self.loss_)
             self._optimizer.iteration_ends(self.t_)
             if self.verbose:
-                self._print_epoch(time.perf_counter() - start, early_stopping)
+                seconds = time.perf_counter() - start
+                line = f"Epoch {self.n_iter_}, loss = {self.loss_:.8f}"
+                line += f"{monitor.describe()}, {seconds:.2f} s"
+                progress.write_line(line) if progress is not None else print(line)
 
-            if self._no_improvement_count > self.n_iter_no_change:
-                what = "Validation score" if early_stopping else "Training loss"
+            if monitor.no_improvement > self.n_iter_no_change:
                 msg = (
-                    f"{what} did not improve more than tol={self.tol:f} for "
-                    f"{self.n_iter_no_change} consecutive epochs."
+                    f"{monitor.watched} did not improve more than tol={self.tol:f} "
+                    f"for {self.n_iter_no_change} consecutive epochs."
                 )
                 if self._optimizer.trigger_stopping(msg, self.verbose):
                     break
-                self._no_improvement_count = 0
+                monitor.no_improvement = 0
             if incremental:
                 break
         else:
@@ -436,13 +564,10 @@ class BaseRNN(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=2,
             )
+        self.params_ = monitor.best_params(self.params_)
+        vars(self).update(monitor.fitted())
 
-        if early_stopping and self._best_params is not None:
-            self.params_ = self._best_params
-        self._best_params = None
-        self._progress = None
-
-    def _run_epoch(self, params, sequences, targets, weights, train_idx, batch_size):
+    def _run_epoch(self, data, train_idx, batch_size, progress):
         """One pass over the training sequences; returns the mean loss (each
         batch's weighted by its total weight)."""
         order = (
@@ -453,13 +578,11 @@ class BaseRNN(BaseEstimator):
         total_loss, total_rows = 0.0, 0
         batches = _slices(len(order), batch_size)
         for batch, batch_slice in enumerate(batches):
-            loss, weight = self._train_step(
-                params, sequences, targets, weights, order[batch_slice], batch
-            )
+            loss, weight = self._train_step(data, order[batch_slice], batch)
             total_loss += loss * weight
             total_rows += weight
-            if self._progress is not None:
-                self._progress.update(
+            if progress is not None:
+                progress.update(
                     self.n_iter_ + 1, batch + 1, len(batches), total_loss / total_rows
                 )
         for name, p in self.params_.items():
@@ -470,12 +593,12 @@ class BaseRNN(BaseEstimator):
                 )
         return total_loss / total_rows
 
-    def _train_step(self, params, sequences, targets, weights, idx, batch):
+    def _train_step(self, data, idx, batch):
         """One gradient update on the sequences ``idx``; returns the loss and
         the batch's total weight (its number of rows without weights)."""
-        X, lengths = sequences.take(idx)
-        Y = self._batch_targets(targets, idx, sequences.lengths)
-        w = self._batch_weights(weights, idx, sequences.lengths)
+        X, lengths = data.sequences.take(idx)
+        Y = self._batch_targets(data.targets, idx, data.sequences.lengths)
+        w = self._batch_weights(data.weights, idx, data.sequences.lengths)
         total = Y.shape[0] if w is None else float(w.sum())
         if total == 0:
             return 0.0, 0.0  # only weightless rows: nothing to learn from
@@ -491,9 +614,8 @@ class BaseRNN(BaseEstimator):
                 self._random_state,
                 weights=w,
             )
-            grads = list(grads.values())
             max_norm = np.inf if self.clip_norm is None else self.clip_norm
-            norm = clip_by_norm(grads, max_norm)
+            norm = clip_by_norm(grads.values(), max_norm)
         if not (np.isfinite(loss) and np.isfinite(norm)):
             raise DivergenceError(
                 f"Training diverged in epoch {self.n_iter_ + 1}, batch {batch}: "
@@ -501,22 +623,27 @@ class BaseRNN(BaseEstimator):
                 "finite. " + _DIVERGENCE_ADVICE
             )
         if self.clip_value is not None:
-            clip_by_value(grads, self.clip_value)
-        self._optimizer.update_params(params, grads)
+            clip_by_value(grads.values(), self.clip_value)
+        self._optimizer.update_params(self.params_, grads)
         return loss, total
 
-    def _evaluate(self, sequences, targets, weights, idx):
-        """Weighted mean loss (without penalty) and score on the sequences
-        ``idx``."""
-        Z = self._logits(sequences, idx)
-        Y = self._batch_targets(targets, idx, sequences.lengths)
-        w = self._batch_weights(weights, idx, sequences.lengths)
-        loss = float(np.average(get_head(self._spec.head).loss(Z, Y), weights=w))
-        return loss, validation_score(self._spec.head, Z, Y, w)
-
-    def _head(self):
-        """Name of the output head: the output activation with its loss."""
-        return self.out_activation_
+    def _evaluate(self, held_out, scorer):
+        """Weighted mean loss (without penalty) and score on ``held_out``."""
+        sequences = held_out.sequences
+        idx = np.arange(sequences.n_sequences)
+        Z = self._logits(sequences)
+        Y = self._batch_targets(held_out.targets, idx, sequences.lengths)
+        w = held_out.weights
+        head = self._output_head()
+        loss = float(np.average(head.loss(Z, Y), weights=w))
+        if scorer is None:
+            return loss, head.score(Z, Y, w)
+        if scorer == "loss":
+            return loss, -loss
+        kwargs = {}
+        if w is not None and not self._per_step:
+            kwargs["sample_weight"] = w
+        return loss, float(scorer(self, sequences, held_out.labels, **kwargs))
 
     def _row_index(self, idx, lengths):
         """Rows of the targets (and weights) of the sequences ``idx``."""
@@ -531,55 +658,29 @@ class BaseRNN(BaseEstimator):
         sum; the tagger also takes one per step."""
         return check_weights(sample_weight, sequences.n_sequences)
 
-    def _watch(self, early_stopping):
-        """Start the record of what this call watches when an earlier call
-        (warm_start, partial_fit) watched the other quantity."""
-        if early_stopping and self.validation_scores_ is None:
-            self.validation_scores_ = []
-            self.validation_loss_curve_ = []
-            self.best_validation_score_ = -np.inf
-            self._no_improvement_count = 0
-        if not early_stopping and self.best_loss_ is None:
-            self.best_loss_ = np.inf
-            self._no_improvement_count = 0
-
-    def _update_no_improvement_count(self, early_stopping):
-        if early_stopping:
-            score = self.validation_scores_[-1]
-            if score < self.best_validation_score_ + self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            if score > self.best_validation_score_:
-                self.best_validation_score_ = score
-                self._best_params = copy.deepcopy(self.params_)
-        else:
-            if self.loss_curve_[-1] > self.best_loss_ - self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            if self.loss_curve_[-1] < self.best_loss_:
-                self.best_loss_ = self.loss_curve_[-1]
-
-    def _print_epoch(self, seconds, early_stopping):
-        line = f"Epoch {self.n_iter_}, loss = {self.loss_:.8f}"
-        if early_stopping:
-            line += (
-                f", validation loss = {self.validation_loss_curve_[-1]:.8f}"
-                f", validation score = {self.validation_scores_[-1]:.6f}"
-            )
-        line += f", {seconds:.2f} s"
-        if self._progress is not None:
-            self._progress.write_line(line)
-        else:
-            print(line)
-
     # ------------------------------------------------------------- prediction
+    #
+    # The library's helpers (text generation, inspection) use only this
+    # surface of a fitted estimator: ``_read``, ``_network``,
+    # ``_output_head``, ``_output_slope`` and ``_continue``.
 
-    def _logits(self, sequences, indices=None):
+    def _network(self):
+        """``(params, spec)``: the fitted network's parameters and structure."""
+        check_is_fitted(self, "params_")
+        return self.params_, self._spec
+
+    def _output_head(self):
+        """The fitted output head (:class:`sklearn_rnn.network._heads.Head`)."""
+        return get_head(self._spec.head)
+
+    def _output_slope(self, Z):
+        """Derivative of each prediction with respect to its logit ``Z``:
+        one, but for the regressor's scaled (and exponential) outputs."""
+        return np.ones_like(Z)
+
+    def _logits(self, sequences):
         """Logits of every read-out row, in float64, computed chunk by chunk."""
-        if indices is None:
-            indices = np.arange(sequences.n_sequences)
+        indices = np.arange(sequences.n_sequences)
         chunk = max(
             PREDICT_CHUNK_MIN_SEQUENCES, PREDICT_CHUNK_STEPS // sequences.data.shape[1]
         )
@@ -612,7 +713,7 @@ class BaseRNN(BaseEstimator):
         Z : ndarray of shape (n_sequences, n_outputs), float64
         states : dict
         """
-        sequences = self._check_X(X, reset=False)
+        sequences = self._read(X)
         lengths = sequences.lengths
         readout = (np.arange(len(lengths)), lengths - 1)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -627,11 +728,8 @@ class BaseRNN(BaseEstimator):
         return Z.astype(np.float64), final_states(self._spec, trace)
 
     def _predict_logits(self, X):
-        sequences = self._check_X(X, reset=False)
+        sequences = self._read(X)
         return self._logits(sequences), sequences
-
-    def _stratify_labels(self, targets):
-        return None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -2,71 +2,17 @@
 
 import numpy as np
 from sklearn.base import ClassifierMixin
-from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import column_or_1d
 
 from sklearn_rnn.estimators import _docs
-from sklearn_rnn.estimators._base import (
-    BaseRNN,
-    class_index_from_logits,
-    log_proba_from_logits,
-    proba_from_logits,
-)
+from sklearn_rnn.estimators._base import BaseRNN, user_validation_set
+from sklearn_rnn.estimators._labels import ClassLabelsMixin
+from sklearn_rnn.estimators._targets import EncodedTargets
 from sklearn_rnn.inputs import check_targets
 
 
-def encode_classes(labels, reset_classes, estimator):
-    """Set or check ``classes_`` and the output head of a classifying estimator.
-
-    Parameters
-    ----------
-    labels : ndarray of shape (n,)
-        Labels of the training data.
-    reset_classes : array-like or None
-        On a fresh fit, the classes to learn (``labels`` themselves, or the
-        ``classes`` passed to ``partial_fit``); None to continue training.
-    estimator : BaseRNN
-        Receives ``classes_``, ``n_outputs_`` and ``out_activation_``.
-    """
-    check_classification_targets(labels)
-    name = type(estimator).__name__
-    if reset_classes is not None:
-        classes = unique_labels(reset_classes)
-        if len(classes) < 2:
-            raise ValueError(
-                f"{name} needs samples of at least 2 classes in the data, but "
-                f"the data contains only one class: {classes[0]!r}."
-            )
-        estimator.classes_ = classes
-        binary = len(classes) == 2
-        estimator.n_outputs_ = 1 if binary else len(classes)
-        estimator.out_activation_ = "logistic" if binary else "softmax"
-    unseen = np.setdiff1d(unique_labels(labels), estimator.classes_)
-    if unseen.size:
-        raise ValueError(
-            f"y contains labels {list(unseen)} that are not in classes_="
-            f"{list(estimator.classes_)}. Pass every class with `classes=` on "
-            "the first call to partial_fit."
-        )
-
-
-def _check_partial_fit_classes(estimator, classes):
-    if not hasattr(estimator, "classes_"):
-        if classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
-        return classes
-    if classes is not None and not np.array_equal(
-        estimator.classes_, unique_labels(classes)
-    ):
-        raise ValueError(
-            f"`classes={classes!r}` is not the same as on the last call to "
-            f"partial_fit, was: {estimator.classes_!r}."
-        )
-    return None
-
-
-class RNNClassifier(ClassifierMixin, BaseRNN):
+class RNNClassifier(ClassLabelsMixin, ClassifierMixin, BaseRNN):
     """Recurrent network classifier: one label per sequence (many-to-one).
 
     The network reads each sequence step by step and classifies it from the
@@ -78,6 +24,15 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     Parameters
     ----------
     {parameters}
+    class_weight : dict, "balanced" or None, default=None
+        Weight of each class in the loss, multiplied with ``sample_weight``
+        as in scikit-learn's linear models: a dict ``{label: weight}``
+        (classes left out weigh 1), or ``"balanced"`` for
+        ``n_rows / (n_classes * np.bincount(y))`` over the rows of the call
+        (the sequences). ``"balanced"`` is refused by ``partial_fit``, whose one
+        call does not see the class frequencies of the data. The validation
+        loss and score of ``early_stopping`` are weighted the same way.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -103,7 +58,96 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
     __doc__ = _docs.fill(__doc__)
 
-    def fit(self, X, y, sample_weight=None):
+    _parameter_constraints = {
+        **BaseRNN._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        cell="lstm",
+        hidden_layer_sizes=(64,),
+        activation="tanh",
+        *,
+        embedding_dim=None,
+        bidirectional=False,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        bptt_truncate=None,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.003,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        rho=0.9,
+        n_iter_no_change=10,
+        clip_norm=5.0,
+        clip_value=None,
+        dtype="float32",
+        scoring=None,
+        class_weight=None,
+    ):
+        super().__init__(
+            cell=cell,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            embedding_dim=embedding_dim,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            bptt_truncate=bptt_truncate,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            rho=rho,
+            n_iter_no_change=n_iter_no_change,
+            clip_norm=clip_norm,
+            clip_value=clip_value,
+            dtype=dtype,
+            scoring=scoring,
+        )
+        self.class_weight = class_weight
+
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the classifier.
 
         Parameters
@@ -114,14 +158,33 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             One label per sequence.
 
         sample_weight : array-like of shape (n_sequences,), default=None
-            Weight of each sequence in the loss (and in the validation split's
-            loss and score); None weighs them equally.
+            Weight of each sequence in the loss (and in the validation loss
+            and score); None weighs them equally.
+
+        X_val : sequences, default=None
+            Validation sequences for ``early_stopping``, used instead of
+            holding out ``validation_fraction`` of ``X`` (as
+            ``HistGradientBoosting*``). In a :class:`~sklearn.pipeline.Pipeline`
+            they reach the estimator untransformed unless the pipeline is
+            told to transform them (``transform_input=["X_val"]``).
+
+        y_val : array-like of shape (n_val,), default=None
+            Targets of ``X_val``.
+
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of ``X_val``.
 
         Returns
         -------
         self : RNNClassifier
         """
-        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
+        return self._fit(
+            X,
+            y,
+            incremental=False,
+            sample_weight=sample_weight,
+            validation=user_validation_set(X_val, y_val, sample_weight_val),
+        )
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch over ``X``, continuing from the current parameters.
@@ -134,14 +197,13 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             Every class that will ever appear; required on the first call.
 
         sample_weight : array-like of shape (n_sequences,), default=None
-            Weight of each sequence in the loss (and in the validation split's
-            loss and score); None weighs them equally.
+            Weight of each sequence in the loss; None weighs them equally.
 
         Returns
         -------
         self : RNNClassifier
         """
-        classes = _check_partial_fit_classes(self, classes)
+        classes = self._check_partial_fit_classes(classes)
         return self._fit(
             X, y, incremental=True, classes=classes, sample_weight=sample_weight
         )
@@ -149,57 +211,17 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     def _encode_targets(self, y, sequences, *, reset, classes=None):
         y = check_targets(y, sequences.n_sequences, type(self).__name__)
         y = column_or_1d(y, warn=True)
-        if reset and classes is None:
-            classes = y
-        encode_classes(y, classes if reset else None, self)
-        binarizer = LabelBinarizer().fit(self.classes_)
-        return binarizer.transform(y).astype(np.float64)
+        fitted, codes, head, n_outputs = self._encode_labels(
+            y, reset=reset, classes=classes
+        )
+        if n_outputs == 1:
+            values = codes[:, None].astype(np.float64)
+        else:
+            values = np.eye(n_outputs)[codes]
+        return EncodedTargets(values, head, n_outputs, y, fitted, codes)
 
     def _batch_targets(self, targets, idx, lengths):
         return targets[idx]
 
-    def _stratify_labels(self, targets):
-        return targets.argmax(axis=1) if targets.shape[1] > 1 else targets[:, 0]
-
-    def predict(self, X):
-        """Predict the class of each sequence.
-
-        Parameters
-        ----------
-        X : sequences
-
-        Returns
-        -------
-        y : ndarray of shape (n_sequences,)
-        """
-        Z, _ = self._predict_logits(X)
-        return self.classes_[class_index_from_logits(Z)]
-
-    def predict_proba(self, X):
-        """Class probabilities of each sequence.
-
-        Parameters
-        ----------
-        X : sequences
-
-        Returns
-        -------
-        proba : ndarray of shape (n_sequences, n_classes)
-            Columns in the order of ``classes_``.
-        """
-        Z, _ = self._predict_logits(X)
-        return proba_from_logits(Z, self.out_activation_)
-
-    def predict_log_proba(self, X):
-        """Log of :meth:`predict_proba`, computed stably from the logits.
-
-        Parameters
-        ----------
-        X : sequences
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_sequences, n_classes)
-        """
-        Z, _ = self._predict_logits(X)
-        return log_proba_from_logits(Z)
+    def _per_sequence(self, rows, sequences):
+        return rows

@@ -75,8 +75,14 @@ PARAMETERS = """\
         batches).
 
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        Step-size schedule, used only by ``solver="sgd"``, as in
-        MLPClassifier.
+        Step-size schedule, for every solver (MLPClassifier applies it to
+        ``"sgd"`` only). ``"invscaling"`` sets the rate to
+        ``learning_rate_init / (t + 1) ** power_t`` after each epoch, ``t``
+        the sequences seen; ``"adaptive"`` divides it by 5 whenever
+        ``n_iter_no_change`` epochs pass without improvement (of the training
+        loss, or of the validation score with ``early_stopping``), and stops
+        once it is 1e-6 or less. For Adam the schedule sets the rate its bias
+        correction multiplies.
 
     learning_rate_init : float, default=0.003
         Initial step size. Higher than MLPClassifier's 0.001: gated cells
@@ -119,14 +125,16 @@ PARAMETERS = """\
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the sequences (stratified for the
-        classifier) and stop when the validation score stops improving; the
+        classifier), or use the ``X_val, y_val`` given to ``fit``, and stop
+        when the validation score (see ``scoring``) stops improving; the
         parameters of the best epoch are kept. Not supported by
         ``partial_fit``, which warns and runs its epoch on all of ``X``. It
         may be switched on or off between warm-started calls: each call
         watches what its own setting says.
 
     validation_fraction : float, default=0.1
-        Share of the sequences held out when ``early_stopping`` is on.
+        Share of the sequences held out when ``early_stopping`` is on and
+        ``fit`` is given no ``X_val``.
 
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of Adam's moment estimates.
@@ -150,6 +158,18 @@ PARAMETERS = """\
 
     dtype : {"float32", "float64"}, default="float32"
         Floating type of the parameters and of the computation.
+
+    scoring : str, callable or None, default=None
+        What ``early_stopping`` watches on the validation sequences, as
+        ``HistGradientBoosting*``'s ``scoring``: None for the estimator's
+        ``score`` (accuracy, token accuracy or R^2), ``"loss"`` for the
+        validation loss (negated, so that higher is better), a scorer name
+        (:func:`sklearn.metrics.get_scorer`; for the tagger, the tagging
+        scorers of :data:`sklearn_rnn.metrics.TAGGING_SCORERS`, entity F1
+        included) or a callable ``scorer(estimator, X, y)``. Scorers receive
+        ``sample_weight`` when ``fit`` was given weights (except the
+        tagger's, whose metrics take none). ``validation_scores_`` records
+        the score of each epoch.
 """
 
 ATTRIBUTES = """\
@@ -195,8 +215,8 @@ ATTRIBUTES = """\
         Lowest training loss reached; None with ``early_stopping``.
 
     validation_scores_ : list of float or None
-        Score on the held-out sequences after each epoch, with
-        ``early_stopping``.
+        Score (see ``scoring``) on the held-out sequences after each epoch,
+        with ``early_stopping``.
 
     validation_loss_curve_ : list of float or None
         Loss (without the L2 penalty) on the held-out sequences after each

@@ -7,9 +7,9 @@ from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from sklearn_rnn.estimators import _docs
-from sklearn_rnn.estimators._base import BaseRNN
+from sklearn_rnn.estimators._base import BaseRNN, user_validation_set
+from sklearn_rnn.estimators._targets import EncodedTargets
 from sklearn_rnn.inputs import check_targets
-from sklearn_rnn.network._heads import get_head
 
 #: The output head of each ``loss`` (see :mod:`sklearn_rnn.network._heads`).
 LOSS_HEADS = {
@@ -134,6 +134,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         clip_norm=5.0,
         clip_value=None,
         dtype="float32",
+        scoring=None,
         loss="squared_error",
         quantile=None,
         scale_targets=True,
@@ -171,12 +172,22 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             clip_norm=clip_norm,
             clip_value=clip_value,
             dtype=dtype,
+            scoring=scoring,
         )
         self.loss = loss
         self.quantile = quantile
         self.scale_targets = scale_targets
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the regressor.
 
         Parameters
@@ -186,14 +197,33 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         y : array-like of shape (n_sequences,) or (n_sequences, n_outputs)
 
         sample_weight : array-like of shape (n_sequences,), default=None
-            Weight of each sequence in the loss (and in the validation split's
-            loss and score); None weighs them equally.
+            Weight of each sequence in the loss (and in the validation loss
+            and score); None weighs them equally.
+
+        X_val : sequences, default=None
+            Validation sequences for ``early_stopping``, used instead of
+            holding out ``validation_fraction`` of ``X`` (as
+            ``HistGradientBoosting*``). In a :class:`~sklearn.pipeline.Pipeline`
+            they reach the estimator untransformed unless the pipeline is
+            told to transform them (``transform_input=["X_val"]``).
+
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Targets of ``X_val``.
+
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of ``X_val``.
 
         Returns
         -------
         self : RNNRegressor
         """
-        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
+        return self._fit(
+            X,
+            y,
+            incremental=False,
+            sample_weight=sample_weight,
+            validation=user_validation_set(X_val, y_val, sample_weight_val),
+        )
 
     def partial_fit(self, X, y, sample_weight=None):
         """Run one epoch over ``X``, continuing from the current parameters.
@@ -204,8 +234,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         y : array-like of shape (n_sequences,) or (n_sequences, n_outputs)
 
         sample_weight : array-like of shape (n_sequences,), default=None
-            Weight of each sequence in the loss (and in the validation split's
-            loss and score); None weighs them equally.
+            Weight of each sequence in the loss; None weighs them equally.
 
         Returns
         -------
@@ -216,6 +245,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     def _encode_targets(self, y, sequences, *, reset, classes=None):
         y = check_targets(y, sequences.n_sequences, type(self).__name__, ensure_2d=True)
         y = y.reshape(len(y), -1).astype(np.float64)
+        labels = y.ravel() if y.shape[1] == 1 else y
         if self.loss == "quantile" and self.quantile is None:
             raise ValueError(
                 "loss='quantile' needs the quantile to predict: set quantile."
@@ -226,17 +256,28 @@ class RNNRegressor(RegressorMixin, BaseRNN):
                 "column (counts, rates)."
             )
         if reset:
-            self.n_outputs_ = y.shape[1]
-            self.out_activation_ = "exp" if self.loss == "poisson" else "identity"
-            self.target_mean_, self.target_scale_ = target_standardisation(
+            mean, scale = target_standardisation(
                 y, self.scale_targets, centre=self.loss != "poisson"
             )
-        elif y.shape[1] != self.n_outputs_:
-            raise ValueError(
-                f"y has {y.shape[1]} outputs, but {type(self).__name__} was "
-                f"fitted with {self.n_outputs_}."
-            )
-        return (y - self.target_mean_) / self.target_scale_
+            fitted = {
+                "n_outputs_": y.shape[1],
+                "out_activation_": "exp" if self.loss == "poisson" else "identity",
+                "target_mean_": mean,
+                "target_scale_": scale,
+            }
+        else:
+            fitted = {}
+            mean, scale = self.target_mean_, self.target_scale_
+            if y.shape[1] != self.n_outputs_:
+                raise ValueError(
+                    f"y has {y.shape[1]} outputs, but {type(self).__name__} was "
+                    f"fitted with {self.n_outputs_}."
+                )
+        head = LOSS_HEADS[self.loss]
+        if head == "quantile":
+            head = f"quantile:{self.quantile!r}"
+        values = (y - mean) / scale
+        return EncodedTargets(values, head, y.shape[1], labels, fitted)
 
     def _batch_targets(self, targets, idx, lengths):
         return targets[idx]
@@ -254,13 +295,17 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             1D when the model has a single output.
         """
         Z, _ = self._predict_logits(X)
-        y = get_head(self._spec.head).activation(Z) * self.target_scale_
+        y = self._output_head().activation(Z) * self.target_scale_
         y += self.target_mean_
         return y.ravel() if self.n_outputs_ == 1 else y
 
-    def _head(self):
-        head = LOSS_HEADS[self.loss]
-        return f"{head}:{self.quantile!r}" if head == "quantile" else head
+    def _output_slope(self, Z):
+        # predictions are act(z) * target_scale_ + target_mean_, act the
+        # identity or (loss="poisson") exp
+        slope = np.broadcast_to(self.target_scale_, Z.shape).copy()
+        if self.out_activation_ == "exp":
+            slope *= np.exp(Z)
+        return slope
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

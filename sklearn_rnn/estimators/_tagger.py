@@ -1,19 +1,14 @@
 """Many-to-many sequence labelling: one label per time step."""
 
 import numpy as np
+from sklearn.utils._param_validation import StrOptions
 
 from sklearn_rnn.estimators import _docs
-from sklearn_rnn.estimators._base import (
-    BaseRNN,
-    class_index_from_logits,
-    log_proba_from_logits,
-    proba_from_logits,
-)
-from sklearn_rnn.estimators._classifier import (
-    _check_partial_fit_classes,
-    encode_classes,
-)
+from sklearn_rnn.estimators._base import BaseRNN, user_validation_set
+from sklearn_rnn.estimators._labels import ClassLabelsMixin
+from sklearn_rnn.estimators._targets import EncodedTargets
 from sklearn_rnn.inputs import check_sequence_labels, check_step_weights
+from sklearn_rnn.metrics import TAGGING_SCORERS
 
 
 def _token_index(lengths, idx):
@@ -28,7 +23,7 @@ def _split(rows, lengths):
     return np.split(rows, np.cumsum(lengths)[:-1])
 
 
-class RNNSequenceTagger(BaseRNN):
+class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
     """Recurrent network tagger: one label per time step (many-to-many).
 
     The output layer reads the last layer's hidden state at every real step
@@ -43,6 +38,16 @@ class RNNSequenceTagger(BaseRNN):
     Parameters
     ----------
     {parameters}
+    class_weight : dict, "balanced" or None, default=None
+        Weight of each class in the loss, multiplied with ``sample_weight``
+        as in scikit-learn's linear models: a dict ``{label: weight}``
+        (classes left out weigh 1), or ``"balanced"`` for
+        ``n_rows / (n_classes * np.bincount(y))`` over the rows of the call
+        (the real steps, padding excluded). ``"balanced"`` is refused by
+        ``partial_fit``, whose one call does not see the class frequencies
+        of the data. The validation loss and score of ``early_stopping`` are
+        weighted the same way.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -72,7 +77,96 @@ class RNNSequenceTagger(BaseRNN):
 
     _per_step = True
 
-    def fit(self, X, y, sample_weight=None):
+    _parameter_constraints = {
+        **BaseRNN._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        cell="lstm",
+        hidden_layer_sizes=(64,),
+        activation="tanh",
+        *,
+        embedding_dim=None,
+        bidirectional=False,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        bptt_truncate=None,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.003,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        rho=0.9,
+        n_iter_no_change=10,
+        clip_norm=5.0,
+        clip_value=None,
+        dtype="float32",
+        scoring=None,
+        class_weight=None,
+    ):
+        super().__init__(
+            cell=cell,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            embedding_dim=embedding_dim,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            bptt_truncate=bptt_truncate,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            rho=rho,
+            n_iter_no_change=n_iter_no_change,
+            clip_norm=clip_norm,
+            clip_value=clip_value,
+            dtype=dtype,
+            scoring=scoring,
+        )
+        self.class_weight = class_weight
+
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the tagger.
 
         Parameters
@@ -85,14 +179,33 @@ class RNNSequenceTagger(BaseRNN):
         sample_weight : array-like or list of array-like, default=None
             Weight of each sequence, shape (n_sequences,), or of each step of
             each sequence, a list of arrays of shape (T_i,), in the loss (and
-            in the validation split's loss and score); None weighs every step
+            in the validation loss and score); None weighs every step
             equally.
+
+        X_val : sequences, default=None
+            Validation sequences for ``early_stopping``, used instead of
+            holding out ``validation_fraction`` of ``X`` (as
+            ``HistGradientBoosting*``). In a :class:`~sklearn.pipeline.Pipeline`
+            they reach the estimator untransformed unless the pipeline is
+            told to transform them (``transform_input=["X_val"]``).
+
+        y_val : list of array-like of shape (T_i,), default=None
+            Targets of ``X_val``.
+
+        sample_weight_val : array-like or list of array-like, default=None
+            Weights of ``X_val``.
 
         Returns
         -------
         self : RNNSequenceTagger
         """
-        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
+        return self._fit(
+            X,
+            y,
+            incremental=False,
+            sample_weight=sample_weight,
+            validation=user_validation_set(X_val, y_val, sample_weight_val),
+        )
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch over ``X``, continuing from the current parameters.
@@ -106,25 +219,25 @@ class RNNSequenceTagger(BaseRNN):
 
         sample_weight : array-like or list of array-like, default=None
             Weight of each sequence, shape (n_sequences,), or of each step of
-            each sequence, a list of arrays of shape (T_i,), in the loss (and
-            in the validation split's loss and score); None weighs every step
-            equally.
+            each sequence, a list of arrays of shape (T_i,), in the loss; None
+            weighs every step equally.
 
         Returns
         -------
         self : RNNSequenceTagger
         """
-        classes = _check_partial_fit_classes(self, classes)
+        classes = self._check_partial_fit_classes(classes)
         return self._fit(
             X, y, incremental=True, classes=classes, sample_weight=sample_weight
         )
 
     def _encode_targets(self, y, sequences, *, reset, classes=None):
         labels = check_sequence_labels(y, sequences.lengths, type(self).__name__)
-        if reset and classes is None:
-            classes = labels
-        encode_classes(labels, classes if reset else None, self)
-        return np.searchsorted(self.classes_, labels)
+        fitted, codes, head, n_outputs = self._encode_labels(
+            labels, reset=reset, classes=classes
+        )
+        per_sequence = _split(labels, sequences.lengths)
+        return EncodedTargets(codes, head, n_outputs, per_sequence, fitted, codes)
 
     def _row_index(self, idx, lengths):
         return _token_index(lengths, idx)
@@ -138,49 +251,18 @@ class RNNSequenceTagger(BaseRNN):
             return batch_codes[:, None].astype(np.float64)
         return np.eye(self.n_outputs_)[batch_codes]
 
-    def predict(self, X):
-        """Predict the label of every step of every sequence.
+    def _per_sequence(self, rows, sequences):
+        return _split(rows, sequences.lengths)
 
-        Parameters
-        ----------
-        X : sequences
-
-        Returns
-        -------
-        y : list of ndarray of shape (T_i,)
-            One array per sequence, as long as the sequence.
-        """
-        Z, sequences = self._predict_logits(X)
-        return _split(self.classes_[class_index_from_logits(Z)], sequences.lengths)
-
-    def predict_proba(self, X):
-        """Label probabilities of every step of every sequence.
-
-        Parameters
-        ----------
-        X : sequences
-
-        Returns
-        -------
-        proba : list of ndarray of shape (T_i, n_classes)
-            Columns in the order of ``classes_``.
-        """
-        Z, sequences = self._predict_logits(X)
-        return _split(proba_from_logits(Z, self.out_activation_), sequences.lengths)
-
-    def predict_log_proba(self, X):
-        """Log of :meth:`predict_proba`, computed stably from the logits.
-
-        Parameters
-        ----------
-        X : sequences
-
-        Returns
-        -------
-        log_proba : list of ndarray of shape (T_i, n_classes)
-        """
-        Z, sequences = self._predict_logits(X)
-        return _split(log_proba_from_logits(Z), sequences.lengths)
+    def _scorer(self):
+        if isinstance(self.scoring, str) and self.scoring != "loss":
+            if self.scoring not in TAGGING_SCORERS:
+                raise ValueError(
+                    f"scoring={self.scoring!r} is not a tagging scorer; use one "
+                    f"of {sorted(TAGGING_SCORERS)}, 'loss', None or a callable."
+                )
+            return TAGGING_SCORERS[self.scoring]
+        return super()._scorer()
 
     def score(self, X, y, sample_weight=None):
         """Token accuracy: the share of real steps whose label is predicted.
@@ -199,7 +281,7 @@ class RNNSequenceTagger(BaseRNN):
         """
         Z, sequences = self._predict_logits(X)
         labels = check_sequence_labels(y, sequences.lengths, type(self).__name__)
-        predicted = self.classes_[class_index_from_logits(Z)]
+        predicted = self.classes_[self._output_head().class_index(Z)]
         weights = None
         if sample_weight is not None:
             weights = check_step_weights(sample_weight, sequences.lengths)

@@ -61,6 +61,15 @@ class Sequences:
     def n_features(self):
         return self.data.shape[2] if self.data.ndim == 3 else 1
 
+    def __len__(self):
+        return self.n_sequences
+
+    def subset(self, indices):
+        """The sequences at ``indices`` as a new batch, trimmed to their own
+        longest length."""
+        data, lengths = self.take(indices)
+        return Sequences(data, lengths, self.feature_names, self.step_names)
+
     def take(self, indices):
         """The sequences at ``indices``, trimmed to their own longest length.
 

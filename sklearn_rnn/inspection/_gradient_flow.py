@@ -1,7 +1,6 @@
 """How strongly a fitted model's outputs depend on each step of its input."""
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
 from sklearn_rnn.network._network import backward, forward
 
@@ -45,19 +44,12 @@ def gradient_flow(estimator, X):
     >>> gradient_flow(reg, X).shape
     (20, 6)
     """
-    check_is_fitted(estimator, "params_")
-    sequences = estimator._check_X(X, reset=False)
-    params, spec = estimator.params_, estimator._spec
+    params, spec = estimator._network()
+    sequences = estimator._read(X)
     data, lengths = sequences.data, sequences.lengths
     Z, trace = forward(params, spec, data, lengths)
     squares = np.zeros(data.shape[:2])
-    # the regressor predicts act(z) * target_scale_ + target_mean_, act the
-    # identity or (loss="poisson") exp
-    slope = np.ones_like(Z)
-    if hasattr(estimator, "target_scale_"):
-        slope = slope * estimator.target_scale_
-        if estimator.out_activation_ == "exp":
-            slope *= np.exp(Z)
+    slope = estimator._output_slope(Z)
     for k in range(Z.shape[1]):
         dZ = np.zeros_like(Z)
         dZ[:, k] = slope[:, k]

@@ -1,6 +1,7 @@
 """Scores of sequence taggers: per token (flat), per sequence and per entity."""
 
 from sklearn_rnn.metrics._tagging import (
+    TAGGING_SCORERS,
     entity_f1_score,
     entity_precision_recall_fscore_support,
     entity_precision_score,
@@ -16,6 +17,7 @@ from sklearn_rnn.metrics._tagging import (
 )
 
 __all__ = [
+    "TAGGING_SCORERS",
     "entity_f1_score",
     "entity_precision_recall_fscore_support",
     "entity_precision_score",

@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.metrics import (
     accuracy_score,
     classification_report,
+    make_scorer,
     precision_recall_fscore_support,
 )
 
@@ -269,3 +270,18 @@ def entity_precision_score(y_true, y_pred, *, average="micro"):
 def entity_recall_score(y_true, y_pred, *, average="micro"):
     """Entity-level recall; see :func:`entity_precision_recall_fscore_support`."""
     return entity_precision_recall_fscore_support(y_true, y_pred, average=average)[1]
+
+
+#: Scorers of taggers, by the name ``RNNSequenceTagger(scoring=...)`` takes;
+#: each is ``make_scorer`` of the metric of the same name (``"flat_f1"``
+#: micro-averaged over tokens, ``"entity_f1"`` micro-averaged over entities).
+TAGGING_SCORERS = {
+    "flat_accuracy": make_scorer(flat_accuracy_score),
+    "flat_f1": make_scorer(flat_f1_score),
+    "flat_precision": make_scorer(flat_precision_score),
+    "flat_recall": make_scorer(flat_recall_score),
+    "sequence_accuracy": make_scorer(sequence_accuracy_score),
+    "entity_f1": make_scorer(entity_f1_score),
+    "entity_precision": make_scorer(entity_precision_score),
+    "entity_recall": make_scorer(entity_recall_score),
+}

@@ -19,6 +19,11 @@ logistic       ``1/(1+e**-z)``  ``-(y log p + (1 - y) log(1 - p))``, summed
 softmax        ``e**z / sum``   ``-sum_k y_k log p_k``
 ============== ================ ============================================
 
+Each head also owns what is read from its logits: the classification
+heads (``logistic``, ``softmax``) the class index, probabilities and
+log-probabilities of every class, and accuracy as validation score; the
+regression heads their predictions and R^2.
+
 Losses are computed from the logits (log-sum-exp, softplus) so they stay
 finite where the probabilities round to 0 or 1. The regression heads other
 than ``identity`` serve ``RNNRegressor``'s ``loss`` parameter; the Huber
@@ -31,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import expit, log_softmax, softmax
+from sklearn.metrics import r2_score
 
 
 def _identity(Z):
@@ -104,11 +110,42 @@ class Head:
     gradient : callable
         ``(Z, Y) -> (n_rows, n_outputs)`` derivative of each row's loss with
         respect to its logits.
+    classifies : bool, default=False
+        Whether the outputs are class scores (one logit for two classes,
+        one per class for more) rather than values.
     """
 
     activation: Callable
     loss: Callable
     gradient: Callable
+    classifies: bool = False
+
+    def class_index(self, Z):
+        """Index of the most probable class of each row, shape (n_rows,);
+        one logit column stands for class 1 against class 0."""
+        return (Z[:, 0] > 0).astype(np.intp) if Z.shape[1] == 1 else Z.argmax(axis=1)
+
+    def proba(self, Z):
+        """Probabilities of every class, shape (n_rows, n_classes); one logit
+        column gives ``[1 - p, p]``."""
+        P = self.activation(Z)
+        return np.hstack([1 - P, P]) if P.shape[1] == 1 else P
+
+    def log_proba(self, Z):
+        """Log of :meth:`proba`, computed stably from the logits."""
+        if Z.shape[1] == 1:
+            return log_softmax(np.hstack([np.zeros_like(Z), Z]), axis=1)
+        return log_softmax(Z, axis=1)
+
+    def score(self, Z, Y, weights=None):
+        """The estimator's ``score`` from logits and encoded targets: accuracy
+        for a classifying head (``Y`` one-hot or 0/1), R^2 of the predictions
+        otherwise (invariant to the targets' standardisation)."""
+        if self.classifies:
+            # 0/1 or one-hot targets, shifted by -0.5, read as logits
+            right = self.class_index(Z) == self.class_index(Y - 0.5)
+            return float(np.average(right, weights=weights))
+        return float(r2_score(Y, self.activation(Z), sample_weight=weights))
 
 
 HEADS = {
@@ -116,8 +153,8 @@ HEADS = {
     "absolute_error": Head(_identity, _absolute_error_loss, _absolute_error_grad),
     "huber": Head(_identity, _huber_loss, _huber_grad),
     "poisson": Head(np.exp, _poisson_loss, _poisson_grad),
-    "logistic": Head(expit, _binary_log_loss, _binary_log_loss_grad),
-    "softmax": Head(_softmax, _log_loss, _log_loss_grad),
+    "logistic": Head(expit, _binary_log_loss, _binary_log_loss_grad, True),
+    "softmax": Head(_softmax, _log_loss, _log_loss_grad, True),
 }
 
 

@@ -10,7 +10,7 @@ def clip_by_value(grads, clip_value):
 
     Parameters
     ----------
-    grads : list of ndarray or RowGradient
+    grads : iterable of ndarray or RowGradient
     clip_value : float
     """
     for g in map(gradient_values, grads):
@@ -26,7 +26,7 @@ def clip_by_norm(grads, clip_norm):
 
     Parameters
     ----------
-    grads : list of ndarray or RowGradient
+    grads : iterable of ndarray or RowGradient
     clip_norm : float
 
     Returns

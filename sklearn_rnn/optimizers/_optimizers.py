@@ -1,18 +1,34 @@
-"""Stochastic gradient optimizers updating a list of arrays in place.
+"""Stochastic gradient optimizers updating named parameters in place.
 
 The update equations follow scikit-learn's MLP for ``sgd`` and ``adam``; for
 ``rmsprop`` they follow Tieleman & Hinton (2012) as PyTorch and Keras do,
 with ``epsilon`` added outside the square root.
 
-A gradient may be a :class:`~sklearn_rnn.optimizers.RowGradient` (an
-embedding table's): the parameter and the optimizer's running state are then
-updated in the gradient's rows only, the others kept as they are (the
-"lazy" updates of PyTorch's ``SparseAdam``).
+Parameters and gradients are dicts keyed by parameter name (the network's
+``params_``), and so is every optimizer's running state. A gradient may be a
+:class:`~sklearn_rnn.optimizers.RowGradient` (an embedding table's): the
+parameter and the optimizer's running state are then updated in the
+gradient's rows only, the others kept as they are (the "lazy" updates of
+PyTorch's ``SparseAdam``).
+
+Every optimizer follows one step-size schedule (``learning_rate``):
+
+- ``"constant"``: the rate stays ``learning_rate_init``;
+- ``"invscaling"``: after each epoch the rate becomes
+  ``learning_rate_init / (t + 1) ** power_t``, ``t`` the samples seen;
+- ``"adaptive"``: the rate is divided by 5 each time training stops
+  improving (``n_iter_no_change`` epochs without progress), and training
+  stops once it falls to 1e-6 or below.
+
+For Adam the scheduled rate is the one its bias correction multiplies.
 """
 
 import numpy as np
 
 from sklearn_rnn.optimizers._row_gradient import RowGradient
+
+#: Learning rates the ``adaptive`` schedule does not go below.
+MIN_ADAPTIVE_RATE = 1e-6
 
 
 class BaseOptimizer:
@@ -20,52 +36,88 @@ class BaseOptimizer:
 
     Parameters
     ----------
-    params : list of ndarray
-        Arrays updated in place by :meth:`update_params`.
+    params : dict of str to ndarray
+        The parameters :meth:`update_params` will update; the optimizer keeps
+        a running state of the same shapes under the same names.
     learning_rate_init : float
         The initial step size.
+    lr_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+        How the step size changes between epochs (see the module notes).
+    power_t : float, default=0.5
+        Exponent of the ``invscaling`` schedule.
+
+    Attributes
+    ----------
+    scheduled_rate : float
+        The step size the schedule sets.
+    learning_rate : float
+        The step size of the next update (for Adam, the scheduled rate with
+        its bias correction).
     """
 
-    def __init__(self, params, learning_rate_init=0.001):
+    def __init__(
+        self, params, learning_rate_init=0.001, lr_schedule="constant", power_t=0.5
+    ):
         self.learning_rate_init = learning_rate_init
-        self.learning_rate = float(learning_rate_init)
+        self.lr_schedule = lr_schedule
+        self.power_t = power_t
+        self.scheduled_rate = float(learning_rate_init)
+        self.learning_rate = self.scheduled_rate
 
     def update_params(self, params, grads):
         """Update ``params`` in place with the step for ``grads``.
 
         Parameters
         ----------
-        params : list of ndarray
-        grads : list of ndarray or RowGradient
-            One per parameter, in the same order.
+        params : dict of str to ndarray
+        grads : dict of str to (ndarray or RowGradient)
+            The gradient of each parameter, under its name.
         """
         self._start_step()
-        for i, (param, grad) in enumerate(zip(params, grads)):
+        for name, grad in grads.items():
+            param = params[name]
             if isinstance(grad, RowGradient):
-                param[grad.rows] += self._step(i, grad.values, grad.rows)
+                param[grad.rows] += self._step(name, grad.values, grad.rows)
             else:
-                param += self._step(i, grad, slice(None))
+                param += self._step(name, grad, slice(None))
 
     def _start_step(self):
         """Hook called once per update, before the per-parameter steps."""
+        self.learning_rate = self.scheduled_rate
 
-    def _step(self, i, grad, rows):
-        """Step of the rows ``rows`` of parameter ``i``; updates its state."""
+    def _step(self, name, grad, rows):
+        """Step of the rows ``rows`` of parameter ``name``; updates its state."""
         raise NotImplementedError
 
     def iteration_ends(self, time_step):
-        """Hook called after each epoch with the number of samples seen."""
+        """Called after each epoch with the number of samples seen."""
+        if self.lr_schedule == "invscaling":
+            self.scheduled_rate = (
+                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
+            )
 
     def trigger_stopping(self, msg, verbose):
         """Decide whether to stop when the loss or score stops improving.
+
+        The ``adaptive`` schedule lowers the rate and goes on instead, until
+        the rate is too small.
 
         Returns
         -------
         stop : bool
         """
+        if self.lr_schedule != "adaptive":
+            if verbose:
+                print(msg + " Stopping.")
+            return True
+        if self.scheduled_rate <= MIN_ADAPTIVE_RATE:
+            if verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        self.scheduled_rate /= 5.0
         if verbose:
-            print(msg + " Stopping.")
-        return True
+            print(msg + f" Setting learning rate to {self.scheduled_rate:f}")
+        return False
 
 
 class SGDOptimizer(BaseOptimizer):
@@ -73,13 +125,9 @@ class SGDOptimizer(BaseOptimizer):
 
     Parameters
     ----------
-    params : list of ndarray
+    params : dict of str to ndarray
     learning_rate_init : float
     lr_schedule : {"constant", "invscaling", "adaptive"}
-        ``invscaling`` sets ``lr = learning_rate_init / (t + 1) ** power_t``
-        after each epoch, ``t`` the number of samples seen; ``adaptive``
-        divides the rate by 5 whenever training stops improving, and stops
-        once it falls below 1e-6.
     momentum : float
     nesterov : bool
     power_t : float
@@ -102,35 +150,15 @@ class SGDOptimizer(BaseOptimizer):
         nesterov=True,
         power_t=0.5,
     ):
-        super().__init__(params, learning_rate_init)
-        self.lr_schedule = lr_schedule
+        super().__init__(params, learning_rate_init, lr_schedule, power_t)
         self.momentum = momentum
         self.nesterov = nesterov
-        self.power_t = power_t
-        self.velocities = [np.zeros_like(p) for p in params]
+        self.velocities = {k: np.zeros_like(p) for k, p in params.items()}
 
-    def iteration_ends(self, time_step):
-        if self.lr_schedule == "invscaling":
-            self.learning_rate = (
-                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
-            )
-
-    def trigger_stopping(self, msg, verbose):
-        if self.lr_schedule != "adaptive":
-            return super().trigger_stopping(msg, verbose)
-        if self.learning_rate <= 1e-6:
-            if verbose:
-                print(msg + " Learning rate too small. Stopping.")
-            return True
-        self.learning_rate /= 5.0
-        if verbose:
-            print(msg + f" Setting learning rate to {self.learning_rate:f}")
-        return False
-
-    def _step(self, i, grad, rows):
+    def _step(self, name, grad, rows):
         lr, mu = self.learning_rate, self.momentum
-        velocity = mu * self.velocities[i][rows] - lr * grad
-        self.velocities[i][rows] = velocity
+        velocity = mu * self.velocities[name][rows] - lr * grad
+        self.velocities[name][rows] = velocity
         return mu * velocity - lr * grad if self.nesterov else velocity
 
 
@@ -139,15 +167,17 @@ class AdamOptimizer(BaseOptimizer):
 
     Parameters
     ----------
-    params : list of ndarray
+    params : dict of str to ndarray
     learning_rate_init : float
     beta_1, beta_2 : float
         Decay rates of the first and second moment estimates, in [0, 1).
     epsilon : float
+    lr_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+    power_t : float, default=0.5
 
     Notes
     -----
-    At step ``t`` (starting at 1)::
+    At step ``t`` (starting at 1), with ``lr`` the scheduled rate::
 
         m <- beta_1 m + (1 - beta_1) g
         v <- beta_2 v + (1 - beta_2) g**2
@@ -156,29 +186,36 @@ class AdamOptimizer(BaseOptimizer):
     """
 
     def __init__(
-        self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+        self,
+        params,
+        learning_rate_init=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        lr_schedule="constant",
+        power_t=0.5,
     ):
-        super().__init__(params, learning_rate_init)
+        super().__init__(params, learning_rate_init, lr_schedule, power_t)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.ms = [np.zeros_like(p) for p in params]
-        self.vs = [np.zeros_like(p) for p in params]
+        self.ms = {k: np.zeros_like(p) for k, p in params.items()}
+        self.vs = {k: np.zeros_like(p) for k, p in params.items()}
 
     def _start_step(self):
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         self.learning_rate = float(
-            self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+            self.scheduled_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         )
 
-    def _step(self, i, grad, rows):
+    def _step(self, name, grad, rows):
         b1, b2 = self.beta_1, self.beta_2
-        m = b1 * self.ms[i][rows] + (1 - b1) * grad
-        v = b2 * self.vs[i][rows] + (1 - b2) * grad * grad
-        self.ms[i][rows] = m
-        self.vs[i][rows] = v
+        m = b1 * self.ms[name][rows] + (1 - b1) * grad
+        v = b2 * self.vs[name][rows] + (1 - b2) * grad * grad
+        self.ms[name][rows] = m
+        self.vs[name][rows] = v
         return -self.learning_rate * m / (np.sqrt(v) + self.epsilon)
 
 
@@ -187,11 +224,13 @@ class RMSpropOptimizer(BaseOptimizer):
 
     Parameters
     ----------
-    params : list of ndarray
+    params : dict of str to ndarray
     learning_rate_init : float
     rho : float
         Decay rate of the running mean of squared gradients, in [0, 1).
     epsilon : float
+    lr_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+    power_t : float, default=0.5
 
     Notes
     -----
@@ -201,13 +240,21 @@ class RMSpropOptimizer(BaseOptimizer):
         p <- p - lr * g / (sqrt(v) + epsilon)
     """
 
-    def __init__(self, params, learning_rate_init=0.001, rho=0.9, epsilon=1e-8):
-        super().__init__(params, learning_rate_init)
+    def __init__(
+        self,
+        params,
+        learning_rate_init=0.001,
+        rho=0.9,
+        epsilon=1e-8,
+        lr_schedule="constant",
+        power_t=0.5,
+    ):
+        super().__init__(params, learning_rate_init, lr_schedule, power_t)
         self.rho = rho
         self.epsilon = epsilon
-        self.vs = [np.zeros_like(p) for p in params]
+        self.vs = {k: np.zeros_like(p) for k, p in params.items()}
 
-    def _step(self, i, grad, rows):
-        v = self.rho * self.vs[i][rows] + (1 - self.rho) * grad * grad
-        self.vs[i][rows] = v
+    def _step(self, name, grad, rows):
+        v = self.rho * self.vs[name][rows] + (1 - self.rho) * grad * grad
+        self.vs[name][rows] = v
         return -self.learning_rate * grad / (np.sqrt(v) + self.epsilon)

@@ -10,7 +10,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklearn_rnn._atomic import atomic_fit
 from sklearn_rnn.estimators import RNNSequenceTagger
-from sklearn_rnn.estimators._base import log_proba_from_logits
 from sklearn_rnn.text._vectorizer import UNKNOWN_ID, SequenceVectorizer
 
 #: Probability given to a next token the model never saw as a target, so that
@@ -188,9 +187,10 @@ class TextGenerator(BaseEstimator):
         allowed = classes != UNKNOWN_ID
         names = self.vectorizer_.get_feature_names_out()
         new = []
+        head = self.model_._output_head()
         Z, states = self.model_._continue([ids])
         for _ in range(n_tokens):
-            log_p = log_proba_from_logits(Z / temperature)[0]
+            log_p = head.log_proba(Z / temperature)[0]
             p = np.where(allowed, np.exp(log_p - log_p[allowed].max()), 0.0)
             token = classes[rng.choice(len(classes), p=p / p.sum())]
             new.append(token)

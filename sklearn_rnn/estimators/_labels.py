@@ -1,0 +1,178 @@
+"""Label handling shared by the classifying estimators.
+
+:class:`~sklearn_rnn.RNNClassifier` (one label per sequence) and
+:class:`~sklearn_rnn.RNNSequenceTagger` (one label per step) learn classes,
+weigh them and read predictions from logits the same way; they differ only
+in how rows map to sequences (``_per_sequence``).
+"""
+
+import numpy as np
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+
+
+def learn_classes(labels, name):
+    """The sorted classes of ``labels``, with the output head they need.
+
+    Returns
+    -------
+    fitted : dict
+        ``classes_``, ``n_outputs_`` (1 for two classes: one logistic output)
+        and ``out_activation_`` (``"logistic"`` or ``"softmax"``).
+    """
+    classes = unique_labels(labels)
+    if len(classes) < 2:
+        raise ValueError(
+            f"{name} needs samples of at least 2 classes in the data, but "
+            f"the data contains only one class: {classes[0]!r}."
+        )
+    binary = len(classes) == 2
+    return {
+        "classes_": classes,
+        "n_outputs_": 1 if binary else len(classes),
+        "out_activation_": "logistic" if binary else "softmax",
+    }
+
+
+def class_codes(labels, classes):
+    """Index in ``classes`` of each label; labels outside it are refused."""
+    unseen = np.setdiff1d(unique_labels(labels), classes)
+    if unseen.size:
+        raise ValueError(
+            f"y contains labels {list(unseen)} that are not in classes_="
+            f"{list(classes)}. Pass every class with `classes=` on the first "
+            "call to partial_fit."
+        )
+    return np.searchsorted(classes, labels)
+
+
+class ClassLabelsMixin:
+    """Classes, class weights and class predictions of a classifying RNN.
+
+    The estimator provides ``_predict_logits`` and ``_per_sequence(rows,
+    sequences)``, which groups per-row results by sequence.
+    """
+
+    def _encode_labels(self, labels, *, reset, classes):
+        """``(fitted, codes, head, n_outputs)``: the classes learned on
+        ``reset`` (from ``classes`` if given, else from ``labels``) or the
+        fitted ones, each label's code, and the output head they need."""
+        check_classification_targets(labels)
+        if reset:
+            fitted = learn_classes(
+                labels if classes is None else classes, type(self).__name__
+            )
+        else:
+            fitted = {}
+            known = ("classes_", "n_outputs_", "out_activation_")
+            current = {k: getattr(self, k) for k in known}
+        state = fitted or current
+        codes = class_codes(labels, state["classes_"])
+        return fitted, codes, state["out_activation_"], state["n_outputs_"]
+
+    def _check_partial_fit_classes(self, classes):
+        """The ``classes`` to learn on a first ``partial_fit``, None after."""
+        if not hasattr(self, "classes_"):
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            return classes
+        if classes is not None and not np.array_equal(
+            self.classes_, unique_labels(classes)
+        ):
+            raise ValueError(
+                f"`classes={classes!r}` is not the same as on the last call to "
+                f"partial_fit, was: {self.classes_!r}."
+            )
+        return None
+
+    def _class_weights(self, targets, classes, *, incremental):
+        """Weight of each row from ``class_weight``, or None.
+
+        ``"balanced"`` gives class ``c`` the weight
+        ``n_rows / (n_classes * n_rows_of_c)`` over the rows of this call
+        (real steps for the tagger), as scikit-learn's ``compute_class_weight``.
+        """
+        if self.class_weight is None:
+            return None
+        if self.class_weight == "balanced" and incremental:
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: the "
+                "class frequencies of one call are not those of the data. Pass "
+                "a dict of weights computed once, e.g. with "
+                "sklearn.utils.class_weight.compute_class_weight('balanced', "
+                "classes=classes, y=y)."
+            )
+        if isinstance(self.class_weight, dict):
+            unknown = set(self.class_weight) - set(classes.tolist())
+            if unknown:
+                raise ValueError(
+                    f"class_weight names labels {sorted(map(repr, unknown))} "
+                    f"that are not classes; the classes are {list(classes)}."
+                )
+            per_class = np.array(
+                [self.class_weight.get(c, 1.0) for c in classes], dtype=np.float64
+            )
+            if not (np.isfinite(per_class).all() and (per_class >= 0).all()):
+                raise ValueError(
+                    "class_weight must give each class a finite weight >= 0, "
+                    f"got {self.class_weight!r}."
+                )
+        else:
+            # a class absent from these rows keeps weight 1 (it has no rows)
+            present = np.unique(targets.codes)
+            per_class = np.ones(len(classes))
+            per_class[present] = compute_class_weight(
+                "balanced", classes=classes[present], y=classes[targets.codes]
+            )
+        return per_class[targets.codes].astype(np.float64)
+
+    def predict(self, X):
+        """Predict the label of each sequence (the classifier) or of each step
+        of each sequence (the tagger).
+
+        Parameters
+        ----------
+        X : sequences
+
+        Returns
+        -------
+        y : ndarray of shape (n_sequences,), or list of ndarray of shape (T_i,)
+            For the tagger, one array per sequence, as long as the sequence.
+        """
+        Z, sequences = self._predict_logits(X)
+        index = self._output_head().class_index(Z)
+        return self._per_sequence(self.classes_[index], sequences)
+
+    def predict_proba(self, X):
+        """Class probabilities of each sequence (the classifier) or of each
+        step (the tagger).
+
+        Parameters
+        ----------
+        X : sequences
+
+        Returns
+        -------
+        proba : ndarray of shape (n_sequences, n_classes), or list of ndarray
+            of shape (T_i, n_classes)
+            Columns in the order of ``classes_``.
+        """
+        Z, sequences = self._predict_logits(X)
+        return self._per_sequence(self._output_head().proba(Z), sequences)
+
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`, computed stably from the logits.
+
+        Parameters
+        ----------
+        X : sequences
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_sequences, n_classes), or list of
+            ndarray of shape (T_i, n_classes)
+        """
+        Z, sequences = self._predict_logits(X)
+        return self._per_sequence(self._output_head().log_proba(Z), sequences)
