@@ -172,3 +172,16 @@ def test_user_guide_covers_its_topics():
         "Limits and differences from PyTorch and Keras",
     ]:
         assert topic in headings, topic
+
+
+@pytest.mark.parametrize("name", ["RNNClassifier", "RNNRegressor", "RNNSequenceTagger"])
+def test_every_parameter_is_documented(name):
+    import inspect
+
+    import sklearn_rnn
+
+    estimator = getattr(sklearn_rnn, name)
+    documented = set(re.findall(r"^ *(\w+)(?:, (\w+))? :", estimator.__doc__, re.M))
+    documented = {n for pair in documented for n in pair if n}
+    parameters = set(inspect.signature(estimator.__init__).parameters) - {"self"}
+    assert parameters - documented == set()

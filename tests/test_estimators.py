@@ -684,3 +684,199 @@ def test_poisson_loss_predicts_positive_counts():
     assert np.corrcoef(prediction, rate)[0, 1] > 0.5
     with pytest.raises(ValueError, match="targets >= 0"):
         RNNRegressor(loss="poisson").fit(X, y - 100)
+
+
+# --------------------------------------------- class weights, early stopping
+
+
+def test_class_weight_is_a_weight_per_sequence_of_each_class(data):
+    """A dict, or "balanced", gives the model that the equal per-sequence
+    weights give, bit for bit; with sample_weight the two multiply."""
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    X, y = data
+    params = {**SMALL, "max_iter": 2}
+    by_class = {"low": 3.0, "high": 0.5}
+    per_sequence = np.array([by_class.get(label, 1.0) for label in y])
+    sample_weight = np.arange(len(X)) % 4
+    pairs = [
+        (
+            RNNClassifier(**params, class_weight=by_class).fit(X, y),
+            RNNClassifier(**params).fit(X, y, per_sequence),
+        ),
+        (
+            RNNClassifier(**params, class_weight=by_class).fit(X, y, sample_weight),
+            RNNClassifier(**params).fit(X, y, per_sequence * sample_weight),
+        ),
+        (
+            RNNClassifier(**params, class_weight="balanced").fit(X, y),
+            RNNClassifier(**params).fit(X, y, compute_sample_weight("balanced", y)),
+        ),
+    ]
+    for weighted, explicit in pairs:
+        for name in explicit.params_:
+            np.testing.assert_array_equal(
+                weighted.params_[name], explicit.params_[name]
+            )
+
+
+def test_tagger_balances_classes_over_real_steps(data):
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    X, _ = data
+    X = X[:40]
+    tags = running_tags(X)
+    params = {**SMALL, "max_iter": 2}
+    balanced = RNNSequenceTagger(**params, class_weight="balanced").fit(X, tags)
+    steps = compute_sample_weight("balanced", np.concatenate(tags))
+    per_step = np.split(steps, np.cumsum([len(t) for t in tags])[:-1])
+    explicit = RNNSequenceTagger(**params).fit(X, tags, sample_weight=per_step)
+    for name in explicit.params_:
+        np.testing.assert_array_equal(balanced.params_[name], explicit.params_[name])
+
+
+@pytest.mark.parametrize(
+    "class_weight, call, message",
+    [
+        ("balanced", "partial_fit", "not supported by partial_fit"),
+        ({"low": 1.0, "nope": 2.0}, "fit", "class_weight names labels"),
+        ({"low": -1.0}, "fit", "finite weight >= 0"),
+        ({"low": 0.0, "mid": 0.0, "high": 0.0}, "fit", "sums to zero"),
+    ],
+    ids=["balanced partial_fit", "unknown label", "negative", "all zero"],
+)
+def test_bad_class_weight_is_named(data, class_weight, call, message):
+    X, y = data
+    model = RNNClassifier(**SMALL, class_weight=class_weight)
+    fit = model.fit if call == "fit" else lambda X, y: model.partial_fit(X, y, y)
+    with pytest.raises(ValueError, match=message):
+        fit(X, y)
+
+
+def test_early_stopping_scores_the_users_validation_set(data):
+    """X_val replaces the split (training sees all of X), the scorer sees
+    X_val and y_val, and the model kept is the best-scoring epoch's."""
+    from sklearn.metrics import f1_score
+
+    X, y = data
+    X_val = make_sequences(n=60, seed=7)
+    y_val = sign_labels(X_val)
+    seen = []
+
+    def macro_f1(estimator, X, y):
+        seen.append((len(X), list(y)))
+        return f1_score(y, estimator.predict(X), average="macro")
+
+    params = {**SMALL, "max_iter": 6, "n_iter_no_change": 100}
+    clf = RNNClassifier(**params, early_stopping=True, scoring=macro_f1)
+    clf.fit(X, y, X_val=X_val, y_val=y_val)
+    assert clf.t_ == clf.n_iter_ * len(X)
+    assert len(clf.validation_scores_) == len(seen) == 6
+    assert all(n == 60 and labels == list(y_val) for n, labels in seen)
+    best = f1_score(y_val, clf.predict(X_val), average="macro")
+    assert best == pytest.approx(clf.best_validation_score_, abs=1e-12)
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+
+    named = RNNClassifier(**params, early_stopping=True, scoring="f1_macro")
+    named.fit(X, y, X_val=X_val, y_val=y_val)
+    np.testing.assert_allclose(named.validation_scores_, clf.validation_scores_)
+    by_loss = RNNClassifier(**params, early_stopping=True, scoring="loss")
+    by_loss.fit(X, y)
+    np.testing.assert_array_equal(
+        by_loss.validation_scores_, -np.asarray(by_loss.validation_loss_curve_)
+    )
+
+
+def test_tagger_stops_early_on_entity_f1():
+    from sklearn_rnn.metrics import entity_f1_score
+
+    X = make_sequences(n=80, seed=5)
+    # an entity: a run of positive first features, B- at its start
+    tags = []
+    for x in X:
+        positive = x[:, 0] > 0
+        start = positive & ~np.r_[False, positive[:-1]]
+        tags.append(np.where(start, "B-POS", np.where(positive, "I-POS", "O")))
+    X_val, tags_val = X[60:], tags[60:]
+    tagger = RNNSequenceTagger(
+        **{**SMALL, "max_iter": 5, "n_iter_no_change": 100},
+        early_stopping=True,
+        scoring="entity_f1",
+    ).fit(X[:60], tags[:60], X_val=X_val, y_val=tags_val)
+    assert len(tagger.validation_scores_) == 5
+    assert all(0 <= s <= 1 for s in tagger.validation_scores_)
+    final = entity_f1_score(tags_val, tagger.predict(X_val))
+    assert final == pytest.approx(tagger.best_validation_score_, abs=1e-12)
+    with pytest.raises(ValueError, match="not a tagging scorer"):
+        RNNSequenceTagger(**SMALL, early_stopping=True, scoring="f1").fit(X, tags)
+
+
+@pytest.mark.parametrize(
+    "kwargs, params, message",
+    [
+        ({"X_val": "X", "y_val": "y"}, {}, "used for early stopping only"),
+        ({"sample_weight_val": np.ones(3)}, {}, "without X_val and y_val"),
+        ({"X_val": "X"}, {"early_stopping": True}, "must be given together"),
+        (
+            {"X_val": "X", "y_val": np.full(300, "other")},
+            {"early_stopping": True},
+            r"In the validation set \(X_val, y_val\): y contains labels \['other'\]",
+        ),
+        ({}, {"early_stopping": True, "validation_fraction": 0.001}, "validation_"),
+        ({}, {"early_stopping": True, "scoring": "no such"}, "valid scoring value"),
+    ],
+    ids=["no early stopping", "weights alone", "X alone", "label", "few", "scorer"],
+)
+def test_bad_validation_settings_are_named(data, kwargs, params, message):
+    X, y = data
+    kwargs = {
+        k: {"X": X, "y": y}.get(v, v) if isinstance(v, str) else v
+        for k, v in kwargs.items()
+    }
+    with pytest.raises(ValueError, match=message):
+        RNNClassifier(**SMALL, **params).fit(X, y, **kwargs)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "rmsprop"])
+def test_adaptive_schedule_with_every_solver(data, solver):
+    """With no epoch improving, the rate is divided by 5 every
+    n_iter_no_change + 1 epochs until it is at most 1e-6: from 0.003 that is
+    five divisions after the first epoch (which improves on nothing), and
+    training stops at epoch 13."""
+    X, y = data
+    clf = RNNClassifier(
+        **{**SMALL, "max_iter": 50, "learning_rate_init": 0.003},
+        solver=solver,
+        learning_rate="adaptive",
+        n_iter_no_change=1,
+        tol=1e9,
+    ).fit(X[:40], y[:40])
+    assert clf.n_iter_ == 13
+    assert clf._optimizer.scheduled_rate == pytest.approx(0.003 / 5**5)
+
+
+def test_fit_never_changes_the_arrays_of_an_earlier_fit(data):
+    """Training updates copies: the arrays a model had before partial_fit or
+    a warm-started fit keep their values (what makes a failed call
+    undoable by putting the attributes back)."""
+    X, y = data
+    clf = RNNClassifier(**{**SMALL, "max_iter": 2}, warm_start=True).fit(X, y)
+    before = clf.params_
+    values = {k: v.copy() for k, v in before.items()}
+    clf.partial_fit(X, y)
+    clf.fit(X, y)
+    for name, v in values.items():
+        np.testing.assert_array_equal(before[name], v)
+        assert not np.array_equal(clf.params_[name], v)
+
+
+def test_predict_uses_the_fitted_dtype(fitted_classifier, data):
+    X, _ = data
+    changed = clone(fitted_classifier).set_params(dtype="float64")
+    changed.__dict__.update(
+        {k: v for k, v in vars(fitted_classifier).items() if k.endswith("_")}
+    )
+    changed._spec = fitted_classifier._spec
+    np.testing.assert_array_equal(
+        changed.predict_proba(X[:20]), fitted_classifier.predict_proba(X[:20])
+    )

@@ -39,9 +39,9 @@ def class_codes(labels, classes):
     unseen = np.setdiff1d(unique_labels(labels), classes)
     if unseen.size:
         raise ValueError(
-            f"y contains labels {list(unseen)} that are not in classes_="
-            f"{list(classes)}. Pass every class with `classes=` on the first "
-            "call to partial_fit."
+            f"y contains labels {unseen.tolist()} that are not in classes_="
+            f"{classes.tolist()}: the classes are those of the first fit (for "
+            "partial_fit, pass every class with `classes=` on the first call)."
         )
     return np.searchsorted(classes, labels)
 
