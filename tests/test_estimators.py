@@ -880,3 +880,26 @@ def test_predict_uses_the_fitted_dtype(fitted_classifier, data):
     np.testing.assert_array_equal(
         changed.predict_proba(X[:20]), fitted_classifier.predict_proba(X[:20])
     )
+
+
+def test_validation_set_is_routed_as_metadata():
+    from sklearn import config_context
+    from sklearn.model_selection import cross_validate
+
+    rng = np.random.RandomState(0)
+    X, X_val = rng.normal(size=(40, 5)), rng.normal(size=(17, 5))
+    y, y_val = (X.sum(axis=1) > 0).astype(int), (X_val.sum(axis=1) > 0).astype(int)
+    with config_context(enable_metadata_routing=True):
+        model = RNNClassifier(**{**SMALL, "max_iter": 2}, early_stopping=True)
+        model.set_fit_request(X_val=True, y_val=True)
+        result = cross_validate(
+            model,
+            X,
+            y,
+            cv=2,
+            params={"X_val": X_val, "y_val": y_val},
+            return_estimator=True,
+        )
+    for fitted in result["estimator"]:
+        assert fitted.t_ == 2 * 20  # all of each training fold trained
+        assert len(fitted.validation_scores_) == 2
