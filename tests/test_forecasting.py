@@ -11,6 +11,7 @@ from sklearn.pipeline import make_pipeline
 
 from sklearn_rnn import RNNRegressor
 from sklearn_rnn.forecasting import (
+    ConformalForecaster,
     ReverseSteps,
     forecast_index,
     make_windows,
@@ -229,3 +230,126 @@ def test_step_names_of_a_2d_frame_are_kept_and_a_reordering_is_refused():
         warnings.simplefilter("ignore", ConvergenceWarning)
         reg.fit(X.to_numpy(), y)
     assert not hasattr(reg, "step_names_in_")
+
+
+# ------------------------------------------------------------- many series
+
+
+def two_series():
+    """Series 0 holds 0..9, series 1 holds 100..106: a window mixing them
+    would hold values of both ranges."""
+    return [np.arange(10.0), np.arange(100.0, 107.0)]
+
+
+def test_windows_of_many_series_never_cross_series():
+    X, y, groups = make_windows(two_series(), 3, horizon=2, return_groups=True)
+    assert X.shape == (6 + 3, 3, 1) and y.shape == (9, 2)
+    np.testing.assert_array_equal(groups, [0] * 6 + [1] * 3)
+    for x, target, g in zip(X[:, :, 0], y, groups, strict=True):
+        low, high = (0, 10) if g == 0 else (100, 107)
+        assert ((low <= x) & (x < high)).all() and (
+            (low <= target) & (target < high)
+        ).all()
+        np.testing.assert_array_equal(np.diff(np.r_[x, target]), 1.0)
+    # a long frame keyed by series id, rows out of time order, gives the same
+    rows = [("b", t, v) for t, v in enumerate(two_series()[1])]
+    rows += [("a", t, v) for t, v in enumerate(two_series()[0])]
+    frame = pd.DataFrame(rows, columns=["id", "t", "v"]).set_index(["id", "t"])
+    frame = frame.sample(frac=1.0, random_state=0)
+    Xf, yf, gf = make_windows(frame, 3, horizon=2, return_groups=True)
+    order = np.argsort(gf == "b", kind="stable")  # ids as they first appear
+    np.testing.assert_array_equal(np.sort(Xf[:, 0, 0]), np.sort(X[:, 0, 0]))
+    assert set(gf) == {"a", "b"}
+    np.testing.assert_array_equal(yf[order][gf[order] == "a"], y[groups == 0])
+
+
+def test_series_id_as_features_and_errors_name_the_series():
+    X, _ = make_windows(two_series(), 3, id_features=True)
+    np.testing.assert_array_equal(X[0, :, 1:], [[1, 0]] * 3)
+    np.testing.assert_array_equal(X[-1, :, 1:], [[0, 1]] * 3)
+    with pytest.raises(ValueError, match="In series 1: The series has 7 rows"):
+        make_windows(two_series(), 6, horizon=2)
+    with pytest.raises(ValueError, match="Series 1 has 2 columns"):
+        make_windows([np.arange(10.0), np.ones((8, 2))], 3)
+    with pytest.raises(ValueError, match="id_features needs several series"):
+        make_windows(np.arange(10.0), 3, id_features=True)
+
+
+def test_window_split_splits_each_series_in_its_own_time():
+    series = [np.arange(40.0), np.arange(100.0, 130.0)]
+    X, y, groups = make_windows(series, 4, horizon=3, return_groups=True)
+    cv = window_split(3, horizon=3)
+    folds = list(cv.split(X, y, groups))
+    assert len(folds) == 3
+    for train, test in folds:
+        for g in (0, 1):
+            train_g, test_g = train[groups[train] == g], test[groups[test] == g]
+            assert len(train_g) and len(test_g)
+            # every target value a test window predicts is later than every
+            # value a training window was fitted to
+            assert y[test_g].min() > y[train_g].max()
+
+
+def test_known_future_covariates_extend_each_window():
+    t = np.arange(20.0)
+    frame = pd.DataFrame({"sales": t, "promo": 1000 + t, "price": 2000 + t})
+    X, y = make_windows(frame, 4, horizon=2, target="sales", known_future="promo")
+    assert X.shape == (15, 6, 4)  # 4 past + 2 future steps; 3 columns + flag
+    np.testing.assert_array_equal(X[0, :4, :3], frame.to_numpy()[:4])
+    np.testing.assert_array_equal(X[0, 4:, 1], [1004, 1005])  # promo ahead
+    np.testing.assert_array_equal(X[0, 4:, [0, 2]], 0.0)  # unknown ahead
+    np.testing.assert_array_equal(X[0, :, 3], [0, 0, 0, 0, 1, 1])
+    np.testing.assert_array_equal(y[0], [4, 5])
+    with pytest.raises(ValueError, match="cannot hold a target"):
+        make_windows(frame, 4, horizon=2, target="sales", known_future="sales")
+
+
+# ------------------------------------------------------ prediction intervals
+
+
+def simulated_series(n, seed=0):
+    """A seasonal level with AR(1) noise."""
+    rng = np.random.RandomState(seed)
+    noise = np.zeros(n)
+    for i in range(1, n):
+        noise[i] = 0.5 * noise[i - 1] + rng.normal()
+    t = np.arange(n)
+    return 10 + 3 * np.sin(2 * np.pi * t / 12) + noise
+
+
+@pytest.mark.parametrize("strategy", ["direct", "recursive"])
+def test_conformal_intervals_cover_as_promised(strategy):
+    """Nominal 90%: the share of later values inside their intervals, over
+    every origin of a test segment the model and calibration never saw."""
+    series = simulated_series(1100)
+    model = ConformalForecaster(
+        RNNRegressor(hidden_layer_sizes=(8,), max_iter=20, random_state=0),
+        window=12,
+        horizon=3,
+        strategy=strategy,
+        calibration_size=200,
+    ).fit(series[:520])
+    assert model.radius_.shape == (3, 1) and model.n_calibration_ == 200
+    inside = []
+    for origin in range(520, 1100 - 3 + 1):
+        frame = model.forecast(series[:origin])
+        actual = series[origin : origin + 3]
+        inside.extend((frame["lower"] <= actual) & (actual <= frame["upper"]))
+    assert 0.85 <= np.mean(inside) <= 0.95
+
+
+def test_conformal_forecast_frame_is_on_the_forecast_index():
+    months = pd.date_range("2000-01-01", periods=120, freq="MS")
+    history = pd.Series(simulated_series(120), index=months, name="y")
+    model = ConformalForecaster(
+        RNNRegressor(hidden_layer_sizes=(4,), max_iter=2, random_state=0),
+        window=12,
+        horizon=2,
+        calibration_size=20,
+    ).fit(history)
+    frame = model.forecast(history)
+    assert list(frame.columns) == ["forecast", "lower", "upper"]
+    assert list(frame.index) == list(pd.date_range("2010-01-01", periods=2, freq="MS"))
+    np.testing.assert_allclose(frame["upper"] - frame["forecast"], model.radius_[:, 0])
+    with pytest.raises(ValueError, match="needs at least 9"):
+        ConformalForecaster(RNNRegressor(), window=3, calibration_size=5).fit(history)

@@ -1,4 +1,4 @@
-"""gradient_flow: the Jacobian norms it reports, against finite differences."""
+"""gradient_flow against finite differences; permutation importance on sequences."""
 
 import dataclasses
 import warnings
@@ -8,7 +8,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
-from sklearn_rnn.inspection import gradient_flow
+from sklearn_rnn.inspection import gradient_flow, permutation_importance
 from sklearn_rnn.network._network import forward
 from tests.test_estimators import make_sequences, sign_labels
 
@@ -100,3 +100,58 @@ def test_flow_of_a_token_model_is_taken_at_the_embedded_vectors():
                 # predictions are the network's outputs times target_scale_
                 jacobian.append(reg.target_scale_ * (z_plus - z_minus) / 2e-6)
             assert flow[i, t] == pytest.approx(np.linalg.norm(jacobian), rel=1e-6)
+
+
+# ------------------------------------------------------ permutation importance
+
+
+def test_permutation_importance_finds_the_feature_that_matters():
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(rng.randint(3, 9), 2)) for _ in range(120)]
+    y = np.array([x[:, 0].sum() for x in X])  # feature 1 is noise
+    reg = RNNRegressor(hidden_layer_sizes=(8,), max_iter=60, random_state=0).fit(X, y)
+    result = permutation_importance(reg, X, y, n_repeats=3, random_state=0)
+    assert result.importances.shape == (2, 3)
+    assert result.importances_mean[0] > 0.5
+    assert abs(result.importances_mean[1]) < 0.1
+    np.testing.assert_allclose(result.importances_std, result.importances.std(axis=1))
+
+
+def test_permutation_keeps_padding_and_the_values_of_each_feature():
+    """Every shuffled copy the scorer sees has the padding where it was and
+    the same values of the shuffled feature at its real steps."""
+    rng = np.random.RandomState(1)
+    X = [rng.normal(size=(n, 2)) for n in (2, 5, 3, 5)]
+    y = np.array([0, 1, 0, 1])
+    clf = RNNClassifier(hidden_layer_sizes=(4,), max_iter=1, random_state=0).fit(X, y)
+    reference = clf._read(X)
+    real = np.arange(reference.data.shape[1]) < reference.lengths[:, None]
+    seen = []
+
+    def scorer(estimator, sequences, y):
+        seen.append(sequences.data.copy())
+        return 0.0
+
+    permutation_importance(clf, X, y, scoring=scorer, n_repeats=2, random_state=0)
+    assert len(seen) == 1 + 2 * 2
+    for k, data in enumerate(seen[1:]):
+        j = k // 2
+        assert (data[~real] == 0).all()
+        np.testing.assert_array_equal(
+            np.sort(data[real, j]), np.sort(reference.data[real, j])
+        )
+        np.testing.assert_array_equal(data[:, :, 1 - j], reference.data[:, :, 1 - j])
+
+
+def test_permutation_over_steps_needs_equal_lengths():
+    rng = np.random.RandomState(2)
+    X = rng.normal(size=(50, 4))
+    y = X[:, -1] * 2  # only the last step matters
+    reg = RNNRegressor(hidden_layer_sizes=(8,), max_iter=60, random_state=0).fit(X, y)
+    result = permutation_importance(reg, X, y, over="steps", random_state=0)
+    assert result.importances.shape == (4, 5)
+    assert np.argmax(result.importances_mean) == 3
+    with pytest.raises(ValueError, match="needs sequences of equal length"):
+        permutation_importance(reg, [X[0], X[1, :2]], y[:2], over="steps")
+    with pytest.raises(ValueError, match="over must be"):
+        permutation_importance(reg, X, y, over="time")

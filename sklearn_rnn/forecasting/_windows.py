@@ -55,8 +55,49 @@ def _as_table(series, target):
     return values, np.asarray(target_idx, dtype=np.intp)
 
 
-def make_windows(series, window, horizon=1, step=1, *, target=None):
-    """Cut a series into input windows and the values that follow them.
+def _many_series(series):
+    """``(ids, parts)`` when ``series`` holds several series, else None.
+
+    Several series are a list or tuple of series (arrays, Series or
+    DataFrames; not of numbers), or a DataFrame with a two-level MultiIndex
+    ``(series id, time)``, one row per time of each series.
+    """
+    if isinstance(series, pd.DataFrame | pd.Series) and isinstance(
+        series.index, pd.MultiIndex
+    ):
+        if series.index.nlevels != 2:
+            raise ValueError(
+                "A long frame of several series needs a two-level MultiIndex "
+                f"(series id, time); this one has {series.index.nlevels} levels."
+            )
+        if series.index.duplicated().any():
+            pair = series.index[series.index.duplicated()][0]
+            raise ValueError(f"series has the (series id, time) pair {pair} twice.")
+        series = series.sort_index(level=1, sort_remaining=False, kind="stable")
+        ids = list(dict.fromkeys(series.index.get_level_values(0)))
+        return ids, [series.xs(i, level=0) for i in ids]
+    if (
+        isinstance(series, list | tuple)
+        and series
+        and all(np.ndim(part) >= 1 for part in series)
+    ):
+        return list(range(len(series))), list(series)
+    return None
+
+
+def make_windows(
+    series,
+    window,
+    horizon=1,
+    step=1,
+    *,
+    target=None,
+    known_future=None,
+    id_features=False,
+    return_groups=False,
+):
+    """Cut a series, or several, into input windows and the values that
+    follow them.
 
     Window ``i`` holds the rows ``[i * step, i * step + window)`` of the series
     (every column: past values of the targets and the exogenous variables),
@@ -65,11 +106,18 @@ def make_windows(series, window, horizon=1, step=1, *, target=None):
     order, so splitting them with :func:`window_split` keeps the future out of
     training.
 
+    Several series (a list of them, or a long frame keyed by series id) give
+    the windows of each series, series after series; no window crosses from
+    one series into the next.
+
     Parameters
     ----------
     series : array-like of shape (n_times,) or (n_times, n_variables), Series \
-            or DataFrame
-        One variable or several, rows in time order.
+            or DataFrame, or several of them
+        One variable or several, rows in time order. Several series: a list
+        (or tuple) of such series with the same columns, or a DataFrame with a
+        two-level MultiIndex ``(series id, time)``, rows put in time order
+        within each series.
     window : int
         Steps in each input window.
     horizon : int, default=1
@@ -79,16 +127,38 @@ def make_windows(series, window, horizon=1, step=1, *, target=None):
     target : column name, index, or list of them, default=None
         The variables to forecast; the other columns are exogenous inputs.
         None forecasts every column.
+    known_future : column name, index, or list of them, default=None
+        Exogenous columns whose future values are known when forecasting
+        (calendar, planned promotions, prices set in advance). Each window
+        then runs ``horizon`` steps further: at those steps the
+        ``known_future`` columns hold their values over the horizon, every
+        other column is 0, and a last column added to every step flags them
+        (0 in the past, 1 in the horizon). For direct multi-step models; the
+        window to forecast from is built the same way, from the last
+        ``window`` rows and the covariates' planned values.
+    id_features : bool, default=False
+        With several series, add one indicator column per series to every
+        step (1 in the columns of the window's own series), so that one model
+        can learn what differs between series. Columns follow the series'
+        order (ids as they first appear).
+    return_groups : bool, default=False
+        Also return the series id of each window, for
+        ``window_split(...).split(X, y, groups)`` and ``GroupKFold``.
 
     Returns
     -------
     X : ndarray of shape (n_windows, window, n_variables)
+        ``window + horizon`` steps with ``known_future``; one more column
+        with ``known_future`` and one per series with ``id_features``.
     y : ndarray of shape (n_windows,), (n_windows, horizon) or \
             (n_windows, horizon * n_targets)
         ``(n_windows,)`` for one target and ``horizon=1``; ``(n_windows,
         horizon)`` for one target; otherwise step by step, every target at
         each step: ``y[:, h * n_targets + k]`` is target ``k`` at step
         ``h + 1``.
+    groups : ndarray of shape (n_windows,)
+        With ``return_groups``: the id of each window's series (its position
+        in a list of series, or its id in a long frame); 0 for one series.
 
     Examples
     --------
@@ -101,10 +171,52 @@ def make_windows(series, window, horizon=1, step=1, *, target=None):
     >>> y
     array([[3., 4.],
            [4., 5.]])
+    >>> X, y, groups = make_windows([np.arange(5.0), np.arange(10.0, 14.0)],
+    ...                             window=3, return_groups=True)
+    >>> y, groups
+    (array([ 3.,  4., 13.]), array([0, 0, 1]))
     """
     for name, value in (("window", window), ("horizon", horizon), ("step", step)):
         if not isinstance(value, int | np.integer) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    many = _many_series(series)
+    if many is None:
+        if id_features:
+            raise ValueError("id_features needs several series (a list or long frame).")
+        X, y = _windows_of_one(series, window, horizon, step, target, known_future)
+        groups = np.zeros(len(X), dtype=np.intp)
+    else:
+        ids, parts = many
+        Xs, ys, groups = [], [], []
+        for k, (series_id, part) in enumerate(zip(ids, parts, strict=True)):
+            try:
+                Xk, yk = _windows_of_one(
+                    part, window, horizon, step, target, known_future
+                )
+            except ValueError as error:
+                raise ValueError(f"In series {series_id!r}: {error}") from None
+            if k and Xk.shape[2] != n_columns:
+                raise ValueError(
+                    f"Series {series_id!r} has {Xk.shape[2]} columns, the first "
+                    f"series {n_columns}: every series needs the same columns."
+                )
+            n_columns = Xk.shape[2]
+            if id_features:
+                onehot = np.zeros(Xk.shape[:2] + (len(ids),))
+                onehot[:, :, k] = 1.0
+                Xk = np.concatenate([Xk, onehot], axis=2)
+            Xs.append(Xk)
+            ys.append(yk)
+            groups.append(np.full(len(Xk), series_id, dtype=object))
+        X, y = np.concatenate(Xs), np.concatenate(ys)
+        groups = np.concatenate(groups)
+        if all(isinstance(i, int | np.integer) for i in ids):
+            groups = groups.astype(np.intp)
+    return (X, y, groups) if return_groups else (X, y)
+
+
+def _windows_of_one(series, window, horizon, step, target, known_future):
+    """The windows and targets of one series, as :func:`make_windows`."""
     values, target_idx = _as_table(series, target)
     n_times = values.shape[0]
     n_windows = (n_times - window - horizon) // step + 1
@@ -118,7 +230,63 @@ def make_windows(series, window, horizon=1, step=1, *, target=None):
     targets = values[:, target_idx]
     y = targets[starts[:, None] + window + np.arange(horizon)]
     y = y.reshape(n_windows, horizon * len(target_idx))
+    if known_future is not None:
+        known_idx = _as_table(series, known_future)[1]
+        overlap = np.intersect1d(known_idx, target_idx)
+        if overlap.size:
+            raise ValueError(
+                "known_future cannot hold a target column: its future is what "
+                "is forecast."
+            )
+        future = np.zeros((n_windows, horizon, values.shape[1]))
+        future[:, :, known_idx] = values[
+            starts[:, None, None] + window + np.arange(horizon)[:, None], known_idx
+        ]
+        flag = np.r_[np.zeros(window), np.ones(horizon)]
+        X = np.concatenate([X, future], axis=1)
+        X = np.concatenate(
+            [X, np.broadcast_to(flag[None, :, None], X.shape[:2] + (1,))], axis=2
+        )
     return X, (y[:, 0] if y.shape[1] == 1 else y)
+
+
+class WindowSplit(TimeSeriesSplit):
+    """:class:`~sklearn.model_selection.TimeSeriesSplit` over the windows of
+    one series, or of each series when ``groups`` names them.
+
+    With ``groups`` (the series id of each window, as
+    ``make_windows(..., return_groups=True)`` returns it, windows of each
+    series in time order), each series is split on its own and split ``k``
+    joins the ``k``-th training and test windows of every series: every
+    series is tested on its own latest windows, after a gap, and trained on
+    its earlier ones. Parameters as :class:`~sklearn.model_selection.TimeSeriesSplit`.
+    """
+
+    def split(self, X, y=None, groups=None):
+        if groups is None:
+            yield from super().split(X, y)
+            return
+        groups = np.asarray(groups)
+        if len(groups) != len(X):
+            raise ValueError(
+                f"groups has {len(groups)} items for {len(X)} windows: give the "
+                "series id of each window."
+            )
+        folds = [([], []) for _ in range(self.n_splits)]
+        for series_id in dict.fromkeys(groups.tolist()):
+            rows = np.flatnonzero(groups == series_id)
+            try:
+                splits = list(super().split(rows))
+            except ValueError as error:
+                raise ValueError(
+                    f"Series {series_id!r} has too few windows ({len(rows)}) for "
+                    f"{self.n_splits} splits: {error}"
+                ) from None
+            for (train, test), (trains, tests) in zip(splits, folds, strict=True):
+                trains.append(rows[train])
+                tests.append(rows[test])
+        for trains, tests in folds:
+            yield np.concatenate(trains), np.concatenate(tests)
 
 
 def window_split(n_splits=5, *, horizon=1, step=1, test_size=None, max_train_size=None):
@@ -126,12 +294,15 @@ def window_split(n_splits=5, *, horizon=1, step=1, test_size=None, max_train_siz
 
     When ``horizon > step``, consecutive windows share target values: the
     last training windows' targets reach into those of the first test
-    windows. This returns scikit-learn's :class:`~sklearn.model_selection.\
-TimeSeriesSplit` with a ``gap`` of ``(horizon - 1) // step`` windows between
-    training and test windows, the fewest for which no value a test window
-    must predict was a training target. Use it as ``cv=`` in ``GridSearchCV`` or
-    ``cross_val_score`` on the output of :func:`make_windows` with the same
-    ``horizon`` and ``step``.
+    windows. This returns a :class:`WindowSplit`, scikit-learn's
+    :class:`~sklearn.model_selection.TimeSeriesSplit` with a ``gap`` of
+    ``(horizon - 1) // step`` windows between training and test windows, the
+    fewest for which no value a test window must predict was a training
+    target. Use it as ``cv=`` in ``GridSearchCV`` or ``cross_val_score`` on the
+    output of :func:`make_windows` with the same ``horizon`` and ``step``; for
+    the windows of several series, pass their series ids as ``groups``
+    (``GridSearchCV(...).fit(X, y, groups=groups)``) so that each series is
+    split in its own time order.
 
     Parameters
     ----------
@@ -139,13 +310,14 @@ TimeSeriesSplit` with a ``gap`` of ``(horizon - 1) // step`` windows between
     horizon, step : int, default=1
         As given to :func:`make_windows`.
     test_size, max_train_size : int, default=None
-        As in :class:`~sklearn.model_selection.TimeSeriesSplit`, in windows.
+        As in :class:`~sklearn.model_selection.TimeSeriesSplit`, in windows
+        (of each series, with ``groups``).
 
     Returns
     -------
-    cv : TimeSeriesSplit
+    cv : WindowSplit
     """
-    return TimeSeriesSplit(
+    return WindowSplit(
         n_splits=n_splits,
         gap=(horizon - 1) // step,
         test_size=test_size,
