@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import make_pipeline
@@ -353,3 +354,22 @@ def test_conformal_forecast_frame_is_on_the_forecast_index():
     np.testing.assert_allclose(frame["upper"] - frame["forecast"], model.radius_[:, 0])
     with pytest.raises(ValueError, match="needs at least 9"):
         ConformalForecaster(RNNRegressor(), window=3, calibration_size=5).fit(history)
+
+
+def test_integrated_intervals_bound_the_change_since_the_origin():
+    """On a random walk's steps, integrate=True forecasts the running sum of
+    the steps, and its band widens with the horizon as errors add up."""
+    from sklearn.linear_model import Ridge
+    from sklearn.preprocessing import FunctionTransformer
+
+    steps = np.random.RandomState(0).normal(size=400)
+    flat = make_pipeline(FunctionTransformer(lambda X: X[:, :, 0]), Ridge())
+    plain = ConformalForecaster(flat, window=5, horizon=6, calibration_size=100)
+    summed = clone(plain).set_params(integrate=True)
+    plain.fit(steps)
+    summed.fit(steps)
+    np.testing.assert_allclose(
+        summed.forecast(steps)["forecast"], np.cumsum(plain.forecast(steps)["forecast"])
+    )
+    assert summed.radius_[-1, 0] > 1.5 * summed.radius_[0, 0]
+    assert plain.radius_[-1, 0] < 1.5 * plain.radius_[0, 0]

@@ -44,6 +44,11 @@ class ConformalForecaster(BaseEstimator):
         origins (9 for 90%) for finite intervals.
     target : column name, index, or list of them, default=None
         As in :func:`make_windows`.
+    integrate : bool, default=False
+        For a series of differences (changes, log-returns, growth rates):
+        forecast, calibrate and bound their running sum over the horizon,
+        that is the change of the underlying quantity since the forecast
+        origin, whose errors add up step after step.
 
     Attributes
     ----------
@@ -89,6 +94,7 @@ class ConformalForecaster(BaseEstimator):
             Interval(Real, 0, 1, closed="neither"),
         ],
         "target": "no_validation",
+        "integrate": ["boolean"],
     }
 
     def __init__(
@@ -101,6 +107,7 @@ class ConformalForecaster(BaseEstimator):
         coverage=0.9,
         calibration_size=0.2,
         target=None,
+        integrate=False,
     ):
         self.estimator = estimator
         self.window = window
@@ -109,6 +116,7 @@ class ConformalForecaster(BaseEstimator):
         self.coverage = coverage
         self.calibration_size = calibration_size
         self.target = target
+        self.integrate = integrate
 
     def fit(self, series, y=None):
         """Fit on the series before its tail, and calibrate on the tail.
@@ -159,6 +167,8 @@ class ConformalForecaster(BaseEstimator):
         origins = np.arange(first, first + n_cal)
         predicted = self._forecast_from(model, values, target_idx, origins)
         actual = values[origins[:, None] + np.arange(self.horizon)][:, :, target_idx]
+        if self.integrate:
+            actual = np.cumsum(actual, axis=1)
         errors = np.sort(np.abs(actual - predicted), axis=0)
         rank = math.ceil((n_cal + 1) * self.coverage - 1e-9)
         self.estimator_ = model
@@ -169,10 +179,16 @@ class ConformalForecaster(BaseEstimator):
         return self
 
     def _forecast_from(self, model, values, target_idx, origins):
-        """Forecasts (n_origins, horizon, n_targets) from each origin."""
+        """Forecasts (n_origins, horizon, n_targets) from each origin (their
+        running sums with ``integrate``)."""
         if self.strategy == "direct":
             windows = values[origins[:, None] - self.window + np.arange(self.window)]
-            return model.predict(windows).reshape(len(origins), self.horizon, -1)
+            forecasts = model.predict(windows).reshape(len(origins), self.horizon, -1)
+        else:
+            forecasts = self._recursive(model, values, origins)
+        return np.cumsum(forecasts, axis=1) if self.integrate else forecasts
+
+    def _recursive(self, model, values, origins):
         return np.stack(
             [
                 np.reshape(

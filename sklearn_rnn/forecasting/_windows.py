@@ -188,6 +188,7 @@ def make_windows(
     else:
         ids, parts = many
         Xs, ys, groups = [], [], []
+        n_columns = None
         for k, (series_id, part) in enumerate(zip(ids, parts, strict=True)):
             try:
                 Xk, yk = _windows_of_one(
@@ -195,7 +196,7 @@ def make_windows(
                 )
             except ValueError as error:
                 raise ValueError(f"In series {series_id!r}: {error}") from None
-            if k and Xk.shape[2] != n_columns:
+            if n_columns is not None and Xk.shape[2] != n_columns:
                 raise ValueError(
                     f"Series {series_id!r} has {Xk.shape[2]} columns, the first "
                     f"series {n_columns}: every series needs the same columns."
