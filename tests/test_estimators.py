@@ -903,3 +903,14 @@ def test_validation_set_is_routed_as_metadata():
     for fitted in result["estimator"]:
         assert fitted.t_ == 2 * 20  # all of each training fold trained
         assert len(fitted.validation_scores_) == 2
+
+
+def test_inputs_far_from_unit_scale_are_warned_about(data):
+    import warnings
+
+    X, y = data
+    with pytest.warns(UserWarning, match="Feature 1 of X has a root mean square"):
+        RNNClassifier(**{**SMALL, "max_iter": 1}).fit([x * [1.0, 400.0] for x in X], y)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*root mean square")
+        RNNClassifier(**{**SMALL, "max_iter": 1}).fit(X, y)

@@ -72,6 +72,13 @@ PREDICT_CHUNK_STEPS = 2**15
 #: the recurrence has blocks of sequences for every core.
 PREDICT_CHUNK_MIN_SEQUENCES = 16
 
+#: ``fit`` warns when a feature's root mean square over the real steps exceeds
+#: this: cells saturate on such inputs. Through sktime's ``make_reduction`` on
+#: monthly values near 400, an unscaled LSTM forecast was 1.6 to 2.0 times
+#: worse than the seasonal naive forecast, and 0.7 to 0.9 times with
+#: ``SequenceScaler`` first.
+INPUT_SCALE_WARNING = 10.0
+
 #: Default batch size for ``batch_size="auto"``: ``min(AUTO_BATCH_SIZE, n)``.
 AUTO_BATCH_SIZE = 32
 
@@ -129,6 +136,25 @@ def user_validation_set(X_val, y_val, sample_weight_val):
             raise ValueError("sample_weight_val is given without X_val and y_val.")
         return None
     return X_val, y_val, sample_weight_val
+
+
+def _warn_if_unscaled(sequences):
+    """Warn when some feature is far from unit scale (see
+    :data:`INPUT_SCALE_WARNING`)."""
+    data = sequences.data  # zero at padded steps
+    n_real = float(sequences.lengths.sum())
+    with np.errstate(over="ignore"):
+        rms = np.sqrt(np.einsum("ijk,ijk->k", data, data, dtype=np.float64) / n_real)
+    if rms.max() > INPUT_SCALE_WARNING:
+        feature = int(np.argmax(rms))
+        warnings.warn(
+            f"Feature {feature} of X has a root mean square of {rms[feature]:.3g}: "
+            "recurrent cells saturate on inputs far from unit scale, and train "
+            "poorly. Scale X first, e.g. make_pipeline(SequenceScaler(), "
+            "estimator) with sklearn_rnn.preprocessing.SequenceScaler.",
+            UserWarning,
+            stacklevel=5,
+        )
 
 
 def _slices(n, size):
@@ -370,6 +396,8 @@ class BaseRNN(BaseEstimator):
         sequences = self._validate_X(
             X, reset=not continuing, tokens=tokens, dtype=dtype
         )
+        if not continuing and not tokens:
+            _warn_if_unscaled(sequences)
         targets = self._encode_targets(
             y, sequences, reset=not continuing, classes=classes
         )

@@ -260,7 +260,16 @@ class WindowSplit(TimeSeriesSplit):
     series in time order), each series is split on its own and split ``k``
     joins the ``k``-th training and test windows of every series: every
     series is tested on its own latest windows, after a gap, and trained on
-    its earlier ones. Parameters as :class:`~sklearn.model_selection.TimeSeriesSplit`.
+    its earlier ones. Made by :func:`window_split`.
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+    max_train_size : int, default=None
+    test_size : int, default=None
+    gap : int, default=0
+        As in :class:`~sklearn.model_selection.TimeSeriesSplit`, counted in
+        windows of each series when ``groups`` are given.
     """
 
     def split(self, X, y=None, groups=None):
