@@ -176,3 +176,19 @@ def test_generators_and_long_frames_out_of_time_order_are_read():
     np.testing.assert_array_equal(sequences.lengths, [3, 1])  # b first: seen first
     np.testing.assert_array_equal(sequences.data[0, :, 0], [10.0, 20.0, 30.0])
     assert sequences.data[1, 0, 0] == 1.0
+
+
+def test_frame_of_array_cells_is_one_sequence_per_row():
+    """Columns holding one array per row (Arrow or polars list columns, or
+    NumPy arrays) read as features, the arrays as their steps."""
+    frame = pd.DataFrame(
+        {"a": [np.arange(3.0), np.arange(2.0)], "b": [np.ones(3), np.full(2, 2.0)]}
+    )
+    sequences = check_sequences(frame)
+    np.testing.assert_array_equal(sequences.lengths, [3, 2])
+    np.testing.assert_array_equal(sequences.data[1, :2], [[0, 2], [1, 2]])
+    assert list(sequences.feature_names) == ["a", "b"]
+    expected = check_sequences(
+        [np.column_stack([a, b]) for a, b in zip(frame.a, frame.b)]
+    )
+    np.testing.assert_array_equal(sequences.data, expected.data)

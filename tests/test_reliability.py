@@ -91,6 +91,39 @@ BAD_X = [
         "Sequence id 's2' has time step 5 more than once",
     ),
     (
+        "a long frame with a missing sequence id",
+        pd.DataFrame(
+            {"a": [1.0, 2.0, 3.0], "b": [1.0, 2.0, 3.0]},
+            index=pd.MultiIndex.from_tuples([("s1", 0), (None, 0), ("s2", 1)]),
+        ),
+        ValueError,
+        r"The sequence id \(first index level\) is missing in row 1",
+    ),
+    (
+        "a long frame with an array in a cell",
+        pd.DataFrame(
+            {"a": [1.0, np.ones(3), 3.0], "b": [1.0, 2.0, 3.0]},
+            index=pd.MultiIndex.from_tuples([("s1", 0), ("s1", 1), ("s2", 0)]),
+        ),
+        ValueError,
+        "Column 'a' holds an array in sequence id 's1'",
+    ),
+    (
+        "a frame of array cells of different lengths in one row",
+        pd.DataFrame(
+            {"a": [np.ones(3), np.ones(2)], "b": [np.ones(3), np.ones(4)]},
+            index=["first", "second"],
+        ),
+        ValueError,
+        "Sequence 'second' has columns of different lengths",
+    ),
+    (
+        "a frame of array cells with a number among them",
+        pd.DataFrame({"a": [np.ones(3), 2.0], "b": [np.ones(3), np.ones(2)]}),
+        ValueError,
+        "Column 'a' holds a single value in the row of sequence 1",
+    ),
+    (
         "empty sequence",
         [X_GOOD[0], np.zeros((0, 2))],
         ValueError,
@@ -314,7 +347,24 @@ BAD_Y = [
         "classifier: NaN label",
         lambda f: RNNClassifier(**SMALL).fit(X_GOOD, np.r_[np.nan, Y_CLASSES[1:]]),
         ValueError,
-        "y contains NaN",
+        r"y has no label \(None or NaN\) for sequence 0",
+    ),
+    (
+        "classifier: None label",
+        lambda f: RNNClassifier(**SMALL).fit(X_GOOD, [1, 0, None] + [1] * 9),
+        ValueError,
+        r"y has no label \(None or NaN\) for sequence 2",
+    ),
+    (
+        "tagger: None label",
+        lambda f: RNNSequenceTagger(**SMALL).fit(
+            X_GOOD,
+            [list(t) for t in Y_TAGS[:3]]
+            + [[None] * len(Y_TAGS[3])]
+            + [list(t) for t in Y_TAGS[4:]],
+        ),
+        ValueError,
+        r"y has no label \(None or NaN\) for step 0 of sequence 3",
     ),
     (
         "regressor: non-numeric target",
@@ -431,6 +481,9 @@ BAD_PARAMS = [
     {"dtype": "float16"},
     {"validation_fraction": 1.0},
     {"bidirectional": True, "bptt_truncate": 3},
+    {"alpha": 1e308},
+    {"hidden_layer_sizes": (10**7,)},
+    {"scoring": "no_such_score", "early_stopping": True},
 ]
 
 

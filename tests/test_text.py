@@ -368,3 +368,8 @@ def test_generate_arguments_are_checked(generator):
         generator.generate("")
     with pytest.raises(ValueError, match="too short"):
         TextGenerator().fit(["a"])
+
+
+def test_token_pattern_that_does_not_compile_is_named():
+    with pytest.raises(ValueError, match=r"token_pattern='\(' is not a valid regular"):
+        SequenceVectorizer(token_pattern="(").fit(["a b"])

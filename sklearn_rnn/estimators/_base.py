@@ -18,6 +18,7 @@ interrupted fit by putting the previous attributes back.
 """
 
 import copy
+import os
 import time
 import warnings
 from numbers import Integral, Real
@@ -52,6 +53,7 @@ from sklearn_rnn.network._network import (
     final_states,
     forward,
     init_params,
+    is_weight,
     loss_and_gradient,
 )
 from sklearn_rnn.optimizers import (
@@ -136,6 +138,47 @@ def user_validation_set(X_val, y_val, sample_weight_val):
             raise ValueError("sample_weight_val is given without X_val and y_val.")
         return None
     return X_val, y_val, sample_weight_val
+
+
+def _check_memory(spec, n_inputs, n_outputs, dtype):
+    """Refuse a network whose training state cannot fit in this machine's
+    memory: its parameters, their gradient and two optimizer moments."""
+    needed = 4 * spec.n_parameters(n_inputs, n_outputs) * dtype.itemsize
+    try:
+        available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not on every platform
+        return
+    if needed > available:
+        raise ValueError(
+            f"hidden_layer_sizes={spec.hidden_layer_sizes}"
+            + (
+                f" with embedding_dim={spec.embedding_dim}"
+                if spec.embedding_dim
+                else ""
+            )
+            + f" needs about {needed / 2**30:.3g} GiB for the parameters, their "
+            "gradient and the optimizer's state; this machine has "
+            f"{available / 2**30:.3g} GiB. Use smaller layers."
+        )
+
+
+def _check_penalty(params, alpha):
+    """Refuse an ``alpha`` whose L2 penalty overflows at the start."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        penalty = (
+            0.5
+            * alpha
+            * sum(
+                float(np.sum(np.square(p, dtype=np.float64)))
+                for name, p in params.items()
+                if is_weight(name)
+            )
+        )
+    if not np.isfinite(penalty):
+        raise ValueError(
+            f"alpha={alpha!r} makes the L2 penalty overflow (it is not finite "
+            "for the network's weights); use a smaller alpha, such as 1e-4."
+        )
 
 
 def _warn_if_unscaled(sequences):
@@ -424,12 +467,14 @@ class BaseRNN(BaseEstimator):
             n_inputs = sequences.n_features
             if tokens:
                 n_inputs = len(self.token_ids_) + 1  # row 0: unseen tokens
+            _check_memory(self._spec, n_inputs, targets.n_outputs, dtype)
             self.params_ = init_params(
                 self._spec, n_inputs, targets.n_outputs, rng, dtype
             )
             self.n_iter_ = 0
             self.t_ = 0
             self.loss_curve_ = []
+        _check_penalty(self.params_, self.alpha)
         if incremental and continuing:
             self._optimizer = copy.deepcopy(self._optimizer)
         else:

@@ -7,8 +7,18 @@ in how rows map to sequences (``_per_sequence``).
 """
 
 import numpy as np
+import pandas as pd
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
+
+
+def _row_name(row, lengths):
+    """Where label ``row`` is: its sequence, and its step with ``lengths``."""
+    if lengths is None:
+        return f"sequence {row}"
+    sequence = int(np.searchsorted(np.cumsum(lengths), row, side="right"))
+    step = row - int(np.sum(lengths[:sequence]))
+    return f"step {step} of sequence {sequence}"
 
 
 def learn_classes(labels, name):
@@ -53,10 +63,17 @@ class ClassLabelsMixin:
     sequences)``, which groups per-row results by sequence.
     """
 
-    def _encode_labels(self, labels, *, reset, classes):
+    def _encode_labels(self, labels, *, reset, classes, lengths=None):
         """``(fitted, codes, head, n_outputs)``: the classes learned on
         ``reset`` (from ``classes`` if given, else from ``labels``) or the
-        fitted ones, each label's code, and the output head they need."""
+        fitted ones, each label's code, and the output head they need.
+        ``lengths`` are given when there is one label per step."""
+        missing = np.flatnonzero(pd.isna(np.asarray(labels)))
+        if missing.size:
+            raise ValueError(
+                f"y has no label (None or NaN) for "
+                f"{_row_name(missing[0], lengths)}: every one needs a label."
+            )
         check_classification_targets(labels)
         if reset:
             fitted = learn_classes(

@@ -234,7 +234,7 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
     def _encode_targets(self, y, sequences, *, reset, classes=None):
         labels = check_sequence_labels(y, sequences.lengths, type(self).__name__)
         fitted, codes, head, n_outputs = self._encode_labels(
-            labels, reset=reset, classes=classes
+            labels, reset=reset, classes=classes, lengths=sequences.lengths
         )
         per_sequence = _split(labels, sequences.lengths)
         return EncodedTargets(codes, head, n_outputs, per_sequence, fitted, codes)

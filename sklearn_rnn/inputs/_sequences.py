@@ -116,9 +116,13 @@ def check_sequences(X, *, dtype=np.float64):
             "Expected sequences for X (a list of arrays, a 2D or 3D array or a "
             f"DataFrame), got a {type(X).__name__}."
         )
+    if not isinstance(X, pd.DataFrame | pd.Series) and hasattr(X, "to_pandas"):
+        X = X.to_pandas()  # polars and Arrow tables
     if isinstance(X, pd.DataFrame):
         if isinstance(X.index, pd.MultiIndex):
             return _from_long_frame(X, dtype)
+        if _holds_arrays(X):
+            return _from_array_cells(X, dtype)
         sequences = _from_array(_as_float_array(X, "X"), dtype)
         sequences.step_names = _string_columns(X)
         return sequences
@@ -257,6 +261,52 @@ def _from_list(seqs, dtype):
     return sequences
 
 
+def _is_array_cell(value):
+    return isinstance(value, np.ndarray | list | tuple | pd.Series)
+
+
+def _holds_arrays(frame):
+    """Whether some column holds an array per cell (list columns of Arrow or
+    polars, columns of NumPy arrays)."""
+    return any(
+        frame[c].dtype == object or isinstance(frame[c].dtype, pd.ArrowDtype)
+        for c in frame.columns
+    ) and any(_is_array_cell(v) for c in frame.columns for v in frame[c].iloc[:1])
+
+
+def _from_array_cells(frame, dtype):
+    """One sequence per row, one feature per column, each cell the steps of
+    that feature: stacked into a list of ``(T_i, n_features)`` arrays."""
+    for column in frame.columns:
+        scalar = [
+            i for i, v in zip(frame.index, frame[column]) if not _is_array_cell(v)
+        ]
+        if scalar:
+            raise ValueError(
+                f"Column {column!r} holds a single value in the row of sequence "
+                f"{_plain(scalar[0])!r}, while other cells hold arrays: with one "
+                "sequence per row, every cell holds the steps of its feature."
+            )
+    seqs = []
+    for label, row in zip(frame.index, frame.itertuples(index=False)):
+        cells = [np.asarray(v) for v in row]
+        lengths = {c: len(v) for c, v in zip(frame.columns, cells)}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(
+                f"Sequence {_plain(label)!r} has columns of different lengths "
+                f"{lengths}: each column holds one feature at every step."
+            )
+        try:
+            seqs.append(np.column_stack([c.astype(np.float64) for c in cells]))
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"Sequence {_plain(label)!r} holds values that are not numbers."
+            ) from None
+    sequences = _from_list(seqs, dtype)
+    sequences.feature_names = _string_columns(frame)
+    return sequences
+
+
 def _from_long_frame(frame, dtype):
     if frame.index.nlevels != 2:
         raise ValueError(
@@ -265,17 +315,25 @@ def _from_long_frame(frame, dtype):
         )
     if frame.shape[0] == 0:
         raise ValueError("X is empty: the DataFrame has no rows.")
+    ids = frame.index.get_level_values(0)
+    if ids.isna().any():
+        row = int(np.flatnonzero(ids.isna())[0])
+        raise ValueError(
+            f"The sequence id (first index level) is missing in row {row}: "
+            "every row needs the id of its sequence."
+        )
     for column in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[column]):
-            try:
-                frame[column].to_numpy(dtype=np.float64)
-            except (TypeError, ValueError):
-                ids = frame.index.get_level_values(0)
-                raise ValueError(
-                    f"Column {column!r} holds values that are not numbers "
-                    f"(first in sequence id {ids[0]!r}...)."
-                ) from None
-    ids = frame.index.get_level_values(0)
+            for i, value in zip(ids, frame[column]):
+                try:
+                    float(value)
+                except (TypeError, ValueError):
+                    what = "an array" if _is_array_cell(value) else repr(value)
+                    raise ValueError(
+                        f"Column {column!r} holds {what} in sequence id "
+                        f"{_plain(i)!r}: a long frame holds one number per "
+                        "feature and step."
+                    ) from None
     duplicated = frame.index.duplicated()
     if duplicated.any():
         i, t = (_plain(v) for v in frame.index[np.flatnonzero(duplicated)[0]])

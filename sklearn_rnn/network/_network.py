@@ -95,6 +95,18 @@ class NetworkSpec:
         """Name suffix of each direction of a layer."""
         return ("", "_reverse") if self.bidirectional else ("",)
 
+    def n_parameters(self, n_inputs, n_outputs):
+        """Number of values in the parameters :func:`init_params` draws."""
+        n_gates = CELLS[self.cell].n_gates
+        n_dirs = len(self.directions)
+        total, n_in = 0, n_inputs
+        if self.embedding_dim is not None:
+            total, n_in = n_inputs * self.embedding_dim, self.embedding_dim
+        for n_hidden in self.hidden_layer_sizes:
+            total += n_dirs * (n_in + n_hidden + 1) * n_gates * n_hidden
+            n_in = n_dirs * n_hidden
+        return total + (n_in + 1) * n_outputs
+
     def layer_names(self):
         """``(name, n_hidden)`` of every layer and direction, in order."""
         return [

@@ -135,7 +135,14 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         elif self.analyzer == "char":
             split = list
         else:
-            split = re.compile(self.token_pattern).findall
+            try:
+                pattern = re.compile(self.token_pattern)
+            except re.error as error:
+                raise ValueError(
+                    f"token_pattern={self.token_pattern!r} is not a valid regular "
+                    f"expression: {error}."
+                ) from None
+            split = pattern.findall
         if self.lowercase:
             return lambda doc: split(doc.lower())
         return split
