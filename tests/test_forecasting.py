@@ -373,3 +373,24 @@ def test_integrated_intervals_bound_the_change_since_the_origin():
     )
     assert summed.radius_[-1, 0] > 1.5 * summed.radius_[0, 0]
     assert plain.radius_[-1, 0] < 1.5 * plain.radius_[0, 0]
+
+
+class _LastValue:
+    def predict(self, X):
+        return X[:, -1, 0]
+
+
+@pytest.mark.parametrize(
+    "future_exog, message",
+    [
+        ([[1.0, 2.0, 3.0]], r"future_exog has shape \(1, 3\)"),
+        ([[np.nan], [1.0]], "step 1"),
+    ],
+    ids=["shape", "nan"],
+)
+def test_recursive_forecast_checks_future_exog(future_exog, message):
+    history = np.c_[np.arange(10.0), np.arange(10.0)]
+    with pytest.raises(ValueError, match=message):
+        recursive_forecast(
+            _LastValue(), history, 2, window=3, target=0, future_exog=future_exog
+        )

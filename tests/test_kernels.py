@@ -336,3 +336,16 @@ def test_first_compile_in_a_process_is_announced_once(capsys):
         notice.on_start(types.SimpleNamespace(data={"dispatcher": dispatcher}))
     err = capsys.readouterr().err
     assert err.count("sklearn_rnn: compiling the kernels") == 1
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nan_inputs_give_nan_outputs(rng, cell, activation, dtype):
+    """Divergence stays visible: a NaN in a sequence's input reaches its
+    hidden states from that step on (the float32 tanh does not clamp it)."""
+    p = random_problem(rng, cell, dtype)
+    p["X"][0, 1, 0] = np.nan
+    H, _ = run(cell, p, activation)
+    assert np.isnan(H[0, 1 : LENGTHS[0]]).any(axis=1).all()
+    assert np.isfinite(H[1:]).all()

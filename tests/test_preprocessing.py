@@ -133,3 +133,10 @@ def test_regressor_inside_transformed_target_regressor():
     expected = ttr.transformer_.inverse_transform(inner[:, None])[:, 0]
     np.testing.assert_allclose(ttr.predict(X), expected)
     assert abs(np.mean(ttr.predict(X)) - 1000) < 300
+
+
+def test_values_near_the_float_range_do_not_overflow():
+    X = np.array([[1e308, -1e308, 1e308]] * 3)
+    scaled = SequenceScaler().fit_transform(X)
+    assert np.isfinite(scaled).all()
+    np.testing.assert_allclose(scaled[0], [2**-0.5, -(2**0.5), 2**-0.5])

@@ -219,6 +219,12 @@ BAD_TOKENS = [
     ("all padding", np.array([[2, 3], [0, 0]]), ValueError, "Sequence 1 is empty"),
     ("negative id", [[2, 3], [4, -1]], ValueError, "Sequence 1 holds -1 at step 1"),
     (
+        "uint64 above the int64 range",
+        [np.array([2, 2**63 + 5], dtype=np.uint64)],
+        ValueError,
+        "Sequence 0 holds 9223372036854775813 at step 1: too large",
+    ),
+    (
         "fraction",
         [[2, 3.5]],
         ValueError,

@@ -373,3 +373,25 @@ def test_generate_arguments_are_checked(generator):
 def test_token_pattern_that_does_not_compile_is_named():
     with pytest.raises(ValueError, match=r"token_pattern='\(' is not a valid regular"):
         SequenceVectorizer(token_pattern="(").fit(["a b"])
+
+
+@pytest.mark.parametrize(
+    "vectorizer, message",
+    [
+        (SequenceVectorizer(token_pattern=r"(a)(b)"), "has 2 capturing groups"),
+        (
+            SequenceVectorizer(analyzer=lambda doc: [1, 2]),
+            "tokens that are not strings",
+        ),
+    ],
+    ids=["groups", "analyzer"],
+)
+def test_vectorizer_refuses_what_it_cannot_tokenise(vectorizer, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        vectorizer.fit(["ab ab"])
+
+
+def test_generate_refuses_seeds_that_are_not_text(generator):
+    for seed in (5, [1, 2]):
+        with pytest.raises(TypeError, match="seed must be a string or a list of"):
+            generator.generate(seed, 3)

@@ -109,11 +109,21 @@ def recursive_forecast(
                 f"history has {len(exog_idx)} exogenous column(s); pass their "
                 f"future values as future_exog, shape ({horizon}, {len(exog_idx)})."
             )
-        future_exog = np.asarray(future_exog, dtype=np.float64).reshape(horizon, -1)
-        if future_exog.shape[1] != len(exog_idx):
+        future_exog = np.asarray(future_exog, dtype=np.float64)
+        if future_exog.ndim == 1 and len(exog_idx) == 1:
+            future_exog = future_exog[:, None]
+        expected = (horizon, len(exog_idx))
+        if future_exog.shape != expected:
             raise ValueError(
-                f"future_exog has {future_exog.shape[1]} columns; history has "
-                f"{len(exog_idx)} exogenous column(s)."
+                f"future_exog has shape {future_exog.shape}; it needs one row per "
+                f"step of the horizon and one column per exogenous column of "
+                f"history, shape {expected}."
+            )
+        if not np.isfinite(future_exog).all():
+            row = int(np.flatnonzero(~np.isfinite(future_exog).all(axis=1))[0])
+            raise ValueError(
+                f"future_exog has a missing or infinite value at step {row + 1} "
+                "of the horizon; every future value must be known."
             )
     inputs = values[-window:].copy()
     forecast = np.empty((horizon, len(target_idx)))

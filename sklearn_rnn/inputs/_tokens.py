@@ -208,6 +208,9 @@ def _whole_ids(arr, sequence=None):
             arr != np.floor(arr), arr, sequence, "token ids must be whole numbers"
         )
         _raise_at(np.abs(arr) >= 2.0**63, arr, sequence, "too large for a token id")
+    if arr.dtype == np.uint64:
+        too_large = arr > np.iinfo(np.int64).max
+        _raise_at(too_large, arr, sequence, "too large for a token id")
     ids = arr.astype(np.int64)
     _raise_at(ids < 0, ids, sequence, "token ids are positive")
     return ids

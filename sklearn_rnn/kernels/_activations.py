@@ -59,9 +59,12 @@ _HALF = _F(0.5)
 
 @jit(inline="always")
 def tanh_float32(x):
-    """tanh of a float32 scalar, within 3e-7; branch-free so loops vectorise."""
-    x = x if x < _CLAMP else _CLAMP
-    x = x if x > -_CLAMP else -_CLAMP
+    """tanh of a float32 scalar, within 3e-7; branch-free so loops vectorise.
+
+    The clamps compare so that NaN fails both tests and stays NaN.
+    """
+    x = _CLAMP if x > _CLAMP else x
+    x = -_CLAMP if x < -_CLAMP else x
     x2 = x * x
     p = _P13
     p = p * x2 + _P11

@@ -86,12 +86,20 @@ class SequenceScaler(
         real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
         steps = sequences.data[real]
         self.n_steps_seen_ = steps.shape[0]
-        self.var_ = steps.var(axis=0)
-        self.mean_ = steps.mean(axis=0) if self.with_mean else np.zeros(steps.shape[1])
+        # statistics of the values divided by their largest magnitude, so that
+        # values near the float range do not overflow in the sums
+        magnitude = np.abs(steps).max(axis=0)
+        magnitude[magnitude == 0] = 1.0
+        unit = steps / magnitude
+        std = unit.std(axis=0) * magnitude
+        with np.errstate(over="ignore"):
+            self.var_ = std * std
+        mean = unit.mean(axis=0) * magnitude
+        self.mean_ = mean if self.with_mean else np.zeros(steps.shape[1])
         self.scale_ = np.ones(steps.shape[1])
         if self.with_std:
-            std = np.sqrt(self.var_)
-            self.scale_ = np.where(std > 10 * np.finfo(np.float64).eps, std, 1.0)
+            tiny = 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)
+            self.scale_ = np.where(std > tiny, std, 1.0)
         return self
 
     def transform(self, X):

@@ -178,8 +178,15 @@ class TextGenerator(BaseEstimator):
         rng = check_random_state(random_state)
         if isinstance(seed, str):
             seed_tokens = self.vectorizer_.build_analyzer()(seed)
-        else:
+        elif isinstance(seed, list | tuple) and all(isinstance(t, str) for t in seed):
             seed_tokens = list(seed)
+        else:
+            raise TypeError(
+                "seed must be a string or a list of string tokens, got "
+                f"{type(seed).__name__}"
+                + (f" holding {seed[0]!r}" if isinstance(seed, list | tuple) else "")
+                + "."
+            )
         if not seed_tokens:
             raise ValueError("The seed holds no token; give at least one.")
         ids = self.vectorizer_.transform([seed_tokens])[0]

@@ -142,6 +142,13 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
                     f"token_pattern={self.token_pattern!r} is not a valid regular "
                     f"expression: {error}."
                 ) from None
+            if pattern.groups > 1:
+                raise ValueError(
+                    f"token_pattern={self.token_pattern!r} has {pattern.groups} "
+                    "capturing groups; it may have at most one (its match is the "
+                    "token), as in scikit-learn. Make the others non-capturing: "
+                    "(?:...)."
+                )
             split = pattern.findall
         if self.lowercase:
             return lambda doc: split(doc.lower())
@@ -164,6 +171,13 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         for i, doc in enumerate(X):
             if isinstance(doc, str):
                 tokens = analyze(doc)
+                bad = [t for t in tokens if not isinstance(t, str)]
+                if bad:
+                    raise TypeError(
+                        f"The analyzer turned document {i} into tokens that are "
+                        f"not strings, e.g. {bad[0]!r}: it must return a list of "
+                        "strings."
+                    )
             elif isinstance(doc, list | tuple | np.ndarray) and all(
                 isinstance(t, str) for t in doc
             ):
