@@ -137,3 +137,27 @@ def test_metrics_work_as_scorers():
         assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
     # the task is learnable: the entity score is far from chance
     assert entity_f1_score(y[20:], predicted) > 0.5
+
+
+def test_entity_report_rows_are_the_entity_scores():
+    from sklearn_rnn.metrics import (
+        entity_classification_report,
+        entity_f1_score,
+        entity_precision_recall_fscore_support,
+    )
+
+    y_true = [["B-PER", "I-PER", "O", "B-LOC"], ["B-ORG", "O", "B-LOC", "I-LOC"]]
+    y_pred = [["B-PER", "I-PER", "O", "O"], ["B-ORG", "O", "B-LOC", "O"]]
+    report = entity_classification_report(y_true, y_pred, output_dict=True)
+    p, r, f, n = entity_precision_recall_fscore_support(y_true, y_pred, average=None)
+    for k, kind in enumerate(["LOC", "ORG", "PER"]):
+        assert report[kind] == {
+            "precision": p[k],
+            "recall": r[k],
+            "f1-score": f[k],
+            "support": n[k],
+        }
+    assert report["micro avg"]["f1-score"] == entity_f1_score(y_true, y_pred)
+    assert report["micro avg"]["support"] == 4
+    text = entity_classification_report(y_true, y_pred, digits=3)
+    assert "LOC" in text and f"{report['macro avg']['f1-score']:.3f}" in text

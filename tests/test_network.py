@@ -32,13 +32,14 @@ HEAD_CASES = [
     ("softmax", True, 3),
     ("logistic", True, 1),
     ("identity", True, 1),
+    ("crf", True, 3),
 ]
 
 
 def random_targets(rng, head, n_rows, n_outputs):
     if head == "poisson":
         return rng.poisson(1.5, size=(n_rows, n_outputs)).astype(float)
-    if head not in ("logistic", "softmax"):
+    if head not in ("logistic", "softmax", "crf"):
         # the Huber head's kink at |z - y| = 1 and the others' at z = y are
         # met with probability zero
         return rng.normal(scale=2.0, size=(n_rows, n_outputs))

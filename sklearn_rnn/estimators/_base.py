@@ -707,16 +707,23 @@ class BaseRNN(BaseEstimator):
         Z = self._logits(sequences)
         Y = self._batch_targets(held_out.targets, idx, sequences.lengths)
         w = held_out.weights
-        head = self._output_head()
-        loss = float(np.average(head.loss(Z, Y), weights=w))
+        loss = self._held_out_loss(Z, Y, w, sequences)
         if scorer is None:
-            return loss, head.score(Z, Y, w)
+            return loss, self._held_out_score(Z, Y, w, sequences)
         if scorer == "loss":
             return loss, -loss
         kwargs = {}
         if w is not None and not self._per_step:
             kwargs["sample_weight"] = w
         return loss, float(scorer(self, sequences, held_out.labels, **kwargs))
+
+    def _held_out_loss(self, Z, Y, weights, sequences):
+        """Weighted mean loss of the rows with logits ``Z`` and targets ``Y``."""
+        return float(np.average(self._output_head().loss(Z, Y), weights=weights))
+
+    def _held_out_score(self, Z, Y, weights, sequences):
+        """The estimator's ``score``, from logits and encoded targets."""
+        return self._output_head().score(Z, Y, weights)
 
     def _row_index(self, idx, lengths):
         """Rows of the targets (and weights) of the sequences ``idx``."""

@@ -60,7 +60,9 @@ class ClassLabelsMixin:
     """Classes, class weights and class predictions of a classifying RNN.
 
     The estimator provides ``_predict_logits`` and ``_per_sequence(rows,
-    sequences)``, which groups per-row results by sequence.
+    sequences)``, which groups per-row results by sequence; an output layer
+    that reads whole sequences (the tagger's CRF) overrides ``_class_index``,
+    ``_proba`` and ``_log_proba``.
     """
 
     def _encode_labels(self, labels, *, reset, classes, lengths=None):
@@ -159,7 +161,7 @@ class ClassLabelsMixin:
             For the tagger, one array per sequence, as long as the sequence.
         """
         Z, sequences = self._predict_logits(X)
-        index = self._output_head().class_index(Z)
+        index = self._class_index(Z, sequences)
         return self._per_sequence(self.classes_[index], sequences)
 
     def predict_proba(self, X):
@@ -177,7 +179,7 @@ class ClassLabelsMixin:
             Columns in the order of ``classes_``.
         """
         Z, sequences = self._predict_logits(X)
-        return self._per_sequence(self._output_head().proba(Z), sequences)
+        return self._per_sequence(self._proba(Z, sequences), sequences)
 
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed stably from the logits.
@@ -192,4 +194,14 @@ class ClassLabelsMixin:
             ndarray of shape (T_i, n_classes)
         """
         Z, sequences = self._predict_logits(X)
-        return self._per_sequence(self._output_head().log_proba(Z), sequences)
+        return self._per_sequence(self._log_proba(Z, sequences), sequences)
+
+    def _class_index(self, Z, sequences):
+        """Index of the predicted class of each row of logits ``Z``."""
+        return self._output_head().class_index(Z)
+
+    def _proba(self, Z, sequences):
+        return self._output_head().proba(Z)
+
+    def _log_proba(self, Z, sequences):
+        return self._output_head().log_proba(Z)

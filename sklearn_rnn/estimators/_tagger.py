@@ -9,6 +9,12 @@ from sklearn_rnn.estimators._labels import ClassLabelsMixin
 from sklearn_rnn.estimators._targets import EncodedTargets
 from sklearn_rnn.inputs import check_sequence_labels, check_step_weights
 from sklearn_rnn.metrics import TAGGING_SCORERS
+from sklearn_rnn.network._crf import (
+    bio_allowed,
+    crf_decode,
+    crf_loss_and_gradient,
+    crf_proba,
+)
 
 
 def _token_index(lengths, idx):
@@ -48,6 +54,24 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
         of the data. The validation loss and score of ``early_stopping`` are
         weighted the same way.
 
+    crf : bool, default=False
+        Put a linear-chain conditional random field on top of the network:
+        the logits of a sequence's steps are its emissions, and learned
+        transition, start and end scores (``params_["crf.transitions"]``,
+        ``["crf.start"]``, ``["crf.end"]``) tie neighbouring tags. Training
+        minimises the negative log-likelihood of whole tag sequences (per
+        step, as the loss without it), ``predict`` returns the likeliest tag
+        sequence (Viterbi) and ``predict_proba`` each step's marginal
+        probabilities. One output per tag, even for two tags. Not available
+        with ``bptt_truncate``; weights must be the same at every step of a
+        sequence.
+
+    crf_constraints : {"bio"} or None, default=None
+        With ``crf``, tag sequences that decoding may not return: ``"bio"``
+        forbids ``I-X`` at the start of a sequence and after any tag but
+        ``B-X`` and ``I-X``. Applied in ``predict`` (and ``score``), not in
+        training or in ``predict_proba``.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -80,6 +104,8 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
     _parameter_constraints = {
         **BaseRNN._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "crf": ["boolean"],
+        "crf_constraints": [StrOptions({"bio"}), None],
     }
 
     def __init__(
@@ -119,6 +145,8 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
         dtype="float32",
         scoring=None,
         class_weight=None,
+        crf=False,
+        crf_constraints=None,
     ):
         super().__init__(
             cell=cell,
@@ -156,6 +184,8 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
             scoring=scoring,
         )
         self.class_weight = class_weight
+        self.crf = crf
+        self.crf_constraints = crf_constraints
 
     def fit(
         self,
@@ -236,14 +266,47 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
         fitted, codes, head, n_outputs = self._encode_labels(
             labels, reset=reset, classes=classes, lengths=sequences.lengths
         )
+        if reset and self.crf:
+            fitted["out_activation_"] = head = "crf"
+            fitted["n_outputs_"] = n_outputs = len(fitted["classes_"])
+        if not reset and self.crf != (head == "crf"):
+            raise ValueError(
+                "warm_start and partial_fit continue training the same network: "
+                f"crf={head == 'crf'} cannot change between calls."
+            )
         per_sequence = _split(labels, sequences.lengths)
         return EncodedTargets(codes, head, n_outputs, per_sequence, fitted, codes)
+
+    def _structure(self):
+        if self.crf and self.bptt_truncate is not None:
+            raise ValueError(
+                "crf=True cannot be combined with bptt_truncate: the CRF scores "
+                "whole tag sequences."
+            )
+        return super()._structure()
 
     def _row_index(self, idx, lengths):
         return _token_index(lengths, idx)
 
     def _row_weights(self, sample_weight, sequences):
-        return check_step_weights(sample_weight, sequences.lengths)
+        weights = check_step_weights(sample_weight, sequences.lengths)
+        if self.crf:
+            first = np.repeat(
+                np.cumsum(sequences.lengths) - sequences.lengths, sequences.lengths
+            )
+            varying = np.flatnonzero(weights != weights[first])
+            if varying.size:
+                sequence = int(
+                    np.searchsorted(
+                        np.cumsum(sequences.lengths), varying[0], side="right"
+                    )
+                )
+                raise ValueError(
+                    f"With crf=True the weights of a sequence apply to its whole "
+                    f"tag sequence, but those of sequence {sequence} change "
+                    "from step to step; give one weight per sequence."
+                )
+        return weights
 
     def _batch_targets(self, codes, idx, lengths):
         batch_codes = codes[_token_index(lengths, idx)]
@@ -253,6 +316,43 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
 
     def _per_sequence(self, rows, sequences):
         return _split(rows, sequences.lengths)
+
+    def _class_index(self, Z, sequences):
+        if self._spec.head != "crf":
+            return super()._class_index(Z, sequences)
+        allowed = None
+        if self.crf_constraints == "bio":
+            allowed = bio_allowed(self.classes_)
+        return crf_decode(Z, sequences.lengths, self.params_, allowed)
+
+    def _proba(self, Z, sequences):
+        if self._spec.head != "crf":
+            return super()._proba(Z, sequences)
+        return crf_proba(Z, sequences.lengths, self.params_)
+
+    def _log_proba(self, Z, sequences):
+        if self._spec.head != "crf":
+            return super()._log_proba(Z, sequences)
+        with np.errstate(divide="ignore"):
+            return np.log(self._proba(Z, sequences))
+
+    def _held_out_loss(self, Z, Y, weights, sequences):
+        if self._spec.head != "crf":
+            return super()._held_out_loss(Z, Y, weights, sequences)
+        lengths = sequences.lengths
+        if weights is None:
+            weights = np.ones(len(Z))
+        first = np.cumsum(lengths) - lengths
+        loss = crf_loss_and_gradient(
+            Z, Y.argmax(axis=1), lengths, self.params_, weights[first]
+        )[0]
+        return loss / float(weights.sum())
+
+    def _held_out_score(self, Z, Y, weights, sequences):
+        if self._spec.head != "crf":
+            return super()._held_out_score(Z, Y, weights, sequences)
+        right = self._class_index(Z, sequences) == Y.argmax(axis=1)
+        return float(np.average(right, weights=weights))
 
     def _scorer(self):
         if isinstance(self.scoring, str) and self.scoring != "loss":
@@ -281,7 +381,7 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
         """
         Z, sequences = self._predict_logits(X)
         labels = check_sequence_labels(y, sequences.lengths, type(self).__name__)
-        predicted = self.classes_[self._output_head().class_index(Z)]
+        predicted = self.classes_[self._class_index(Z, sequences)]
         weights = None
         if sample_weight is not None:
             weights = check_step_weights(sample_weight, sequences.lengths)

@@ -2,6 +2,7 @@
 
 from sklearn_rnn.metrics._tagging import (
     TAGGING_SCORERS,
+    entity_classification_report,
     entity_f1_score,
     entity_precision_recall_fscore_support,
     entity_precision_score,
@@ -18,6 +19,7 @@ from sklearn_rnn.metrics._tagging import (
 
 __all__ = [
     "TAGGING_SCORERS",
+    "entity_classification_report",
     "entity_f1_score",
     "entity_precision_recall_fscore_support",
     "entity_precision_score",

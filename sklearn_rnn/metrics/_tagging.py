@@ -242,6 +242,76 @@ def entity_precision_recall_fscore_support(y_true, y_pred, *, average="micro"):
     )
 
 
+def entity_classification_report(y_true, y_pred, *, digits=2, output_dict=False):
+    """Entity-level precision, recall and F1 of each entity type, as
+    :func:`sklearn.metrics.classification_report` lays them out.
+
+    Parameters
+    ----------
+    y_true, y_pred : list of array-like of shape (T_i,)
+        BIO (IOB2) tags; see :func:`get_entities`.
+    digits : int, default=2
+    output_dict : bool, default=False
+        Return a dict ``{type: {"precision", "recall", "f1-score",
+        "support"}}``, with ``"micro avg"``, ``"macro avg"`` and ``"weighted
+        avg"`` rows, instead of text.
+
+    Returns
+    -------
+    report : str or dict
+
+    Examples
+    --------
+    >>> from sklearn_rnn.metrics import entity_classification_report
+    >>> y_true = [["B-PER", "I-PER", "O", "B-LOC"]]
+    >>> y_pred = [["B-PER", "I-PER", "O", "O"]]
+    >>> print(entity_classification_report(y_true, y_pred))
+                  precision    recall  f1-score   support
+    <BLANKLINE>
+             LOC       0.00      0.00      0.00         1
+             PER       1.00      1.00      1.00         1
+    <BLANKLINE>
+       micro avg       1.00      0.50      0.67         2
+       macro avg       0.50      0.50      0.50         2
+    weighted avg       0.50      0.50      0.50         2
+    <BLANKLINE>
+    """
+    y_true, y_pred = _check_pairs(y_true, y_pred)
+    types = sorted(
+        {e[0] for seq in list(y_true) + list(y_pred) for e in get_entities(seq)}
+    )
+    per_type = entity_precision_recall_fscore_support(y_true, y_pred, average=None)
+    report = {}
+    for k, kind in enumerate(types):
+        p, r, f, n = (float(v[k]) for v in per_type)
+        report[kind] = {"precision": p, "recall": r, "f1-score": f, "support": int(n)}
+    for average in ("micro", "macro", "weighted"):
+        p, r, f, n = entity_precision_recall_fscore_support(
+            y_true, y_pred, average=average
+        )
+        report[f"{average} avg"] = {
+            "precision": p,
+            "recall": r,
+            "f1-score": f,
+            "support": int(n),
+        }
+    if output_dict:
+        return report
+    width = max([len(name) for name in report] + [digits + 3])
+    header = " " * width + "".join(
+        f"{h:>{10}}" for h in ("precision", "recall", "f1-score", "support")
+    )
+    lines = [header, ""]
+    for name, row in report.items():
+        if name == "micro avg":
+            lines.append("")
+        values = "".join(
+            f"{row[k]:>10.{digits}f}" for k in ("precision", "recall", "f1-score")
+        )
+        lines.append(f"{name:>{width}}{values}{row['support']:>10}")
+    return "\n".join(lines) + "\n"
+
+
 def _ratio(a, b):
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return np.divide(a, b, out=np.zeros_like(a), where=b > 0)

@@ -155,6 +155,10 @@ HEADS = {
     "poisson": Head(np.exp, _poisson_loss, _poisson_grad),
     "logistic": Head(expit, _binary_log_loss, _binary_log_loss_grad, True),
     "softmax": Head(_softmax, _log_loss, _log_loss_grad, True),
+    # the CRF output layer's emissions; training, decoding and probabilities
+    # go through sequence-level code (sklearn_rnn.network._crf), and this
+    # per-step softmax only serves row-wise tools (gradient_flow)
+    "crf": Head(_softmax, _log_loss, _log_loss_grad, True),
 }
 
 

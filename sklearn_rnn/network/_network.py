@@ -39,6 +39,7 @@ import numpy as np
 
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.network._cells import CELLS
+from sklearn_rnn.network._crf import crf_loss_and_gradient, init_crf
 from sklearn_rnn.network._dropout import output_masks, recurrent_masks
 from sklearn_rnn.network._heads import get_head
 from sklearn_rnn.network._init import glorot_uniform, orthogonal
@@ -162,6 +163,8 @@ def init_params(spec, n_inputs, n_outputs, rng, dtype):
         n_in = n_dirs * n_hidden
     params["out.W"] = glorot_uniform(n_in, n_outputs, rng)
     params["out.b"] = np.zeros(n_outputs)
+    if spec.head == "crf":
+        params.update(init_crf(n_outputs, dtype))
     return {name: np.ascontiguousarray(p, dtype=dtype) for name, p in params.items()}
 
 
@@ -366,7 +369,9 @@ def backward(params, spec, trace, dZ):
         grads["embed.table"] = RowGradient.from_pairs(
             trace["X"][real], dTop[real], table.shape
         )
-    return {name: grads[name] for name in params}, dTop
+    # the network's own parameters, in the order of params (a CRF output
+    # layer's are the loss's, not the network's)
+    return {name: grads[name] for name in params if name in grads}, dTop
 
 
 def bptt_windows(spec, n_steps):
@@ -420,6 +425,12 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None
     each window starts from the states the previous one ended in, and the
     gradient of its read-out rows flows back to the start of the window only.
     Only one window's activations are held in memory at a time.
+
+    With ``spec.head = "crf"`` (no truncation), the loss of each sequence is
+    the negative log-likelihood of its label sequence under the CRF output
+    layer (:mod:`sklearn_rnn.network._crf`), weighted by the weight of its
+    first step; the sums above still run over the rows (steps), so the loss
+    is per step, as for the per-step heads.
 
     Parameters
     ----------
@@ -484,10 +495,21 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None
             state0=state0,
             readout=(seq_idx, step_idx),
         )
-        if len(rows):
+        if len(rows) and spec.head == "crf":
+            # whole sequences (no truncation), weighted by their first step
+            first = np.cumsum(window_lengths) - window_lengths
+            crf_loss, dZ, crf_grads = crf_loss_and_gradient(
+                Z, Y[rows].argmax(axis=1), window_lengths, params, weights[rows][first]
+            )
+            loss += crf_loss
+            dZ = (dZ / total).astype(dtype, copy=False)
+            for name, g in crf_grads.items():
+                grads[name] = grads[name] + (g / total).astype(dtype)
+        elif len(rows):
             Yw, w = Y[rows], weights[rows]
             loss += (w * head.loss(Z, Yw)).sum()
             dZ = (w[:, None] * head.gradient(Z, Yw) / total).astype(dtype, copy=False)
+        if len(rows):
             for name, g in backward(params, spec, trace, dZ)[0].items():
                 grads[name] = grads[name] + g
         if stop < n_steps:

@@ -119,6 +119,11 @@ class TextGenerator(BaseEstimator):
                 "TextGenerator needs a model that reads token ids: set its "
                 "embedding_dim, e.g. RNNSequenceTagger(embedding_dim=32)."
             )
+        if getattr(model, "crf", False):
+            raise ValueError(
+                "TextGenerator needs crf=False: it samples each next token from "
+                "the network's own probabilities."
+            )
         if getattr(model, "bidirectional", False):
             raise ValueError(
                 "TextGenerator needs bidirectional=False: a generated token "

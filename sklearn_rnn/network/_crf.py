@@ -1,0 +1,114 @@
+"""A conditional random field as the tagger's output layer.
+
+The network's logits at the steps of a sequence are the emissions of a
+linear-chain CRF (equations in :mod:`sklearn_rnn.kernels.crf`) with learned
+transition, start and end scores, the parameters ``crf.transitions``
+(n_tags, n_tags), ``crf.start`` and ``crf.end`` (n_tags,). Training
+minimises the negative log-likelihood of whole label sequences; prediction
+decodes the likeliest sequence (Viterbi), and the probabilities are the
+per-step marginals.
+"""
+
+import numpy as np
+
+from sklearn_rnn.kernels.crf import crf_marginals, crf_nll, crf_viterbi
+
+#: The CRF's parameters, in the order the kernels take them.
+CRF_PARAMS = ("crf.transitions", "crf.start", "crf.end")
+
+
+def init_crf(n_tags, dtype):
+    """Zero transition, start and end scores: training starts from the
+    per-step model and learns which tag follows which."""
+    return {
+        "crf.transitions": np.zeros((n_tags, n_tags), dtype=dtype),
+        "crf.start": np.zeros(n_tags, dtype=dtype),
+        "crf.end": np.zeros(n_tags, dtype=dtype),
+    }
+
+
+def _offsets(lengths):
+    return (np.cumsum(lengths) - lengths).astype(np.int64)
+
+
+def _scores(params, allowed=None):
+    A, start, end = (params[k].astype(np.float64) for k in CRF_PARAMS)
+    if allowed is not None:
+        transitions, starts = allowed
+        A = np.where(transitions, A, -np.inf)
+        start = np.where(starts, start, -np.inf)
+    return A, start, end
+
+
+def crf_loss_and_gradient(Z, labels, lengths, params, weights):
+    """Weighted negative log-likelihood of the label sequences.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_rows, n_tags)
+        Emissions, the rows of each sequence consecutive, sequence after
+        sequence.
+    labels : ndarray of shape (n_rows,), int64
+    lengths : ndarray of shape (n_seq,), int64
+    params : dict of str to ndarray
+    weights : ndarray of shape (n_seq,)
+
+    Returns
+    -------
+    loss : float
+        ``sum_i weights[i] * nll_i``.
+    dZ : ndarray of shape (n_rows, n_tags), float64
+    grads : dict of str to ndarray
+        The gradient of ``loss`` for each CRF parameter.
+    """
+    loss, dZ, dA, dstart, dend = crf_nll(
+        np.ascontiguousarray(Z, dtype=np.float64),
+        _offsets(lengths),
+        lengths.astype(np.int64),
+        labels.astype(np.int64),
+        *_scores(params),
+        weights.astype(np.float64),
+    )
+    return float(loss), dZ, dict(zip(CRF_PARAMS, (dA, dstart, dend), strict=True))
+
+
+def crf_decode(Z, lengths, params, allowed=None):
+    """The likeliest tag of every row (Viterbi), shape (n_rows,); ``allowed``
+    (transitions (n_tags, n_tags), starts (n_tags,), booleans) forbids the
+    others."""
+    Z = np.ascontiguousarray(Z, dtype=np.float64)
+    return crf_viterbi(
+        Z, _offsets(lengths), lengths.astype(np.int64), *_scores(params, allowed)
+    )
+
+
+def crf_proba(Z, lengths, params):
+    """Per-step marginal probability of every tag, shape (n_rows, n_tags)."""
+    Z = np.ascontiguousarray(Z, dtype=np.float64)
+    return crf_marginals(
+        Z, _offsets(lengths), lengths.astype(np.int64), *_scores(params)
+    )
+
+
+def bio_allowed(classes):
+    """The transitions and starts that BIO tagging allows.
+
+    ``I-X`` may only follow ``B-X`` or ``I-X``, and a sequence may not start
+    with it; every other tag may follow any tag.
+
+    Returns
+    -------
+    transitions : ndarray of shape (n_tags, n_tags), bool
+        ``transitions[i, j]``: tag ``j`` may follow tag ``i``.
+    starts : ndarray of shape (n_tags,), bool
+    """
+    names = [str(c) for c in classes]
+    n = len(names)
+    transitions = np.ones((n, n), dtype=bool)
+    starts = np.ones(n, dtype=bool)
+    for j, tag in enumerate(names):
+        if tag.startswith("I-"):
+            kind = tag[2:]
+            starts[j] = False
+            transitions[:, j] = [p in (f"B-{kind}", f"I-{kind}") for p in names]
+    return transitions, starts
