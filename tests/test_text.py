@@ -1,6 +1,7 @@
 """SequenceVectorizer, and text pipelines with embeddings end to end."""
 
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +11,12 @@ from sklearn.pipeline import make_pipeline
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
 from sklearn_rnn.metrics import entity_f1_score
-from sklearn_rnn.text import UNKNOWN_ID, SequenceVectorizer, TextGenerator
+from sklearn_rnn.text import (
+    UNKNOWN_ID,
+    SequenceVectorizer,
+    TextGenerator,
+    load_word_vectors,
+)
 
 FILLER = ["the", "film", "was", "and", "it", "a", "plot", "really", "very"]
 POSITIVE = ["good", "great", "lovely", "fine"]
@@ -395,3 +401,75 @@ def test_generate_refuses_seeds_that_are_not_text(generator):
     for seed in (5, [1, 2]):
         with pytest.raises(TypeError, match="seed must be a string or a list of"):
             generator.generate(seed, 3)
+
+
+# ------------------------------------------------------ pretrained vectors
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_word_vectors_are_read_from_glove_and_word2vec_files():
+    glove = load_word_vectors(DATA / "tiny_vectors.txt")
+    assert len(glove) == 6 and glove["cat"].dtype == np.float32
+    np.testing.assert_allclose(glove["mat"], [0.3] * 4, rtol=1e-6)
+    word2vec = load_word_vectors(DATA / "tiny_word2vec.txt")
+    assert sorted(word2vec) == ["bird", "cat", "dog"]
+    np.testing.assert_array_equal(word2vec["dog"], [3, 4])
+
+
+def test_bad_vector_file_is_named(tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_text("cat 1 2\ndog 1 2 3\n")
+    with pytest.raises(ValueError, match="line 2: the vector of 'dog' has 3 values"):
+        load_word_vectors(path)
+
+
+@pytest.fixture(scope="module")
+def pretrained():
+    vectors = load_word_vectors(DATA / "tiny_vectors.txt")
+    documents = ["the cat sat on the mat", "the dog sat", "a cat and a dog"] * 10
+    vectorizer = SequenceVectorizer().fit(documents)
+    return vectors, vectorizer, vectorizer.transform(documents)
+
+
+def test_embedding_matrix_lines_vectors_up_with_ids(pretrained):
+    vectors, vectorizer, _ = pretrained
+    matrix = vectorizer.embedding_matrix(vectors)
+    assert matrix.shape == (len(vectorizer.get_feature_names_out()), 4)
+    for token, i in vectorizer.vocabulary_.items():
+        expected = vectors.get(token, np.zeros(4))
+        np.testing.assert_array_equal(matrix[i], expected)
+    np.testing.assert_array_equal(matrix[:2], 0.0)  # padding and unknown ids
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_pretrained_embedding_starts_the_table_and_can_stay_frozen(pretrained, freeze):
+    vectors, vectorizer, ids = pretrained
+    matrix = vectorizer.embedding_matrix(vectors)
+    y = [i % 2 for i in range(len(ids))]
+    clf = RNNClassifier(
+        embedding_dim=4,
+        embedding_init=matrix,
+        freeze_embedding=freeze,
+        hidden_layer_sizes=(3,),
+        max_iter=3,
+        random_state=0,
+    ).fit(ids, y)
+    table = clf.params_["embed.table"]
+    expected = matrix[clf.token_ids_]
+    if freeze:
+        np.testing.assert_allclose(table[1:], expected, rtol=1e-6)
+        np.testing.assert_array_equal(table[0], 0.0)
+    else:
+        assert not np.allclose(table[1:], expected)
+
+
+def test_embedding_init_is_checked(pretrained):
+    _, _, ids = pretrained
+    y = [i % 2 for i in range(len(ids))]
+    with pytest.raises(ValueError, match=r"shape \(n_ids, embedding_dim=4\)"):
+        RNNClassifier(embedding_dim=4, embedding_init=np.zeros((20, 3))).fit(ids, y)
+    with pytest.raises(ValueError, match="has 3 rows, but X holds token id"):
+        RNNClassifier(embedding_dim=4, embedding_init=np.zeros((3, 4))).fit(ids, y)
+    with pytest.raises(ValueError, match="needs embedding_dim"):
+        RNNClassifier(embedding_init=np.zeros((3, 4))).fit(ids, y)

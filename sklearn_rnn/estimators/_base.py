@@ -227,6 +227,8 @@ class BaseRNN(BaseEstimator):
         ],
         "activation": [StrOptions(set(ACTIVATION_CODES))],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "embedding_init": ["array-like", None],
+        "freeze_embedding": ["boolean"],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
@@ -271,6 +273,8 @@ class BaseRNN(BaseEstimator):
         activation="tanh",
         *,
         embedding_dim=None,
+        embedding_init=None,
+        freeze_embedding=False,
         bidirectional=False,
         dropout=0.0,
         recurrent_dropout=0.0,
@@ -305,6 +309,8 @@ class BaseRNN(BaseEstimator):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.embedding_dim = embedding_dim
+        self.embedding_init = embedding_init
+        self.freeze_embedding = freeze_embedding
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
@@ -374,6 +380,11 @@ class BaseRNN(BaseEstimator):
         if np.any(sizes <= 0):
             raise ValueError(
                 f"hidden_layer_sizes must be > 0, got {self.hidden_layer_sizes}."
+            )
+        if self.embedding_init is not None and self.embedding_dim is None:
+            raise ValueError(
+                "embedding_init gives initial token vectors, so it needs "
+                "embedding_dim (their width) and X of token ids."
             )
         if self.bidirectional and self.bptt_truncate is not None:
             raise ValueError(
@@ -471,6 +482,8 @@ class BaseRNN(BaseEstimator):
             self.params_ = init_params(
                 self._spec, n_inputs, targets.n_outputs, rng, dtype
             )
+            if tokens and self.embedding_init is not None:
+                self.params_["embed.table"] = self._initial_embedding(dtype)
             self.n_iter_ = 0
             self.t_ = 0
             self.loss_curve_ = []
@@ -498,6 +511,27 @@ class BaseRNN(BaseEstimator):
             if continuing:
                 monitor = ValidationMonitor.resume(self, self.tol, evaluate)
         self._train(data, train_idx, monitor, incremental=incremental)
+
+    def _initial_embedding(self, dtype):
+        """The embedding table from ``embedding_init``: row ``k + 1`` is the
+        vector of token id ``token_ids_[k]``, row 0 (unseen tokens) zero."""
+        vectors = np.asarray(self.embedding_init, dtype=np.float64)
+        if vectors.ndim != 2 or vectors.shape[1] != self.embedding_dim:
+            raise ValueError(
+                f"embedding_init must have shape (n_ids, embedding_dim="
+                f"{self.embedding_dim}), got {vectors.shape}."
+            )
+        if not np.isfinite(vectors).all():
+            raise ValueError("embedding_init holds NaN or infinite values.")
+        beyond = self.token_ids_[self.token_ids_ >= len(vectors)]
+        if beyond.size:
+            raise ValueError(
+                f"embedding_init has {len(vectors)} rows, but X holds token id "
+                f"{int(beyond[0])}: give a row for every id (row i is id i)."
+            )
+        table = np.zeros((len(self.token_ids_) + 1, self.embedding_dim), dtype=dtype)
+        table[1:] = vectors[self.token_ids_]
+        return table
 
     def _early_stopping(self, incremental, validation):
         """Whether this call holds sequences out to stop on their score."""
@@ -687,6 +721,8 @@ class BaseRNN(BaseEstimator):
                 self._random_state,
                 weights=w,
             )
+            if self.freeze_embedding:
+                grads.pop("embed.table", None)
             max_norm = np.inf if self.clip_norm is None else self.clip_norm
             norm = clip_by_norm(grads.values(), max_norm)
         if not (np.isfinite(loss) and np.isfinite(norm)):

@@ -33,6 +33,18 @@ PARAMETERS = """\
         vocabulary's size costs nothing per step; the L2 penalty ``alpha``
         does not apply to the table.
 
+    embedding_init : array-like of shape (n_ids, embedding_dim), default=None
+        Initial vectors of the embedding table, row ``i`` for token id ``i``
+        (pretrained word vectors, as
+        :meth:`~sklearn_rnn.text.SequenceVectorizer.embedding_matrix` lines
+        them up with a vectorizer's ids). The ids seen in fit start from their
+        rows; row 0, for ids never seen in fit, starts at zero. None draws the
+        table at random.
+
+    freeze_embedding : bool, default=False
+        Keep the embedding table as it starts (with ``embedding_init``, the
+        pretrained vectors): training updates every other parameter only.
+
     bidirectional : bool, default=False
         Run each layer over the sequences in both directions and concatenate
         the two. The backward direction starts at each sequence's own last

@@ -1,6 +1,8 @@
-"""Text: documents to token-id sequences, and text generation."""
+"""Text: documents to token-id sequences, pretrained word vectors, and text
+generation."""
 
 from sklearn_rnn.text._generator import TextGenerator
 from sklearn_rnn.text._vectorizer import UNKNOWN_ID, SequenceVectorizer
+from sklearn_rnn.text._vectors import load_word_vectors
 
-__all__ = ["UNKNOWN_ID", "SequenceVectorizer", "TextGenerator"]
+__all__ = ["UNKNOWN_ID", "SequenceVectorizer", "TextGenerator", "load_word_vectors"]

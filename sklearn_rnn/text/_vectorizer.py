@@ -294,6 +294,45 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             names[i] = token
         return names
 
+    def embedding_matrix(self, vectors, *, lowercase=None):
+        """Pretrained vectors lined up with the token ids.
+
+        Give the result as ``embedding_init`` to an estimator with
+        ``embedding_dim`` equal to the vectors' width.
+
+        Parameters
+        ----------
+        vectors : mapping of str to array-like of shape (n_dims,)
+            E.g. :func:`load_word_vectors` of a GloVe or word2vec file.
+        lowercase : bool, default=None
+            Also look a token up in lower case when it has no vector as it
+            is; None does so when the vectorizer does not lowercase itself.
+
+        Returns
+        -------
+        matrix : ndarray of shape (n_ids, n_dims), float32
+            Row ``i`` is the vector of the token with id ``i``; zeros for the
+            padding and unknown ids and for tokens without a vector.
+        """
+        check_is_fitted(self, "vocabulary_")
+        if not vectors:
+            raise ValueError("vectors is empty: it holds no word vectors.")
+        n_dims = len(next(iter(vectors.values())))
+        fold = (not self.lowercase) if lowercase is None else lowercase
+        matrix = np.zeros((len(self.vocabulary_) + 2, n_dims), dtype=np.float32)
+        for token, i in self.vocabulary_.items():
+            vector = vectors.get(token)
+            if vector is None and fold:
+                vector = vectors.get(token.lower())
+            if vector is not None:
+                if len(vector) != n_dims:
+                    raise ValueError(
+                        f"The vector of {token!r} has {len(vector)} values, "
+                        f"the first one {n_dims}."
+                    )
+                matrix[i] = vector
+        return matrix
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
