@@ -232,11 +232,40 @@ def test_persistence_round_trip(fitted_classifier, data, dump, load):
 
 
 def test_fitted_state_holds_only_plain_data(fitted_classifier):
-    allowed = (np.ndarray, str, int, float, list, dict, tuple, type(None))
+    """Public and private: arrays, numbers, strings and containers of them,
+    and the random state; no objects of the library's private classes."""
+    allowed = (np.ndarray, np.generic, str, int, float, list, dict, tuple, type(None))
+    params = fitted_classifier.get_params()
+
+    def plain(value):
+        if isinstance(value, dict):
+            return all(plain(v) for v in value.values())
+        if isinstance(value, list | tuple):
+            return all(plain(v) for v in value)
+        return isinstance(value, allowed)
+
     for name, value in vars(fitted_classifier).items():
-        if name.endswith("_") and not name.startswith("_"):
-            assert isinstance(value, allowed + (np.generic,)), name
+        if name not in params and name != "_random_state":
+            assert plain(value), name
     assert all(isinstance(v, np.ndarray) for v in fitted_classifier.params_.values())
+
+
+def test_skops_loads_models_trusting_only_public_classes(fitted_classifier, data):
+    sio = pytest.importorskip("skops.io")
+    from sklearn_rnn.preprocessing import SequenceScaler
+
+    X, y = data
+    pipeline = make_pipeline(SequenceScaler(), clone(fitted_classifier)).fit(X, y)
+    for model in (fitted_classifier, pipeline):
+        dumped = sio.dumps(model)
+        untrusted = set(sio.get_untrusted_types(data=dumped))
+        public = {
+            "sklearn_rnn.estimators._classifier.RNNClassifier",
+            "sklearn_rnn.preprocessing._scaler.SequenceScaler",
+        }
+        assert untrusted <= public
+        loaded = sio.loads(dumped, trusted=sorted(untrusted))
+        np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
 def test_regressor_multi_output(data):
@@ -852,7 +881,7 @@ def test_adaptive_schedule_with_every_solver(data, solver):
         tol=1e9,
     ).fit(X[:40], y[:40])
     assert clf.n_iter_ == 13
-    assert clf._optimizer.scheduled_rate == pytest.approx(0.003 / 5**5)
+    assert clf._optimizer_state["scheduled_rate"] == pytest.approx(0.003 / 5**5)
 
 
 def test_fit_never_changes_the_arrays_of_an_earlier_fit(data):
@@ -876,7 +905,7 @@ def test_predict_uses_the_fitted_dtype(fitted_classifier, data):
     changed.__dict__.update(
         {k: v for k, v in vars(fitted_classifier).items() if k.endswith("_")}
     )
-    changed._spec = fitted_classifier._spec
+    changed._spec_fields = fitted_classifier._spec_fields
     np.testing.assert_array_equal(
         changed.predict_proba(X[:20]), fitted_classifier.predict_proba(X[:20])
     )

@@ -140,3 +140,33 @@ def test_values_near_the_float_range_do_not_overflow():
     scaled = SequenceScaler().fit_transform(X)
     assert np.isfinite(scaled).all()
     np.testing.assert_allclose(scaled[0], [2**-0.5, -(2**0.5), 2**-0.5])
+
+
+def test_pandas_output_for_2d_results_and_in_a_pipeline():
+    from sklearn.base import clone
+
+    X = np.random.RandomState(0).normal(size=(6, 4))
+    frame = pd.DataFrame(X, columns=["lag4", "lag3", "lag2", "lag1"])
+    scaler = SequenceScaler().set_output(transform="pandas")
+    out = scaler.fit_transform(X)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == [
+        "t0",
+        "t1",
+        "t2",
+        "t3",
+    ]
+    out = clone(scaler).fit(frame).transform(frame)
+    assert list(out.columns) == list(frame.columns)
+    np.testing.assert_allclose(scaler.inverse_transform(out.to_numpy()), X)
+    ragged = [np.ones((3, 2)), np.zeros((2, 2))]
+    assert isinstance(scaler.fit_transform(ragged), list)  # kept as it came
+    pipe = make_pipeline(
+        SequenceScaler(), RNNClassifier(hidden_layer_sizes=(2,), max_iter=1)
+    )
+    pipe.set_output(transform="pandas")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe.fit(X, [0, 1] * 3)
+    assert isinstance(pipe[:-1].transform(X), pd.DataFrame)
+    with pytest.raises(ValueError, match="'default' or 'pandas'"):
+        SequenceScaler().set_output(transform="polars")

@@ -473,3 +473,19 @@ def test_embedding_init_is_checked(pretrained):
         RNNClassifier(embedding_dim=4, embedding_init=np.zeros((3, 4))).fit(ids, y)
     with pytest.raises(ValueError, match="needs embedding_dim"):
         RNNClassifier(embedding_init=np.zeros((3, 4))).fit(ids, y)
+
+
+def test_skops_loads_a_text_generator_trusting_only_public_classes(generator):
+    sio = pytest.importorskip("skops.io")
+    dumped = sio.dumps(generator)
+    untrusted = set(sio.get_untrusted_types(data=dumped))
+    assert untrusted <= {
+        "sklearn_rnn.text._generator.TextGenerator",
+        "sklearn_rnn.text._vectorizer.SequenceVectorizer",
+        "sklearn_rnn.estimators._tagger.RNNSequenceTagger",
+    }
+    loaded = sio.loads(dumped, trusted=sorted(untrusted))
+    seed = "ab"
+    assert loaded.generate(seed, 5, random_state=0) == generator.generate(
+        seed, 5, random_state=0
+    )

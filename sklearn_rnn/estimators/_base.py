@@ -17,7 +17,7 @@ all-or-nothing wrapper of :mod:`sklearn_rnn._atomic` restores a failed or
 interrupted fit by putting the previous attributes back.
 """
 
-import copy
+import dataclasses
 import os
 import time
 import warnings
@@ -467,7 +467,9 @@ class BaseRNN(BaseEstimator):
         # arrays training updates in place are fresh copies, so that an error
         # or an interrupt leaves those of the last fit as they were.
         vars(self).update(targets.fitted)
-        self._spec = NetworkSpec(head=targets.head, **structure)
+        self._spec_fields = dataclasses.asdict(
+            NetworkSpec(head=targets.head, **structure)
+        )
         self._random_state = rng
         if continuing:
             self.params_ = {
@@ -488,10 +490,9 @@ class BaseRNN(BaseEstimator):
             self.t_ = 0
             self.loss_curve_ = []
         _check_penalty(self.params_, self.alpha)
+        optimizer = SOLVERS[self.solver](self, self.params_)
         if incremental and continuing:
-            self._optimizer = copy.deepcopy(self._optimizer)
-        else:
-            self._optimizer = SOLVERS[self.solver](self, self.params_)
+            optimizer.load_state_dict(self._optimizer_state)
 
         train_idx = np.arange(sequences.n_sequences)
         if not early_stopping:
@@ -510,7 +511,8 @@ class BaseRNN(BaseEstimator):
             monitor = ValidationMonitor(self.tol, evaluate)
             if continuing:
                 monitor = ValidationMonitor.resume(self, self.tol, evaluate)
-        self._train(data, train_idx, monitor, incremental=incremental)
+        self._train(data, train_idx, monitor, optimizer, incremental=incremental)
+        self._optimizer_state = optimizer.state_dict()
 
     def _initial_embedding(self, dtype):
         """The embedding table from ``embedding_init``: row ``k + 1`` is the
@@ -634,7 +636,7 @@ class BaseRNN(BaseEstimator):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _train(self, data, train_idx, monitor, *, incremental):
+    def _train(self, data, train_idx, monitor, optimizer, *, incremental):
         """Run epochs until ``max_iter``, or until ``monitor`` sees no
         progress and the optimizer's schedule gives up (one epoch for
         ``partial_fit``)."""
@@ -642,12 +644,14 @@ class BaseRNN(BaseEstimator):
         progress = ProgressBar.for_verbosity(self.verbose, self.max_iter)
         for _ in range(self.max_iter):
             start = time.perf_counter()
-            self.loss_ = self._run_epoch(data, train_idx, batch_size, progress)
+            self.loss_ = self._run_epoch(
+                data, train_idx, batch_size, optimizer, progress
+            )
             self.n_iter_ += 1
             self.t_ += len(train_idx)
             self.loss_curve_.append(self.loss_)
             monitor.epoch_ends(self.params_, self.loss_)
-            self._optimizer.iteration_ends(self.t_)
+            optimizer.iteration_ends(self.t_)
             if self.verbose:
                 seconds = time.perf_counter() - start
                 line = f"Epoch {self.n_iter_}, loss = {self.loss_:.8f}"
@@ -659,7 +663,7 @@ class BaseRNN(BaseEstimator):
                     f"{monitor.watched} did not improve more than tol={self.tol:f} "
                     f"for {self.n_iter_no_change} consecutive epochs."
                 )
-                if self._optimizer.trigger_stopping(msg, self.verbose):
+                if optimizer.trigger_stopping(msg, self.verbose):
                     break
                 monitor.no_improvement = 0
             if incremental:
@@ -674,7 +678,7 @@ class BaseRNN(BaseEstimator):
         self.params_ = monitor.best_params(self.params_)
         vars(self).update(monitor.fitted())
 
-    def _run_epoch(self, data, train_idx, batch_size, progress):
+    def _run_epoch(self, data, train_idx, batch_size, optimizer, progress):
         """One pass over the training sequences; returns the mean loss (each
         batch's weighted by its total weight)."""
         order = (
@@ -685,7 +689,7 @@ class BaseRNN(BaseEstimator):
         total_loss, total_rows = 0.0, 0
         batches = _slices(len(order), batch_size)
         for batch, batch_slice in enumerate(batches):
-            loss, weight = self._train_step(data, order[batch_slice], batch)
+            loss, weight = self._train_step(data, order[batch_slice], batch, optimizer)
             total_loss += loss * weight
             total_rows += weight
             if progress is not None:
@@ -700,7 +704,7 @@ class BaseRNN(BaseEstimator):
                 )
         return total_loss / total_rows
 
-    def _train_step(self, data, idx, batch):
+    def _train_step(self, data, idx, batch, optimizer):
         """One gradient update on the sequences ``idx``; returns the loss and
         the batch's total weight (its number of rows without weights)."""
         X, lengths = data.sequences.take(idx)
@@ -733,7 +737,7 @@ class BaseRNN(BaseEstimator):
             )
         if self.clip_value is not None:
             clip_by_value(grads.values(), self.clip_value)
-        self._optimizer.update_params(self.params_, grads)
+        optimizer.update_params(self.params_, grads)
         return loss, total
 
     def _evaluate(self, held_out, scorer):
@@ -779,6 +783,12 @@ class BaseRNN(BaseEstimator):
     # The library's helpers (text generation, inspection) use only this
     # surface of a fitted estimator: ``_read``, ``_network``,
     # ``_output_head``, ``_output_slope`` and ``_continue``.
+
+    @property
+    def _spec(self):
+        """The fitted network's structure, rebuilt from the plain fields the
+        estimator keeps (so that a fitted model holds only plain data)."""
+        return NetworkSpec(**self._spec_fields)
 
     def _network(self):
         """``(params, spec)``: the fitted network's parameters and structure."""

@@ -23,6 +23,8 @@ Every optimizer follows one step-size schedule (``learning_rate``):
 For Adam the scheduled rate is the one its bias correction multiplies.
 """
 
+import copy
+
 import numpy as np
 
 from sklearn_rnn.optimizers._row_gradient import RowGradient
@@ -63,6 +65,16 @@ class BaseOptimizer:
         self.power_t = power_t
         self.scheduled_rate = float(learning_rate_init)
         self.learning_rate = self.scheduled_rate
+
+    def state_dict(self):
+        """The optimizer's settings and running state as plain data (numbers,
+        strings and dicts of arrays), copied."""
+        return copy.deepcopy(vars(self))
+
+    def load_state_dict(self, state):
+        """Continue from a :meth:`state_dict`; returns the optimizer."""
+        self.__dict__.update(copy.deepcopy(state))
+        return self
 
     def update_params(self, params, grads):
         """Update ``params`` in place with the step for ``grads``.

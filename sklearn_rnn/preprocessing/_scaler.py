@@ -1,6 +1,7 @@
 """Standardisation of each feature over every step of every sequence."""
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -116,7 +117,9 @@ class SequenceScaler(
         X_scaled : sequences in the format of ``X``, float64
         """
         self._check_input(X)
-        return map_values(X, lambda v: (v - self.mean_) / self.scale_)
+        return self._as_output(
+            X, map_values(X, lambda v: (v - self.mean_) / self.scale_)
+        )
 
     def inverse_transform(self, X):
         """Undo :meth:`transform`.
@@ -131,7 +134,46 @@ class SequenceScaler(
         X_original : sequences in the format of ``X``, float64
         """
         self._check_input(X)
-        return map_values(X, lambda v: v * self.scale_ + self.mean_)
+        return self._as_output(X, map_values(X, lambda v: v * self.scale_ + self.mean_))
+
+    def set_output(self, *, transform=None):
+        """Choose the container of 2D results, as scikit-learn's transformers.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas"} or None, default=None
+            ``"pandas"`` returns a 2D result (univariate sequences, one per
+            row) as a DataFrame whose columns are the steps (named as in fit
+            when fit saw a DataFrame, else ``"t0"``, ``"t1"``, ...); long
+            frames stay frames. Lists of sequences and 3D arrays are returned
+            as they are: a DataFrame cannot hold them. ``"default"`` keeps
+            every format as it came; None leaves the setting unchanged.
+
+        Returns
+        -------
+        self : SequenceScaler
+        """
+        if transform is None:
+            return self
+        if transform not in ("default", "pandas"):
+            raise ValueError(
+                f"transform must be 'default' or 'pandas', got {transform!r}."
+            )
+        # scikit-learn's attribute for it, which clone carries over
+        self._sklearn_output_config = {"transform": transform}
+        return self
+
+    def _as_output(self, X, result):
+        config = getattr(self, "_sklearn_output_config", {})
+        if config.get("transform", "default") != "pandas":
+            return result
+        if isinstance(result, np.ndarray) and result.ndim == 2:
+            names = getattr(self, "step_names_in_", None)
+            if names is None or len(names) != result.shape[1]:
+                names = [f"t{i}" for i in range(result.shape[1])]
+            index = X.index if isinstance(X, pd.DataFrame) else None
+            return pd.DataFrame(result, columns=names, index=index)
+        return result
 
     def _check_input(self, X):
         check_is_fitted(self)
