@@ -943,3 +943,25 @@ def test_inputs_far_from_unit_scale_are_warned_about(data):
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*root mean square")
         RNNClassifier(**{**SMALL, "max_iter": 1}).fit(X, y)
+
+
+def test_predicting_one_long_sequence_among_short_ones_stays_small(fitted_classifier):
+    """The input is stored unpadded and predicted in chunks of similar
+    lengths: the peak memory is a small fraction of what padding every
+    sequence to the longest would take, and the results are those of the
+    sequences predicted on their own (to rounding)."""
+    import tracemalloc
+
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(3, 2)) for _ in range(2000)] + [rng.normal(size=(4000, 2))]
+    fitted_classifier.predict_proba(X[:20] + X[-1:])  # compile outside the trace
+    padded_bytes = len(X) * 4000 * 2 * 4  # float32: 64 MB
+    tracemalloc.start()
+    proba = fitted_classifier.predict_proba(X)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < padded_bytes / 8
+    for i in (0, 1999, 2000):
+        np.testing.assert_allclose(
+            proba[i], fitted_classifier.predict_proba([X[i]])[0], rtol=1e-5, atol=1e-6
+        )

@@ -5,7 +5,12 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from sklearn_rnn.inputs import check_sequence_labels, check_sequences, check_targets
+from sklearn_rnn.inputs import (
+    check_sequence_labels,
+    check_sequences,
+    check_targets,
+    length_blocks,
+)
 from tests.helpers import padded
 
 
@@ -192,3 +197,38 @@ def test_frame_of_array_cells_is_one_sequence_per_row():
         [np.column_stack([a, b]) for a, b in zip(frame.a, frame.b)]
     )
     np.testing.assert_array_equal(sequences.data, expected.data)
+
+
+def test_one_long_sequence_among_short_ones_is_stored_unpadded():
+    """Padding would hold far more than the data: the list is kept as it came,
+    batches are padded as they are taken, and errors still name the
+    sequence by its place in X."""
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(3, 2)) for _ in range(600)] + [rng.normal(size=(5000, 2))]
+    sequences = check_sequences(X)
+    assert sequences.rows is not None and sequences._data is None
+    np.testing.assert_array_equal(sequences.lengths[[0, 600]], [3, 5000])
+    data, lengths = sequences.take(np.array([600, 2]))
+    np.testing.assert_array_equal(data[0], X[600])
+    np.testing.assert_array_equal(data[1, :3], X[2])
+    np.testing.assert_array_equal(data[1, 3:], 0.0)
+    np.testing.assert_array_equal(sequences.steps(), np.vstack(X))
+    dense = check_sequences(X[:10])
+    assert dense.rows is None
+    np.testing.assert_array_equal(check_sequences(X).data[:10, :3], dense.data)
+    bad = [x.copy() for x in X]
+    bad[457][1, 0] = np.nan
+    with pytest.raises(ValueError, match="Sequence 457 has NaN at step 1"):
+        check_sequences(bad)
+
+
+@pytest.mark.parametrize("max_steps, min_sequences", [(2**15, 16), (2**10, 1)])
+def test_length_blocks_group_similar_lengths(max_steps, min_sequences):
+    lengths = np.r_[np.full(5000, 3), [4000], np.full(40, 2000)].astype(np.int64)
+    lengths = np.random.RandomState(0).permutation(lengths)
+    blocks = length_blocks(lengths, max_steps, min_sequences)
+    everything = np.sort(np.concatenate(blocks))
+    np.testing.assert_array_equal(everything, np.arange(len(lengths)))
+    for block in blocks:
+        longest = lengths[block].max()
+        assert len(block) * longest <= max(max_steps, min_sequences * longest)

@@ -41,6 +41,7 @@ from sklearn_rnn.exceptions import DivergenceError
 from sklearn_rnn.inputs import (
     Sequences,
     check_weights,
+    length_blocks,
     validate_sequences,
     validate_token_sequences,
 )
@@ -184,10 +185,11 @@ def _check_penalty(params, alpha):
 def _warn_if_unscaled(sequences):
     """Warn when some feature is far from unit scale (see
     :data:`INPUT_SCALE_WARNING`)."""
-    data = sequences.data  # zero at padded steps
-    n_real = float(sequences.lengths.sum())
+    steps = sequences.steps()
     with np.errstate(over="ignore"):
-        rms = np.sqrt(np.einsum("ijk,ijk->k", data, data, dtype=np.float64) / n_real)
+        rms = np.sqrt(
+            np.einsum("ij,ij->j", steps, steps, dtype=np.float64) / len(steps)
+        )
     if rms.max() > INPUT_SCALE_WARNING:
         feature = int(np.argmax(rms))
         warnings.warn(
@@ -805,20 +807,27 @@ class BaseRNN(BaseEstimator):
         return np.ones_like(Z)
 
     def _logits(self, sequences):
-        """Logits of every read-out row, in float64, computed chunk by chunk."""
-        indices = np.arange(sequences.n_sequences)
-        chunk = max(
-            PREDICT_CHUNK_MIN_SEQUENCES, PREDICT_CHUNK_STEPS // sequences.data.shape[1]
-        )
-        parts = []
+        """Logits of every read-out row, in float64, computed chunk by chunk.
+
+        Chunks hold sequences of similar lengths, up to
+        ``max(PREDICT_CHUNK_STEPS, PREDICT_CHUNK_MIN_SEQUENCES * L)`` padded
+        steps (:func:`~sklearn_rnn.inputs.length_blocks`), so one long
+        sequence among short ones does not pad them all.
+        """
+        parts, rows = [], []
         # Overflow is reported below as a ValueError, not as warnings; BLAS
         # runs on one thread throughout, as in fit.
         with np.errstate(over="ignore", invalid="ignore"), BlasSingleThread():
-            for chunk_slice in _slices(len(indices), chunk):
-                X, lengths = sequences.take(indices[chunk_slice])
+            chunks = length_blocks(
+                sequences.lengths, PREDICT_CHUNK_STEPS, PREDICT_CHUNK_MIN_SEQUENCES
+            )
+            for indices in chunks:
+                X, lengths = sequences.take(indices)
                 Z, _ = forward(self.params_, self._spec, X, lengths)
                 parts.append(Z.astype(np.float64))
-        Z = np.concatenate(parts)
+                rows.append(self._row_index(indices, sequences.lengths))
+        Z = np.empty((sum(len(r) for r in rows), parts[0].shape[1]))
+        Z[np.concatenate(rows)] = np.concatenate(parts)
         if not np.isfinite(Z).all():
             raise ValueError(
                 f"{type(self).__name__} produced non-finite outputs for these "

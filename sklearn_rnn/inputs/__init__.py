@@ -2,11 +2,18 @@
 
 Kernels only ever see the result: a C-contiguous float array of shape
 (n_sequences, n_steps, n_features) padded with zeros, and an int64 vector of
-lengths. Token ids become int64 rows of an embedding table, shape
+lengths. A list of sequences whose padding would dwarf it (one long sequence
+among short ones) is kept one array per sequence, and padded batch by batch
+as the estimators take it. Token ids become int64 rows of an embedding table, shape
 (n_sequences, n_steps), which the network turns into features.
 """
 
-from sklearn_rnn.inputs._sequences import Sequences, check_sequences, map_values
+from sklearn_rnn.inputs._sequences import (
+    Sequences,
+    check_sequences,
+    length_blocks,
+    map_values,
+)
 from sklearn_rnn.inputs._targets import check_sequence_labels, check_targets
 from sklearn_rnn.inputs._tokens import PADDING_ID, check_token_sequences
 from sklearn_rnn.inputs._validation import (
@@ -24,6 +31,7 @@ __all__ = [
     "check_targets",
     "check_token_sequences",
     "check_weights",
+    "length_blocks",
     "map_values",
     "validate_sequences",
     "validate_token_sequences",

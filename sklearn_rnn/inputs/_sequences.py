@@ -23,22 +23,32 @@ non-numeric values raise an error naming the sequence (and step) at fault.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+#: A list of sequences is stored padded to its longest sequence unless the
+#: padding would hold more than this many times the real steps (and more than
+#: ``RAGGED_MIN_VALUES`` values): one long sequence among many short ones is
+#: then stored as it came, one array per sequence, and batches are padded as
+#: they are taken.
+RAGGED_PADDING_RATIO = 4
+RAGGED_MIN_VALUES = 2**20
+#: Padded steps per block when a ragged list is validated in blocks of
+#: sequences of similar lengths.
+RAGGED_BLOCK_STEPS = 2**16
 
-@dataclass
+
 class Sequences:
     """A batch of validated sequences.
 
-    Attributes
+    Parameters
     ----------
-    data : ndarray of shape (n_sequences, n_steps, n_features)
+    data : ndarray of shape (n_sequences, n_steps, n_features) or None
         C-contiguous; zero at padded steps. ``n_steps`` is the longest length.
-        For token ids, int64 of shape (n_sequences, n_steps).
+        For token ids, int64 of shape (n_sequences, n_steps). None when
+        ``rows`` holds the sequences instead.
     lengths : ndarray of shape (n_sequences,), int64
         Number of real steps of each sequence, at least 1.
     feature_names : ndarray of str or None
@@ -46,27 +56,56 @@ class Sequences:
     step_names : ndarray of str or None
         Column names of a 2D DataFrame (one univariate sequence per row,
         one time step per column) with string columns.
+    rows : list of ndarray of shape (T_i, n_features), default=None
+        The sequences one array each, unpadded (ragged storage). ``data`` is
+        then padded only if it is asked for; :meth:`take` pads the sequences
+        it takes.
     """
 
-    data: np.ndarray
-    lengths: np.ndarray
-    feature_names: np.ndarray | None = None
-    step_names: np.ndarray | None = None
+    def __init__(self, data, lengths, feature_names=None, step_names=None, rows=None):
+        self._data = data
+        self.lengths = lengths
+        self.feature_names = feature_names
+        self.step_names = step_names
+        self.rows = rows
+
+    @property
+    def data(self):
+        if self._data is None:
+            self._data, _ = self._pad(np.arange(len(self.lengths)))
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        self._data, self.rows = value, None
 
     @property
     def n_sequences(self):
-        return self.data.shape[0]
+        return len(self.lengths)
 
     @property
     def n_features(self):
-        return self.data.shape[2] if self.data.ndim == 3 else 1
+        if self._data is None:
+            return self.rows[0].shape[1]
+        return self._data.shape[2] if self._data.ndim == 3 else 1
 
     def __len__(self):
         return self.n_sequences
 
+    def steps(self):
+        """Every real step of every sequence, shape (sum(lengths), n_features)."""
+        if self._data is None:
+            return np.concatenate(self.rows)
+        return self._data[np.arange(self._data.shape[1]) < self.lengths[:, None]]
+
     def subset(self, indices):
         """The sequences at ``indices`` as a new batch, trimmed to their own
         longest length."""
+        if self._data is None:
+            rows = [self.rows[i] for i in indices]
+            return Sequences(
+                None, self.lengths[indices], self.feature_names, self.step_names, rows
+            )
         data, lengths = self.take(indices)
         return Sequences(data, lengths, self.feature_names, self.step_names)
 
@@ -78,9 +117,19 @@ class Sequences:
         data : ndarray of shape (len(indices), max_length, n_features)
         lengths : ndarray of shape (len(indices),), int64
         """
+        if self._data is None:
+            return self._pad(indices)
         lengths = self.lengths[indices]
         n_steps = int(lengths.max())
-        data = np.ascontiguousarray(self.data[indices, :n_steps])
+        data = np.ascontiguousarray(self._data[indices, :n_steps])
+        return data, lengths
+
+    def _pad(self, indices):
+        lengths = self.lengths[indices]
+        first = self.rows[0]
+        data = np.zeros((len(indices), int(lengths.max()), first.shape[1]), first.dtype)
+        for k, i in enumerate(indices):
+            data[k, : lengths[k]] = self.rows[i]
         return data, lengths
 
 
@@ -251,14 +300,55 @@ def _from_list(seqs, dtype):
                 f"sequence 0 has {arrays[0].shape[1]}."
             )
         arrays.append(arr)
-    padded = np.full(
-        (len(arrays), max(a.shape[0] for a in arrays), arrays[0].shape[1]), np.nan
-    )
-    for i, arr in enumerate(arrays):
-        padded[i, : arr.shape[0]] = arr
-    sequences = _from_array(padded, dtype)
+    n_steps = np.array([a.shape[0] for a in arrays])
+    real = int(n_steps.sum()) * arrays[0].shape[1]
+    padded_size = len(arrays) * int(n_steps.max()) * arrays[0].shape[1]
+    if padded_size > max(RAGGED_PADDING_RATIO * real, RAGGED_MIN_VALUES):
+        sequences = _ragged(arrays, n_steps, dtype)
+    else:
+        sequences = _from_array(_pad_with_nan(arrays, np.arange(len(arrays))), dtype)
     sequences.feature_names = names
     return sequences
+
+
+def length_blocks(lengths, max_steps, min_sequences):
+    """Blocks of sequences of similar lengths, as arrays of their indices.
+
+    Sequences are taken shortest first, and a block closes before it would
+    hold more than ``max(max_steps, min_sequences * L)`` padded steps, ``L``
+    its longest length: short sequences go in large blocks, and a long one is
+    padded with at most ``min_sequences - 1`` others.
+    """
+    order = np.argsort(lengths, kind="stable")
+    blocks, start = [], 0
+    for end in range(1, len(order) + 1):
+        longest = int(lengths[order[end - 1]])
+        if (end - start) * longest > max(max_steps, min_sequences * longest):
+            blocks.append(order[start : end - 1])
+            start = end - 1
+    blocks.append(order[start:])
+    return blocks
+
+
+def _pad_with_nan(arrays, indices):
+    longest = max(arrays[i].shape[0] for i in indices)
+    padded = np.full((len(indices), longest, arrays[0].shape[1]), np.nan)
+    for k, i in enumerate(indices):
+        padded[k, : arrays[i].shape[0]] = arrays[i]
+    return padded
+
+
+def _ragged(arrays, n_steps, dtype):
+    """Sequences stored one array each, validated in blocks of sequences of
+    similar lengths (errors name each sequence by its place in ``arrays``)."""
+    rows = [None] * len(arrays)
+    lengths = np.empty(len(arrays), dtype=np.int64)
+    for block in length_blocks(n_steps, RAGGED_BLOCK_STEPS, 1):
+        checked = _from_array(_pad_with_nan(arrays, block), dtype, index=block)
+        for k, i in enumerate(block):
+            lengths[i] = checked.lengths[k]
+            rows[i] = checked.data[k, : checked.lengths[k]]
+    return Sequences(None, lengths, rows=rows)
 
 
 def _is_array_cell(value):
@@ -375,7 +465,9 @@ def _same_names(a, b):
     return len(a) == len(b) and bool(np.all(a == b))
 
 
-def _from_array(arr, dtype):
+def _from_array(arr, dtype, index=None):
+    """Validate a padded array; ``index`` gives each row's sequence number for
+    messages (its row number by default)."""
     if arr.ndim == 1:
         raise ValueError(
             f"Expected a collection of sequences, got a 1D array of shape "
@@ -406,13 +498,14 @@ def _from_array(arr, dtype):
         # No padding and nothing to report: the common case, in one pass.
         with np.errstate(over="ignore"):  # overflow is reported just below
             data = np.ascontiguousarray(arr, dtype=dtype)
-        _check_fits(data, arr.dtype)
+        _check_fits(data, arr.dtype, index)
         return Sequences(data, np.full(n_seq, n_steps, dtype=np.int64))
     nan = np.isnan(arr)
     real_step = ~nan.all(axis=2)
     has_real = real_step.any(axis=1)
     if not has_real.all():
         i = int(np.argmin(has_real))
+        i = i if index is None else int(index[i])
         raise ValueError(f"Sequence {i} is empty: all its steps are NaN (padding).")
     lengths = n_steps - np.argmax(real_step[:, ::-1], axis=1).astype(np.int64)
     inside = np.arange(n_steps) < lengths[:, None]
@@ -420,15 +513,16 @@ def _from_array(arr, dtype):
         nan.any(axis=2) & inside,
         "has NaN at step {t}: NaN is only allowed as padding, that is whole "
         "steps after the last real step of a sequence",
+        index,
     )
-    _raise_first(np.isinf(arr).any(axis=2), "has an infinite value at step {t}")
+    _raise_first(np.isinf(arr).any(axis=2), "has an infinite value at step {t}", index)
     with np.errstate(over="ignore"):  # overflow is reported just below
         data = np.where(nan, 0.0, arr).astype(dtype, order="C")
-    _check_fits(data, arr.dtype)
+    _check_fits(data, arr.dtype, index)
     return Sequences(data, lengths)
 
 
-def _check_fits(data, input_dtype):
+def _check_fits(data, input_dtype, index=None):
     """Raise if converting finite inputs to ``data``'s dtype overflowed."""
     if data.dtype.itemsize < np.dtype(input_dtype).itemsize:
         _raise_first(
@@ -436,11 +530,14 @@ def _check_fits(data, input_dtype):
             "has a value at step {t} too large for "
             + data.dtype.name
             + "; scale the inputs or use dtype='float64'",
+            index,
         )
 
 
-def _raise_first(bad, message):
-    """Raise ``ValueError`` for the first (sequence, step) flagged in ``bad``."""
+def _raise_first(bad, message, index=None):
+    """Raise ``ValueError`` for the first (sequence, step) flagged in ``bad``;
+    ``index`` maps rows to sequence numbers."""
     if bad.any():
         i, t = np.argwhere(bad)[0]
+        i = i if index is None else int(index[i])
         raise ValueError(f"Sequence {i} " + message.format(t=t) + ".")

@@ -84,8 +84,7 @@ class SequenceScaler(
         """
         self._validate_params()
         sequences = validate_sequences(self, X, reset=True, dtype=np.float64)
-        real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
-        steps = sequences.data[real]
+        steps = sequences.steps()
         self.n_steps_seen_ = steps.shape[0]
         # statistics of the values divided by their largest magnitude, so that
         # values near the float range do not overflow in the sums
