@@ -232,3 +232,19 @@ def test_length_blocks_group_similar_lengths(max_steps, min_sequences):
     for block in blocks:
         longest = lengths[block].max()
         assert len(block) * longest <= max(max_steps, min_sequences * longest)
+
+
+def test_several_ids_per_step_in_a_list_or_a_padded_array():
+    from sklearn_rnn.inputs import check_token_sequences
+
+    seqs = [np.array([[3, 1], [4, 2]]), np.array([[5, 2]])]
+    from_list = check_token_sequences(seqs)
+    from_array = check_token_sequences(np.array([[[3, 1], [4, 2]], [[5, 2], [0, 0]]]))
+    for sequences in (from_list, from_array):
+        np.testing.assert_array_equal(sequences.lengths, [2, 1])
+        assert sequences.data.shape == (2, 2, 2)
+        np.testing.assert_array_equal(sequences.data[1, 1], [0, 0])
+    np.testing.assert_array_equal(from_list.data, from_array.data)
+    # one column is the same as none
+    one = check_token_sequences([np.array([[3], [4]])])
+    assert one.data.shape == (1, 2)

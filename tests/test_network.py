@@ -468,3 +468,58 @@ def test_weighted_loss_gradient_and_its_meaning(rng, head, per_step, n_outputs):
         np.testing.assert_allclose(
             grads[name], repeated[1][name], rtol=1e-10, atol=1e-14
         )
+
+
+# ------------------------------------------------- several ids per step
+
+TABLE_SIZES = (7, 4, 5)
+
+
+def id_columns_problem(rng, spec, n_outputs, lengths=LENGTHS):
+    """Three id columns with their own tables; garbage rows in padding."""
+    params = init_params(spec, TABLE_SIZES, n_outputs, rng, np.float64)
+    params = {k: v + rng.normal(scale=0.4, size=v.shape) for k, v in params.items()}
+    X = np.stack(
+        [rng.randint(0, n, size=(len(lengths), lengths.max())) for n in TABLE_SIZES],
+        axis=2,
+    )
+    n_rows = lengths.sum() if spec.per_step else len(lengths)
+    return params, X.astype(np.int64), random_targets(rng, spec.head, n_rows, n_outputs)
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+@pytest.mark.parametrize("per_step, bidirectional", [(False, False), (True, True)])
+def test_id_columns_gradient_matches_finite_differences(
+    rng, cell, per_step, bidirectional
+):
+    spec = NetworkSpec(
+        cell, "tanh", (4,), "softmax", per_step, bidirectional, embedding_dim=2
+    )
+    params, X, Y = id_columns_problem(rng, spec, 3)
+    assert [
+        params[k].shape[0] for k in ("embed.table", "embed1.table", "embed2.table")
+    ] == list(TABLE_SIZES)
+
+    def loss():
+        return loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3)[0]
+
+    grads = loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3)[1]
+    real = np.arange(X.shape[1]) < LENGTHS[:, None]
+    for c, name in enumerate(("embed.table", "embed1.table", "embed2.table")):
+        np.testing.assert_array_equal(grads[name].rows, np.unique(X[:, :, c][real]))
+    assert_gradient_matches(params, loss, dense(grads))
+
+
+def test_id_columns_equal_their_vectors_given_as_features(rng):
+    """The network reads the concatenation of each column's vectors."""
+    spec = NetworkSpec("lstm", "tanh", (4,), "softmax", True, embedding_dim=2)
+    features = NetworkSpec("lstm", "tanh", (4,), "softmax", True)
+    params, X, Y = id_columns_problem(rng, spec, 3)
+    names = ("embed.table", "embed1.table", "embed2.table")
+    vectors = np.concatenate(
+        [params[n][X[:, :, c]] for c, n in enumerate(names)], axis=2
+    )
+    rest = {k: v for k, v in params.items() if k not in names}
+    Z, _ = forward(params, spec, X, LENGTHS)
+    Z_f, _ = forward(rest, features, vectors, LENGTHS)
+    np.testing.assert_allclose(Z, Z_f, rtol=1e-12)

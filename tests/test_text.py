@@ -489,3 +489,47 @@ def test_skops_loads_a_text_generator_trusting_only_public_classes(generator):
     assert loaded.generate(seed, 5, random_state=0) == generator.generate(
         seed, 5, random_state=0
     )
+
+
+# ------------------------------------------------ several ids per step
+
+
+def test_tagger_reads_several_ids_per_step(pretrained):
+    """A word id and a suffix id per step, each with its own vocabulary and
+    embedding table; unseen ids of either column fall to its row 0."""
+    documents = [
+        ["the", "cat", "sat"],
+        ["a", "dog", "ran"],
+        ["the", "dog", "sat"],
+        ["a", "cat", "ran"],
+    ] * 10
+    tags = [["D", "N", "V"]] * len(documents)
+    words = SequenceVectorizer().fit(documents)
+    suffixes = SequenceVectorizer().fit([[w[-2:] for w in d] for d in documents])
+
+    def ids(docs):
+        return [
+            np.column_stack([w, s])
+            for w, s in zip(
+                words.transform(docs),
+                suffixes.transform([[t[-2:] for t in d] for d in docs]),
+            )
+        ]
+
+    X = ids(documents)
+    tagger = RNNSequenceTagger(
+        embedding_dim=3,
+        hidden_layer_sizes=(6,),
+        max_iter=40,
+        learning_rate_init=0.05,
+        random_state=0,
+    ).fit(X, tags)
+    assert tagger.n_features_in_ == 2 and len(tagger.token_ids_) == 2
+    assert tagger.params_["embed1.table"].shape == (len(tagger.token_ids_[1]) + 1, 3)
+    assert tagger.score(X, tags) == 1.0
+    # "bat" is an unseen word with a seen suffix
+    new = ids([["the", "bat", "sat"]])
+    assert new[0][1, 0] == UNKNOWN_ID and new[0][1, 1] != UNKNOWN_ID
+    assert list(tagger.predict(new)[0]) == ["D", "N", "V"]
+    with pytest.raises(ValueError, match="X has 1 token ids per step, but"):
+        tagger.predict(words.transform([["the", "cat"]]))

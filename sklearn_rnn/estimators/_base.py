@@ -480,8 +480,12 @@ class BaseRNN(BaseEstimator):
             self.loss_curve_ = list(self.loss_curve_)
         else:
             n_inputs = sequences.n_features
-            if tokens:
-                n_inputs = len(self.token_ids_) + 1  # row 0: unseen tokens
+            if tokens:  # row 0 of each table: unseen tokens
+                vocabularies = self.token_ids_
+                if isinstance(vocabularies, np.ndarray):
+                    n_inputs = len(vocabularies) + 1
+                else:
+                    n_inputs = tuple(len(ids) + 1 for ids in vocabularies)
             _check_memory(self._spec, n_inputs, targets.n_outputs, dtype)
             self.params_ = init_params(
                 self._spec, n_inputs, targets.n_outputs, rng, dtype
@@ -527,14 +531,17 @@ class BaseRNN(BaseEstimator):
             )
         if not np.isfinite(vectors).all():
             raise ValueError("embedding_init holds NaN or infinite values.")
-        beyond = self.token_ids_[self.token_ids_ >= len(vectors)]
+        words = self.token_ids_
+        if not isinstance(words, np.ndarray):  # several id columns: the first
+            words = words[0]
+        beyond = words[words >= len(vectors)]
         if beyond.size:
             raise ValueError(
                 f"embedding_init has {len(vectors)} rows, but X holds token id "
                 f"{int(beyond[0])}: give a row for every id (row i is id i)."
             )
-        table = np.zeros((len(self.token_ids_) + 1, self.embedding_dim), dtype=dtype)
-        table[1:] = vectors[self.token_ids_]
+        table = np.zeros((len(words) + 1, self.embedding_dim), dtype=dtype)
+        table[1:] = vectors[words]
         return table
 
     def _early_stopping(self, incremental, validation):

@@ -31,7 +31,10 @@ PARAMETERS = """\
         later ``partial_fit`` or warm-started calls, such ids share that row.
         Each update changes only the rows of the batch's tokens, so the
         vocabulary's size costs nothing per step; the L2 penalty ``alpha``
-        does not apply to the table.
+        does not apply to the table. With several ids per step (one column
+        each: a word, its suffix, its shape...), each column has its own
+        vocabulary and table of ``embedding_dim``-wide vectors, and the first
+        layer reads their concatenation.
 
     embedding_init : array-like of shape (n_ids, embedding_dim), default=None
         Initial vectors of the embedding table, row ``i`` for token id ``i``
@@ -42,8 +45,9 @@ PARAMETERS = """\
         table at random.
 
     freeze_embedding : bool, default=False
-        Keep the embedding table as it starts (with ``embedding_init``, the
-        pretrained vectors): training updates every other parameter only.
+        Keep the embedding table of the first id column (the one
+        ``embedding_init`` sets) as it starts: training updates every other
+        parameter only.
 
     bidirectional : bool, default=False
         Run each layer over the sequences in both directions and concatenate
@@ -196,12 +200,14 @@ ATTRIBUTES = """\
         comes first.
 
     n_features_in_ : int
-        Features per time step seen during fit (1 with ``embedding_dim``: one
-        token id per step).
+        Features per time step seen during fit (with ``embedding_dim``, token
+        ids per step).
 
-    token_ids_ : ndarray of shape (n_tokens,)
+    token_ids_ : ndarray of shape (n_tokens,), or list of them
         With ``embedding_dim``: the token ids seen in fit, ascending; id
         ``token_ids_[k]`` has row ``k + 1`` of ``params_["embed.table"]``.
+        With several ids per step, one such array per column, column ``c``'s
+        rows in ``params_["embed{c}.table"]`` (``embed.table`` for column 0).
 
     feature_names_in_ : ndarray of str
         Column names of DataFrame input, when they are all strings.
@@ -251,7 +257,9 @@ INPUT_FORMATS = """\
     NaN, or a DataFrame with a ``(sequence id, time step)`` MultiIndex. See
     :func:`sklearn_rnn.inputs.check_sequences`. With ``embedding_dim``, ``X``
     is a list of 1D arrays of token ids (ids from 1), or a 2D array of them
-    padded at the end with 0; see :func:`sklearn_rnn.inputs.check_token_sequences`.
+    padded at the end with 0; several ids per step come as 2D arrays
+    ``(T_i, n_columns)`` or a 3D array; see
+    :func:`sklearn_rnn.inputs.check_token_sequences`.
 """
 
 

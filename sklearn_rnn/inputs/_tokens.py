@@ -4,12 +4,17 @@ Accepted formats, all meaning the same thing:
 
 - a list (or tuple) of 1D array-likes of ids, one per sequence, as
   :class:`~sklearn_rnn.text.SequenceVectorizer` produces;
-- a 2D array ``(n_sequences, n_steps)`` (or 3D with one feature per step)
-  padded at the end with the padding id 0, or with NaN in a float array.
+- a 2D array ``(n_sequences, n_steps)`` padded at the end with the padding
+  id 0, or with NaN in a float array.
+
+Several ids per step (a word, its suffix, its shape...: one column each, each
+column with its own vocabulary and embedding) come as a list of 2D arrays
+``(T_i, n_columns)`` or a 3D array ``(n_sequences, n_steps, n_columns)``
+padded with whole steps of 0 (or NaN). One column is the same as none.
 
 Ids are non-negative integers; floats are accepted when they hold whole
 numbers. The id 0 is reserved for padding: in a list it may not appear at
-all, in an array only after a sequence's last token.
+all, in an array only in whole steps after a sequence's last token.
 """
 
 import numbers
@@ -40,7 +45,8 @@ def check_token_sequences(X):
     Returns
     -------
     sequences : Sequences
-        ``data`` is an int64 array of shape (n_sequences, n_steps), holding
+        ``data`` is an int64 array of shape (n_sequences, n_steps), or
+        (n_sequences, n_steps, n_columns) for several ids per step, holding
         :data:`PADDING_ID` after each sequence's last step.
 
     Raises
@@ -133,37 +139,46 @@ def _from_list(seqs):
                 "estimator expects integer token ids. " + _TEXT_ADVICE
             )
         arr = _as_id_array(seq, f"Sequence {i}")
-        if arr.ndim == 2 and arr.shape[1] == 1:
-            arr = arr[:, 0]
-        if arr.ndim != 1:
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        if arr.ndim != 2:
             raise ValueError(
                 f"Sequence {i} has shape {arr.shape}; a sequence of token ids "
-                "must be 1D, one id per step."
+                "must be 1D, one id per step, or 2D, one column per kind of id."
             )
         if arr.shape[0] == 0:
             raise ValueError(f"Sequence {i} is empty: it has no tokens.")
+        if arrays and arr.shape[1] != arrays[0].shape[1]:
+            raise ValueError(
+                f"Sequence {i} has {arr.shape[1]} ids per step, but sequence 0 "
+                f"has {arrays[0].shape[1]}."
+            )
         ids = _whole_ids(arr, sequence=i)
         if (ids == PADDING_ID).any():
-            t = int(np.argmax(ids == PADDING_ID))
+            t, c = np.argwhere(ids == PADDING_ID)[0]
+            where = f"step {t}" if ids.shape[1] == 1 else f"step {t}, column {c}"
             raise ValueError(
-                f"Sequence {i} holds the id {PADDING_ID} at step {t}; "
+                f"Sequence {i} holds the id {PADDING_ID} at {where}; "
                 f"{PADDING_ID} is reserved for padding, token ids start at 1."
             )
         arrays.append(ids)
-    data = np.full((len(arrays), max(a.shape[0] for a in arrays)), PADDING_ID)
+    n_columns = arrays[0].shape[1]
+    data = np.full((len(arrays), max(a.shape[0] for a in arrays), n_columns), 0)
     for i, ids in enumerate(arrays):
         data[i, : ids.shape[0]] = ids
     lengths = np.array([a.shape[0] for a in arrays], dtype=np.int64)
-    return Sequences(data.astype(np.int64), lengths)
+    data = data[:, :, 0] if n_columns == 1 else data
+    return Sequences(np.ascontiguousarray(data, dtype=np.int64), lengths)
 
 
 def _from_array(arr):
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[:, :, 0]
-    if arr.ndim != 2:
+    if arr.ndim not in (2, 3):
         raise ValueError(
-            "Expected token ids as a list of 1D sequences or a 2D array "
-            f"(n_sequences, n_steps), got an array of shape {arr.shape}."
+            "Expected token ids as a list of sequences, a 2D array (n_sequences, "
+            "n_steps) or a 3D array (n_sequences, n_steps, n_columns), got an "
+            f"array of shape {arr.shape}."
         )
     if arr.shape[0] == 0:
         raise ValueError(f"X is empty: it holds 0 sequences (shape={arr.shape}).")
@@ -175,7 +190,9 @@ def _from_array(arr):
     pad = arr == PADDING_ID
     if arr.dtype.kind == "f":
         pad |= np.isnan(arr)
-    real = ~pad
+    # a step is padding when every id in it is; a lone 0 in a step is an error
+    pad_step = pad if arr.ndim == 2 else pad.all(axis=2)
+    real = ~pad_step
     has_real = real.any(axis=1)
     if not has_real.all():
         i = int(np.argmin(has_real))
@@ -183,10 +200,12 @@ def _from_array(arr):
     n_steps = arr.shape[1]
     lengths = n_steps - np.argmax(real[:, ::-1], axis=1).astype(np.int64)
     inside = np.arange(n_steps) < lengths[:, None]
-    if (pad & inside).any():
-        i, t = np.argwhere(pad & inside)[0]
+    misplaced = pad & (inside if arr.ndim == 2 else inside[:, :, None])
+    if misplaced.any():
+        i, t = np.argwhere(misplaced)[0][:2]
+        value = arr[i, t] if arr.ndim == 2 else arr[i, t][pad[i, t]][0]
         raise ValueError(
-            f"Sequence {i} has padding ({arr[i, t]}) at step {t}, before its "
+            f"Sequence {i} has padding ({value}) at step {t}, before its "
             f"last token; the id {PADDING_ID} and NaN are reserved for padding "
             "after the last token, and token ids start at 1."
         )
@@ -199,8 +218,8 @@ def _from_array(arr):
 def _whole_ids(arr, sequence=None):
     """Check that ``arr`` holds non-negative whole numbers; return int64.
 
-    ``arr`` is one sequence (1D, its index given as ``sequence``) or a 2D
-    array of sequences.
+    ``arr`` is one sequence (steps first, its index given as ``sequence``) or
+    an array of sequences (sequences first).
     """
     if arr.dtype.kind == "f":
         _raise_at(~np.isfinite(arr), arr, sequence, "token ids are integers")
@@ -217,12 +236,14 @@ def _whole_ids(arr, sequence=None):
 
 
 def _raise_at(bad, arr, sequence, reason):
-    """Raise ``ValueError`` naming the first flagged (sequence, step)."""
+    """Raise ``ValueError`` naming the first flagged (sequence, step): ``arr``
+    is one sequence (steps first) when ``sequence`` is given, else sequences
+    first."""
     if bad.any():
         where = tuple(np.argwhere(bad)[0])
-        i = sequence if arr.ndim == 1 else int(where[0])
+        i, t = (sequence, where[0]) if sequence is not None else where[:2]
         raise ValueError(
-            f"Sequence {i} holds {arr[where]} at step {int(where[-1])}: {reason}."
+            f"Sequence {int(i)} holds {arr[where]} at step {int(t)}: {reason}."
         )
 
 

@@ -42,11 +42,12 @@ def validate_sequences(estimator, X, *, reset, dtype):
 
 
 def validate_token_sequences(estimator, X, *, reset):
-    """Check token ids and map them to rows of the estimator's embedding table.
+    """Check token ids and map them to rows of the estimator's embedding tables.
 
-    On ``reset`` the ids seen become the vocabulary: ``token_ids_`` (sorted)
-    is set on the estimator and ``n_features_in_`` to 1 (one id per step).
-    Ids outside ``token_ids_`` map to row 0, the row of unseen tokens.
+    On ``reset`` the ids seen become the vocabulary: ``token_ids_`` (sorted;
+    with several ids per step, a list of one such array per column) is set
+    on the estimator and ``n_features_in_`` to the number of ids per step.
+    Ids outside the vocabulary map to row 0, the row of unseen tokens.
 
     Parameters
     ----------
@@ -58,17 +59,31 @@ def validate_token_sequences(estimator, X, *, reset):
     Returns
     -------
     sequences : Sequences
-        ``data`` holds int64 rows of the embedding table, shape
-        (n_sequences, n_steps); row 0 at padded steps.
+        ``data`` holds int64 rows of the embedding tables, shape
+        (n_sequences, n_steps), or (n_sequences, n_steps, n_columns); row 0 at
+        padded steps.
     """
     sequences = check_token_sequences(X)
-    real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
+    data = sequences.data
+    n_columns = 1 if data.ndim == 2 else data.shape[2]
+    columns = [data] if n_columns == 1 else [data[:, :, c] for c in range(n_columns)]
+    real = np.arange(data.shape[1]) < sequences.lengths[:, None]
     if reset:
-        estimator.token_ids_ = np.unique(sequences.data[real])
-        estimator.n_features_in_ = 1
+        vocabularies = [np.unique(column[real]) for column in columns]
+        estimator.token_ids_ = vocabularies[0] if n_columns == 1 else vocabularies
+        estimator.n_features_in_ = n_columns
+    elif n_columns != estimator.n_features_in_:
+        raise ValueError(
+            f"X has {n_columns} token ids per step, but "
+            f"{type(estimator).__name__} is expecting {estimator.n_features_in_}."
+        )
     _check_feature_names(estimator, None, reset=reset)
-    rows = token_rows(estimator.token_ids_, sequences.data)
-    sequences.data = np.where(real, rows, 0)
+    vocabularies = estimator.token_ids_ if n_columns > 1 else [estimator.token_ids_]
+    rows = [
+        np.where(real, token_rows(ids, column), 0)
+        for ids, column in zip(vocabularies, columns, strict=True)
+    ]
+    sequences.data = rows[0] if n_columns == 1 else np.stack(rows, axis=2)
     return sequences
 
 

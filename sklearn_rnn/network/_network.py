@@ -4,7 +4,8 @@ Parameters are a ``dict`` of arrays, ordered as created by :func:`init_params`.
 Layer ``l`` is named ``rnn{l}``, and its backward direction, when the network
 is bidirectional, ``rnn{l}_reverse``::
 
-    embed.table (n_table_rows, embedding_dim)       token embeddings (optional)
+    embed.table (n_table_rows, embedding_dim)       token embeddings (optional;
+    embed{c}.table                                  one per id column c >= 1)
     rnn{l}.W_x  (n_in_l, n_gates * n_hidden_l)      input weights
     rnn{l}.W_h  (n_hidden_l, n_gates * n_hidden_l)  recurrent weights
     rnn{l}.b    (n_biases * n_hidden_l,)            bias
@@ -15,6 +16,9 @@ With an embedding, the input is a 2D array of row indices into
 ``embed.table`` rather than features: step ``t`` of a sequence reads the row
 ``table[X[:, t]]``. Its gradient is a
 :class:`~sklearn_rnn.optimizers.RowGradient` over the rows the batch used.
+With several ids per step, the input is a 3D array of row indices, column
+``c`` into its own table (``embed.table``, ``embed1.table``, ...), and the
+first layer reads the concatenation of the columns' vectors.
 
 Weights multiply row vectors (``x_t W_x``); PyTorch stores the transposes
 (``weight_ih_l{l} = W_x.T``). The cell kernels document their gate order.
@@ -102,7 +106,9 @@ class NetworkSpec:
         n_dirs = len(self.directions)
         total, n_in = 0, n_inputs
         if self.embedding_dim is not None:
-            total, n_in = n_inputs * self.embedding_dim, self.embedding_dim
+            tables = np.atleast_1d(n_inputs)
+            total = int(tables.sum()) * self.embedding_dim
+            n_in = len(tables) * self.embedding_dim
         for n_hidden in self.hidden_layer_sizes:
             total += n_dirs * (n_in + n_hidden + 1) * n_gates * n_hidden
             n_in = n_dirs * n_hidden
@@ -129,9 +135,9 @@ def init_params(spec, n_inputs, n_outputs, rng, dtype):
     Parameters
     ----------
     spec : NetworkSpec
-    n_inputs : int
+    n_inputs : int or tuple of int
         Features per time step of the input, or with an embedding, the number
-        of rows of the embedding table.
+        of rows of the embedding table (a tuple: of each column's table).
     n_outputs : int
         Width of the output head.
     rng : numpy.random.RandomState
@@ -148,10 +154,12 @@ def init_params(spec, n_inputs, n_outputs, rng, dtype):
     n_in = n_inputs
     if spec.embedding_dim is not None:
         s = EMBEDDING_INIT_SCALE
-        table = rng.uniform(-s, s, size=(n_inputs, spec.embedding_dim))
-        table[0] = 0.0
-        params["embed.table"] = table
-        n_in = spec.embedding_dim
+        sizes = np.atleast_1d(n_inputs)
+        for name, size in zip(table_names(len(sizes)), sizes, strict=True):
+            table = rng.uniform(-s, s, size=(int(size), spec.embedding_dim))
+            table[0] = 0.0
+            params[name] = table
+        n_in = len(sizes) * spec.embedding_dim
     for layer, n_hidden in enumerate(spec.hidden_layer_sizes):
         for direction in spec.directions:
             name = f"rnn{layer}{direction}"
@@ -166,6 +174,26 @@ def init_params(spec, n_inputs, n_outputs, rng, dtype):
     if spec.head == "crf":
         params.update(init_crf(n_outputs, dtype))
     return {name: np.ascontiguousarray(p, dtype=dtype) for name, p in params.items()}
+
+
+def table_names(n_columns):
+    """Names of the embedding tables of ``n_columns`` id columns."""
+    return ["embed.table"] + [f"embed{c}.table" for c in range(1, n_columns)]
+
+
+def _id_columns(X):
+    """The columns of row indices of an embedded input, each (n_seq, n_steps)."""
+    return [X] if X.ndim == 2 else [X[:, :, c] for c in range(X.shape[2])]
+
+
+def _embed(params, X):
+    """The first layer's input: each id column's vectors, concatenated."""
+    columns = _id_columns(X)
+    vectors = [
+        params[name][column]
+        for name, column in zip(table_names(len(columns)), columns, strict=True)
+    ]
+    return vectors[0] if len(vectors) == 1 else np.concatenate(vectors, axis=2)
 
 
 def is_weight(name):
@@ -240,7 +268,7 @@ def forward(params, spec, X, lengths, *, masks=None, state0=None, readout=None):
     dropped = masks.get("output") or [None] * len(spec.hidden_layer_sizes)
     n_seq = X.shape[0]
     layers = []
-    inputs = X if spec.embedding_dim is None else params["embed.table"][X]
+    inputs = X if spec.embedding_dim is None else _embed(params, X)
     dtype = inputs.dtype
     for layer, n_hidden in enumerate(spec.hidden_layer_sizes):
         runs, outputs = [], []
@@ -365,10 +393,14 @@ def backward(params, spec, trace, dZ):
         dTop = dInputs
     if spec.embedding_dim is not None:
         real = np.arange(dTop.shape[1]) < lengths[:, None]
-        table = params["embed.table"]
-        grads["embed.table"] = RowGradient.from_pairs(
-            trace["X"][real], dTop[real], table.shape
-        )
+        columns = _id_columns(trace["X"])
+        width = spec.embedding_dim
+        for c, name in enumerate(table_names(len(columns))):
+            grads[name] = RowGradient.from_pairs(
+                columns[c][real],
+                dTop[:, :, c * width : (c + 1) * width][real],
+                params[name].shape,
+            )
     # the network's own parameters, in the order of params (a CRF output
     # layer's are the loss's, not the network's)
     return {name: grads[name] for name in params if name in grads}, dTop
@@ -465,11 +497,12 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None
     loss = 0.0
     grads = {name: np.zeros_like(p) for name, p in params.items()}
     if spec.embedding_dim is not None:
-        table = params["embed.table"]
         no_rows = np.zeros(0, dtype=np.int64)
-        grads["embed.table"] = RowGradient(
-            no_rows, np.zeros((0, table.shape[1]), dtype), table.shape
-        )
+        for name in table_names(1 if X.ndim == 2 else X.shape[2]):
+            table = params[name]
+            grads[name] = RowGradient(
+                no_rows, np.zeros((0, table.shape[1]), dtype), table.shape
+            )
     for start, stop in windows:
         window_lengths = np.clip(lengths - start, 0, stop - start)
         active = np.flatnonzero(window_lengths > 0)
