@@ -533,3 +533,53 @@ def test_tagger_reads_several_ids_per_step(pretrained):
     assert list(tagger.predict(new)[0]) == ["D", "N", "V"]
     with pytest.raises(ValueError, match="X has 1 token ids per step, but"):
         tagger.predict(words.transform([["the", "cat"]]))
+
+
+def test_vectorizer_adds_a_column_per_kind_of_id():
+    from sklearn_rnn.text._vectorizer import word_shape
+
+    assert [word_shape(w) for w in ["McDonald's", "1984", "Hello", "U.S."]] == [
+        "XxXxx'x",
+        "dd",
+        "Xxx",
+        "X.X.",
+    ]
+    vectorizer = SequenceVectorizer(
+        lowercase=False, lower=True, prefix=1, suffix=2, shape=True
+    ).fit([["The", "cat", "sat"], ["the", "dog", "1984"]])
+    assert vectorizer.column_names_ == ["word", "lower", "prefix1", "suffix2", "shape"]
+    (steps,) = vectorizer.transform([["The", "bat"]])
+    assert steps.shape == (2, 5)
+    vocabularies = [vectorizer.vocabulary_] + [
+        vectorizer.column_vocabularies_[n] for n in vectorizer.column_names_[1:]
+    ]
+    expected = [["The", "the", "T", "he", "Xxx"], ["bat", "bat", "b", "at", "xx"]]
+    for t, strings in enumerate(expected):
+        for c, (vocabulary, string) in enumerate(zip(vocabularies, strings)):
+            assert steps[t, c] == vocabulary.get(string, UNKNOWN_ID)
+    assert steps[1, 0] == UNKNOWN_ID and steps[1, 3] != UNKNOWN_ID  # "at" seen
+    assert list(vectorizer.inverse_transform([steps])[0]) == ["The", "<unk>"]
+
+
+def test_one_line_pipeline_with_suffix_and_shape_columns():
+    documents = [
+        ["Anna", "met", "Bob"],
+        ["Bob", "saw", "Carla"],
+        ["Carla", "met", "Anna"],
+    ]
+    tags = [["PER", "O", "PER"]] * 3
+    pipe = make_pipeline(
+        SequenceVectorizer(lowercase=False, suffix=2, shape=True),
+        RNNSequenceTagger(
+            embedding_dim=3,
+            hidden_layer_sizes=(4,),
+            max_iter=60,
+            learning_rate_init=0.05,
+            random_state=0,
+        ),
+    ).fit(documents * 10, tags * 10)
+    tagger = pipe[-1]
+    assert tagger.n_features_in_ == 3
+    assert {"embed1.table", "embed2.table"} <= set(tagger.params_)
+    # a name never seen, but capitalised like the names
+    assert list(pipe.predict([["Dora", "met", "Bob"]])[0]) == ["PER", "O", "PER"]

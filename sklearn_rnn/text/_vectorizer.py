@@ -62,10 +62,35 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         What ids 0 and 1 turn back into in :meth:`inverse_transform` and
         :meth:`get_feature_names_out`.
 
+    lower : bool, default=False
+        Add a column of ids of each token lower-cased (useful when
+        ``lowercase=False`` keeps the case of the tokens themselves).
+
+    prefix, suffix : int or None, default=None
+        Add a column of ids of each token's first (last) ``prefix``
+        (``suffix``) characters.
+
+    shape : bool, default=False
+        Add a column of ids of each token's shape: upper-case letters become
+        ``X``, lower-case ``x``, digits ``d``, other characters stay, and runs
+        of one kind longer than two are cut to two (``"McDonald's"`` ->
+        ``"XxXxx'x"``, ``"1984"`` -> ``"dd"``).
+
     Attributes
     ----------
     vocabulary_ : dict of str to int
         Id of each token of the vocabulary, from 2.
+
+    column_names_ : list of str
+        The columns of each step: ``"word"``, then ``"lower"``,
+        ``"prefix{n}"``, ``"suffix{n}"``, ``"shape"`` as asked for. With more
+        than one, :meth:`transform` returns 2D arrays ``(T_i, n_columns)``,
+        which an estimator with ``embedding_dim`` reads as several ids per
+        step, one embedding table each.
+
+    column_vocabularies_ : dict of str to dict
+        The vocabulary of each added column (ids from 2, as ``vocabulary_``),
+        learned with the same ``min_df``, ``max_df`` and ``max_features``.
 
     n_documents_ : int
         Documents seen in fit.
@@ -105,6 +130,10 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         "max_features": [Interval(Integral, 1, None, closed="left"), None],
         "padding_token": [str],
         "unknown_token": [str],
+        "lower": ["boolean"],
+        "prefix": [Interval(Integral, 1, None, closed="left"), None],
+        "suffix": [Interval(Integral, 1, None, closed="left"), None],
+        "shape": ["boolean"],
     }
 
     def __init__(
@@ -118,6 +147,10 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         max_features=None,
         padding_token="<pad>",
         unknown_token="<unk>",
+        lower=False,
+        prefix=None,
+        suffix=None,
+        shape=False,
     ):
         self.analyzer = analyzer
         self.lowercase = lowercase
@@ -127,6 +160,10 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         self.max_features = max_features
         self.padding_token = padding_token
         self.unknown_token = unknown_token
+        self.lower = lower
+        self.prefix = prefix
+        self.suffix = suffix
+        self.shape = shape
 
     def build_analyzer(self):
         """The function that turns one raw string into its list of tokens."""
@@ -209,6 +246,33 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         """
         self._validate_params()
         documents = self._documents(X)
+        columns = self._columns()
+        self.vocabulary_ = self._vocabulary(documents, "tokens")
+        self.column_vocabularies_ = {
+            name: self._vocabulary(
+                [[feature(t) for t in doc] for doc in documents], name
+            )
+            for name, feature in columns[1:]
+        }
+        self.column_names_ = [name for name, _ in columns]
+        self.n_documents_ = len(documents)
+        return self
+
+    def _columns(self):
+        """``(name, token -> string)`` of each column of a step."""
+        columns = [("word", None)]
+        if self.lower:
+            columns.append(("lower", str.lower))
+        if self.prefix is not None:
+            columns.append((f"prefix{self.prefix}", lambda t, n=self.prefix: t[:n]))
+        if self.suffix is not None:
+            columns.append((f"suffix{self.suffix}", lambda t, n=self.suffix: t[-n:]))
+        if self.shape:
+            columns.append(("shape", word_shape))
+        return columns
+
+    def _vocabulary(self, documents, what):
+        """Ids from 2 of the strings of ``documents`` kept by the pruning."""
         n_docs = len(documents)
         counts = Counter(t for doc in documents for t in doc)
         df = Counter(t for doc in documents for t in set(doc))
@@ -222,15 +286,13 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         kept = [t for t in counts if min_df <= df[t] <= max_df and t not in reserved]
         if not kept:
             raise ValueError(
-                "After pruning, no tokens remain. Try a lower min_df or a "
+                f"After pruning, no {what} remain. Try a lower min_df or a "
                 "higher max_df."
             )
         kept.sort(key=lambda t: (-counts[t], t))
         if self.max_features is not None:
             kept = kept[: self.max_features]
-        self.vocabulary_ = {t: i for i, t in enumerate(kept, start=UNKNOWN_ID + 1)}
-        self.n_documents_ = n_docs
-        return self
+        return {t: i for i, t in enumerate(kept, start=UNKNOWN_ID + 1)}
 
     def transform(self, X):
         """Token ids of each document, in order.
@@ -241,15 +303,34 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
 
         Returns
         -------
-        sequences : list of ndarray of shape (n_tokens_i,), int64
-            Tokens outside the vocabulary get id 1.
+        sequences : list of ndarray of shape (n_tokens_i,) or \
+                (n_tokens_i, n_columns), int64
+            Tokens outside the vocabulary get id 1. 2D, one column per entry
+            of ``column_names_``, when columns were added.
         """
         check_is_fitted(self, "vocabulary_")
+        documents = self._documents(X)
         get = self.vocabulary_.get
-        return [
+        words = [
             np.array([get(t, UNKNOWN_ID) for t in doc] or [UNKNOWN_ID], dtype=np.int64)
-            for doc in self._documents(X)
+            for doc in documents
         ]
+        added = self._columns()[1:]
+        if not added:
+            return words
+        columns = [words]
+        for name, feature in added:
+            get = self.column_vocabularies_[name].get
+            columns.append(
+                [
+                    np.array(
+                        [get(feature(t), UNKNOWN_ID) for t in doc] or [UNKNOWN_ID],
+                        dtype=np.int64,
+                    )
+                    for doc in documents
+                ]
+            )
+        return [np.column_stack(steps) for steps in zip(*columns, strict=True)]
 
     def inverse_transform(self, X):
         """Tokens of sequences of ids; padding is dropped.
@@ -265,6 +346,8 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         """
         check_is_fitted(self, "vocabulary_")
         sequences = check_token_sequences(X)
+        if sequences.data.ndim == 3:  # the word column of several
+            sequences.data = np.ascontiguousarray(sequences.data[:, :, 0])
         names = self.get_feature_names_out()
         too_large = sequences.data >= len(names)
         if too_large.any():
@@ -338,3 +421,17 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def word_shape(token):
+    """The shape of a token: ``X`` for upper-case letters, ``x`` for lower-case,
+    ``d`` for digits, other characters kept, runs of a kind cut to two."""
+    kinds = [
+        "X" if c.isupper() else "x" if c.islower() else "d" if c.isdigit() else c
+        for c in token
+    ]
+    shape = []
+    for kind in kinds:
+        if len(shape) < 2 or not (shape[-1] == shape[-2] == kind):
+            shape.append(kind)
+    return "".join(shape)
