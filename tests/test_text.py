@@ -16,6 +16,7 @@ from sklearn_rnn.text import (
     SequenceVectorizer,
     TextGenerator,
     load_word_vectors,
+    word_shape,
 )
 
 FILLER = ["the", "film", "was", "and", "it", "a", "plot", "really", "very"]
@@ -536,7 +537,6 @@ def test_tagger_reads_several_ids_per_step(pretrained):
 
 
 def test_vectorizer_adds_a_column_per_kind_of_id():
-    from sklearn_rnn.text._vectorizer import word_shape
 
     assert [word_shape(w) for w in ["McDonald's", "1984", "Hello", "U.S."]] == [
         "XxXxx'x",

@@ -424,8 +424,25 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
 
 
 def word_shape(token):
-    """The shape of a token: ``X`` for upper-case letters, ``x`` for lower-case,
-    ``d`` for digits, other characters kept, runs of a kind cut to two."""
+    """The shape of a token, as ``SequenceVectorizer(shape=True)`` reads it.
+
+    Upper-case letters become ``X``, lower-case ``x``, digits ``d``; other
+    characters stay; runs of one kind longer than two are cut to two.
+
+    Parameters
+    ----------
+    token : str
+
+    Returns
+    -------
+    shape : str
+
+    Examples
+    --------
+    >>> from sklearn_rnn.text import word_shape
+    >>> [word_shape(w) for w in ["Paris", "1984", "U.S.", "e-mail"]]
+    ['Xxx', 'dd', 'X.X.', 'x-xx']
+    """
     kinds = [
         "X" if c.isupper() else "x" if c.islower() else "d" if c.isdigit() else c
         for c in token
