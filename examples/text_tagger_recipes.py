@@ -1,5 +1,5 @@
 """Tagger recipes for named entities: suffix and shape inputs, a CRF layer
-======================================================================
+=======================================================================
 
 The standard recipes for taggers, compared on the same split of the bundled
 entity corpus (3,000 synthetic news-like sentences, BIO tags for people,
