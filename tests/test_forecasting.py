@@ -394,3 +394,10 @@ def test_recursive_forecast_checks_future_exog(future_exog, message):
         recursive_forecast(
             _LastValue(), history, 2, window=3, target=0, future_exog=future_exog
         )
+
+
+def test_reverse_steps_pandas_output():
+    lags = np.arange(6.0).reshape(2, 3)
+    out = ReverseSteps().set_output(transform="pandas").fit_transform(lags)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == ["x2", "x1", "x0"]
+    np.testing.assert_array_equal(out.to_numpy(), lags[:, ::-1])
