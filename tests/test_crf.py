@@ -198,9 +198,10 @@ def test_crf_early_stopping_and_weights(data):
     "params, fit_kwargs, message",
     [
         ({"bptt_truncate": 2}, {}, "crf=True cannot be combined with bptt_truncate"),
+        ({"class_weight": "balanced"}, {}, "cannot be combined with class_weight"),
         ({}, {"step_weights": True}, "change from step to step"),
     ],
-    ids=["truncation", "step weights"],
+    ids=["truncation", "class weights", "step weights"],
 )
 def test_crf_refuses_what_it_cannot_do(data, params, fit_kwargs, message):
     X, tags = data

@@ -63,8 +63,8 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
         step, as the loss without it), ``predict`` returns the likeliest tag
         sequence (Viterbi) and ``predict_proba`` each step's marginal
         probabilities. One output per tag, even for two tags. Not available
-        with ``bptt_truncate``; weights must be the same at every step of a
-        sequence.
+        with ``bptt_truncate`` or ``class_weight``; weights must be the same
+        at every step of a sequence.
 
     crf_constraints : {"bio"} or None, default=None
         With ``crf``, tag sequences that decoding may not return: ``"bio"``
@@ -286,6 +286,12 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
             raise ValueError(
                 "crf=True cannot be combined with bptt_truncate: the CRF scores "
                 "whole tag sequences."
+            )
+        if self.crf and self.class_weight is not None:
+            raise ValueError(
+                "crf=True cannot be combined with class_weight: class weights "
+                "weigh single steps, while the CRF's loss is that of whole tag "
+                "sequences. Weigh sequences with sample_weight instead."
             )
         return super()._structure()
 
