@@ -965,3 +965,68 @@ def test_predicting_one_long_sequence_among_short_ones_stays_small(fitted_classi
         np.testing.assert_allclose(
             proba[i], fitted_classifier.predict_proba([X[i]])[0], rtol=1e-5, atol=1e-6
         )
+
+
+# ---------------------------------------------------- categorical features
+
+
+def shop_sales(n=300, seed=0):
+    """Sequences of (shop code, value); the target is the sum of the values
+    plus an effect of the shop that its code's size does not follow."""
+    rng = np.random.RandomState(seed)
+    shop = rng.randint(0, 5, size=n).astype(float)
+    values = rng.normal(size=(n, 6))
+    X = np.stack([np.repeat(shop[:, None], 6, axis=1), values], axis=2)
+    y = values.sum(axis=1) + np.array([2.0, -2.0, 1.0, -1.0, 0.0])[shop.astype(int)]
+    return X, y
+
+
+def test_categorical_features_are_embedded_beside_numbers():
+    X, y = shop_sales()
+    params = {**SMALL, "max_iter": 80, "embedding_dim": 2}
+    reg = RNNRegressor(**params, categorical_features=[0]).fit(X[:200], y[:200])
+    np.testing.assert_array_equal(reg.categorical_features_, [0])
+    np.testing.assert_array_equal(reg.category_values_[0], [0, 1, 2, 3, 4])
+    assert reg.params_["embed.table"].shape == (6, 2)
+    assert reg.params_["rnn0.W_x"].shape[0] == 2 + 1
+    assert reg.score(X[200:], y[200:]) > 0.95
+    # a shop never seen shares row 0, and a DataFrame names the column
+    unseen = X[200:203].copy()
+    unseen[:, :, 0] = 7
+    assert np.isfinite(reg.predict(unseen)).all()
+    frames = [pd.DataFrame({"value": x[:, 1], "shop": x[:, 0]}) for x in X[:40]]
+    named = RNNRegressor(**{**params, "max_iter": 2}, categorical_features=["shop"])
+    named.fit(frames, y[:40])
+    np.testing.assert_array_equal(named.categorical_features_, [1])
+    assert named.predict(frames[:3]).shape == (3,)
+
+
+@pytest.mark.parametrize(
+    "params, X_change, message",
+    [
+        ({"embedding_dim": None}, None, "categorical_features embeds categories"),
+        ({"categorical_features": [5]}, None, r"holds 5: give indices in \[0, 2\)"),
+        ({"categorical_features": ["shop"]}, None, "X has no column names"),
+        ({}, "fraction", "Sequence 3 has 2.5 at step 4 in the categorical column 0"),
+    ],
+    ids=["no embedding", "index", "name", "fraction"],
+)
+def test_bad_categorical_features_are_named(params, X_change, message):
+    X, y = shop_sales(n=20)
+    if X_change == "fraction":
+        X[3, 4, 0] = 2.5
+    settings = {**SMALL, "embedding_dim": 2, "categorical_features": [0], **params}
+    with pytest.raises(ValueError, match=message):
+        RNNRegressor(**settings).fit(X, y)
+
+
+def test_category_codes_are_not_warned_about_as_unscaled():
+    import warnings
+
+    X, y = shop_sales(n=20)
+    X[:, :, 0] *= 100  # codes 0 to 400: categories, not magnitudes
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*root mean square")
+        RNNRegressor(
+            **{**SMALL, "max_iter": 1}, embedding_dim=2, categorical_features=[0]
+        ).fit(X, y)

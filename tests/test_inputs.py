@@ -248,3 +248,28 @@ def test_several_ids_per_step_in_a_list_or_a_padded_array():
     # one column is the same as none
     one = check_token_sequences([np.array([[3], [4]])])
     assert one.data.shape == (1, 2)
+
+
+def test_categories_of_a_ragged_list_are_encoded_like_a_padded_one():
+    """Categorical columns go first as table rows, then the numeric ones,
+    whether the sequences are stored padded or one array each."""
+    from types import SimpleNamespace
+
+    from sklearn_rnn.inputs import encode_categories
+
+    rng = np.random.RandomState(0)
+    X = [
+        np.column_stack([rng.normal(size=n), rng.randint(3, 6, size=n)])
+        for n in [2] * 300 + [3000]
+    ]
+    ragged = check_sequences(X)
+    assert ragged.rows is not None
+    padded = check_sequences(X[:300])
+    a, b = SimpleNamespace(), SimpleNamespace()
+    encoded = encode_categories(a, ragged, reset=True, columns=[1])
+    short = encode_categories(b, padded, reset=True, columns=[1])
+    np.testing.assert_array_equal(a.category_values_[0], [3, 4, 5])
+    data, _ = encoded.take(np.arange(300))
+    np.testing.assert_array_equal(data, short.data)
+    np.testing.assert_array_equal(data[0, :, 0], X[0][:, 1] - 2)  # rows 1..3
+    np.testing.assert_array_equal(data[0, :, 1], X[0][:, 0])

@@ -523,3 +523,76 @@ def test_id_columns_equal_their_vectors_given_as_features(rng):
     Z, _ = forward(params, spec, X, LENGTHS)
     Z_f, _ = forward(rest, features, vectors, LENGTHS)
     np.testing.assert_allclose(Z, Z_f, rtol=1e-12)
+
+
+# ------------------------------------- categorical columns beside numeric ones
+
+
+def mixed_problem(rng, spec, n_outputs, lengths=LENGTHS):
+    """Two categorical columns (rows of tables of 4 and 5) first, then two
+    numeric features, as the estimators hand them to the network."""
+    params = init_params(spec, ((4, 5), 2), n_outputs, rng, np.float64)
+    params = {k: v + rng.normal(scale=0.4, size=v.shape) for k, v in params.items()}
+    n_seq, n_steps = len(lengths), lengths.max()
+    X = np.concatenate(
+        [
+            rng.randint(0, 4, size=(n_seq, n_steps, 1)),
+            rng.randint(0, 5, size=(n_seq, n_steps, 1)),
+            rng.normal(size=(n_seq, n_steps, 2)),
+        ],
+        axis=2,
+    )
+    n_rows = lengths.sum() if spec.per_step else len(lengths)
+    return params, X, random_targets(rng, spec.head, n_rows, n_outputs)
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+@pytest.mark.parametrize("per_step, bidirectional", [(False, False), (True, True)])
+def test_categorical_columns_gradient_matches_finite_differences(
+    rng, cell, per_step, bidirectional
+):
+    spec = NetworkSpec(
+        cell,
+        "tanh",
+        (4,),
+        "softmax",
+        per_step,
+        bidirectional,
+        embedding_dim=2,
+        id_columns=2,
+    )
+    params, X, Y = mixed_problem(rng, spec, 3)
+    assert params["embed.table"].shape == (4, 2) and params["embed1.table"].shape == (
+        5,
+        2,
+    )
+    assert params["rnn0.W_x"].shape[0] == 2 * 2 + 2
+
+    def loss():
+        return loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3)[0]
+
+    grads = loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3)[1]
+    assert_gradient_matches(params, loss, dense(grads))
+
+
+def test_categorical_columns_equal_their_vectors_beside_the_numbers(rng):
+    spec = NetworkSpec(
+        "gru", "tanh", (4,), "softmax", True, embedding_dim=2, id_columns=2
+    )
+    features = NetworkSpec("gru", "tanh", (4,), "softmax", True)
+    params, X, _ = mixed_problem(rng, spec, 3)
+    ids = X[:, :, :2].astype(np.int64)
+    inputs = np.concatenate(
+        [
+            params["embed.table"][ids[:, :, 0]],
+            params["embed1.table"][ids[:, :, 1]],
+            X[:, :, 2:],
+        ],
+        axis=2,
+    )
+    rest = {k: v for k, v in params.items() if not k.startswith("embed")}
+    np.testing.assert_allclose(
+        forward(params, spec, X, LENGTHS)[0],
+        forward(rest, features, inputs, LENGTHS)[0],
+        rtol=1e-12,
+    )

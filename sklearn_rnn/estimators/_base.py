@@ -41,6 +41,7 @@ from sklearn_rnn.exceptions import DivergenceError
 from sklearn_rnn.inputs import (
     Sequences,
     check_weights,
+    encode_categories,
     length_blocks,
     validate_sequences,
     validate_token_sequences,
@@ -116,7 +117,13 @@ SOLVERS = {
 
 #: Parameters that fix the network's structure: training can only continue
 #: (``warm_start``, ``partial_fit``) while they keep their fitted values.
-STRUCTURE = ("cell", "hidden_layer_sizes", "bidirectional", "embedding_dim")
+STRUCTURE = (
+    "cell",
+    "hidden_layer_sizes",
+    "bidirectional",
+    "embedding_dim",
+    "id_columns",
+)
 
 
 class FitData(NamedTuple):
@@ -182,16 +189,19 @@ def _check_penalty(params, alpha):
         )
 
 
-def _warn_if_unscaled(sequences):
-    """Warn when some feature is far from unit scale (see
-    :data:`INPUT_SCALE_WARNING`)."""
-    steps = sequences.steps()
+def _warn_if_unscaled(sequences, n_ids=0):
+    """Warn when some numeric feature is far from unit scale (see
+    :data:`INPUT_SCALE_WARNING`); the first ``n_ids`` columns are embedding
+    rows, not values."""
+    steps = sequences.steps()[:, n_ids:]
+    if steps.shape[1] == 0:
+        return
     with np.errstate(over="ignore"):
         rms = np.sqrt(
             np.einsum("ij,ij->j", steps, steps, dtype=np.float64) / len(steps)
         )
     if rms.max() > INPUT_SCALE_WARNING:
-        feature = int(np.argmax(rms))
+        feature = int(np.argmax(rms)) + n_ids
         warnings.warn(
             f"Feature {feature} of X has a root mean square of {rms[feature]:.3g}: "
             "recurrent cells saturate on inputs far from unit scale, and train "
@@ -231,6 +241,7 @@ class BaseRNN(BaseEstimator):
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "embedding_init": ["array-like", None],
         "freeze_embedding": ["boolean"],
+        "categorical_features": ["array-like", None],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
@@ -277,6 +288,7 @@ class BaseRNN(BaseEstimator):
         embedding_dim=None,
         embedding_init=None,
         freeze_embedding=False,
+        categorical_features=None,
         bidirectional=False,
         dropout=0.0,
         recurrent_dropout=0.0,
@@ -313,6 +325,7 @@ class BaseRNN(BaseEstimator):
         self.embedding_dim = embedding_dim
         self.embedding_init = embedding_init
         self.freeze_embedding = freeze_embedding
+        self.categorical_features = categorical_features
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
@@ -345,12 +358,16 @@ class BaseRNN(BaseEstimator):
 
     # ------------------------------------------------------------------ input
 
-    def _validate_X(self, X, *, reset, tokens, dtype):
+    def _validate_X(self, X, *, reset, tokens, dtype, categorical=None):
         """Validate X; on ``reset`` record its feature count and names, or
-        with ``tokens`` (an embedding), its token ids."""
-        if tokens:
+        with ``tokens`` (an embedding), its token ids, or with ``categorical``
+        columns too, their categories."""
+        if tokens and categorical is None:
             return validate_token_sequences(self, X, reset=reset)
-        return validate_sequences(self, X, reset=reset, dtype=dtype)
+        sequences = validate_sequences(self, X, reset=reset, dtype=dtype)
+        if categorical is None:
+            return sequences
+        return encode_categories(self, sequences, reset=reset, columns=categorical)
 
     def _read(self, X):
         """The sequences of ``X`` as the fitted network reads them.
@@ -361,11 +378,13 @@ class BaseRNN(BaseEstimator):
         check_is_fitted(self, "params_")
         if isinstance(X, Sequences):
             return X
+        spec = self._spec
         return self._validate_X(
             X,
             reset=False,
-            tokens=self._spec.embedding_dim is not None,
+            tokens=spec.embedding_dim is not None,
             dtype=self.params_["out.W"].dtype,
+            categorical=self.categorical_features_ if spec.id_columns else None,
         )
 
     # ------------------------------------------------------------- structure
@@ -382,6 +401,16 @@ class BaseRNN(BaseEstimator):
         if np.any(sizes <= 0):
             raise ValueError(
                 f"hidden_layer_sizes must be > 0, got {self.hidden_layer_sizes}."
+            )
+        if self.categorical_features is not None and self.embedding_dim is None:
+            raise ValueError(
+                "categorical_features embeds categories, so it needs "
+                "embedding_dim (the width of each category's vector)."
+            )
+        if self.embedding_init is not None and self.categorical_features is not None:
+            raise ValueError(
+                "embedding_init gives token vectors; it cannot be combined with "
+                "categorical_features."
             )
         if self.embedding_init is not None and self.embedding_dim is None:
             raise ValueError(
@@ -404,6 +433,11 @@ class BaseRNN(BaseEstimator):
             "recurrent_dropout": float(self.recurrent_dropout),
             "bptt_truncate": self.bptt_truncate,
             "embedding_dim": self.embedding_dim,
+            "id_columns": 0
+            if self.categorical_features is None
+            else len(
+                np.atleast_1d(np.asarray(self.categorical_features, dtype=object))
+            ),
         }
 
     def _check_continuation(self, structure):
@@ -449,11 +483,12 @@ class BaseRNN(BaseEstimator):
         scorer = self._scorer() if early_stopping else None
         dtype = np.dtype(self.dtype)
         tokens = self.embedding_dim is not None
+        categorical = self.categorical_features
         sequences = self._validate_X(
-            X, reset=not continuing, tokens=tokens, dtype=dtype
+            X, reset=not continuing, tokens=tokens, dtype=dtype, categorical=categorical
         )
-        if not continuing and not tokens:
-            _warn_if_unscaled(sequences)
+        if not continuing and (not tokens or categorical is not None):
+            _warn_if_unscaled(sequences, structure["id_columns"])
         targets = self._encode_targets(
             y, sequences, reset=not continuing, classes=classes
         )
@@ -480,7 +515,12 @@ class BaseRNN(BaseEstimator):
             self.loss_curve_ = list(self.loss_curve_)
         else:
             n_inputs = sequences.n_features
-            if tokens:  # row 0 of each table: unseen tokens
+            if categorical is not None:  # row 0 of each table: unseen categories
+                n_inputs = (
+                    tuple(len(v) + 1 for v in self.category_values_),
+                    sequences.n_features - len(self.category_values_),
+                )
+            elif tokens:  # row 0 of each table: unseen tokens
                 vocabularies = self.token_ids_
                 if isinstance(vocabularies, np.ndarray):
                     n_inputs = len(vocabularies) + 1
@@ -490,7 +530,7 @@ class BaseRNN(BaseEstimator):
             self.params_ = init_params(
                 self._spec, n_inputs, targets.n_outputs, rng, dtype
             )
-            if tokens and self.embedding_init is not None:
+            if tokens and categorical is None and self.embedding_init is not None:
                 self.params_["embed.table"] = self._initial_embedding(dtype)
             self.n_iter_ = 0
             self.t_ = 0
@@ -507,7 +547,9 @@ class BaseRNN(BaseEstimator):
                 monitor = LossMonitor.resume(self, self.tol)
         else:
             if validation is not None:
-                held_out = self._validation_set(*validation, tokens=tokens, dtype=dtype)
+                held_out = self._validation_set(
+                    *validation, tokens=tokens, dtype=dtype, categorical=categorical
+                )
             else:
                 train_idx, held_out = self._validation_split(data, targets.codes)
 
@@ -621,12 +663,16 @@ class BaseRNN(BaseEstimator):
         )
         return train_idx, held_out
 
-    def _validation_set(self, X_val, y_val, sample_weight_val, *, tokens, dtype):
+    def _validation_set(
+        self, X_val, y_val, sample_weight_val, *, tokens, dtype, categorical=None
+    ):
         """The user's validation sequences, checked against the training data."""
         if X_val is None or y_val is None:
             raise ValueError("X_val and y_val must be given together.")
         try:
-            sequences = self._validate_X(X_val, reset=False, tokens=tokens, dtype=dtype)
+            sequences = self._validate_X(
+                X_val, reset=False, tokens=tokens, dtype=dtype, categorical=categorical
+            )
             targets = self._encode_targets(y_val, sequences, reset=False)
             weights = self._training_weights(
                 sample_weight_val, sequences, targets, incremental=False

@@ -44,6 +44,16 @@ PARAMETERS = """\
         rows; row 0, for ids never seen in fit, starts at zero. None draws the
         table at random.
 
+    categorical_features : array-like of int or str, default=None
+        Columns of numeric sequences that hold categories (a shop, a weekday,
+        a product type), by index among a step's features or by name
+        (DataFrame columns). With ``embedding_dim``, each gets its own table
+        of ``embedding_dim``-wide vectors, one row per category seen in the
+        first fit (row 0 for categories never seen), and the first layer
+        reads those vectors beside the other, numeric, features. Categories
+        are coded as whole numbers. As ``HistGradientBoosting*``'s
+        ``categorical_features``; row-sparse updates as for token ids.
+
     freeze_embedding : bool, default=False
         Keep the embedding table of the first id column (the one
         ``embedding_init`` sets) as it starts: training updates every other
@@ -202,6 +212,14 @@ ATTRIBUTES = """\
     n_features_in_ : int
         Features per time step seen during fit (with ``embedding_dim``, token
         ids per step).
+
+    categorical_features_ : ndarray of int
+        With ``categorical_features``: their indices among a step's features.
+
+    category_values_ : list of ndarray
+        With ``categorical_features``: the categories seen in fit in each
+        such column, ascending; category ``category_values_[c][k]`` has row
+        ``k + 1`` of its table (``embed.table``, ``embed1.table``, ...).
 
     token_ids_ : ndarray of shape (n_tokens,), or list of them
         With ``embedding_dim``: the token ids seen in fit, ascending; id

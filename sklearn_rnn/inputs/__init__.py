@@ -8,6 +8,7 @@ as the estimators take it. Token ids become int64 rows of an embedding table, sh
 (n_sequences, n_steps), which the network turns into features.
 """
 
+from sklearn_rnn.inputs._categories import encode_categories
 from sklearn_rnn.inputs._sequences import (
     Sequences,
     check_sequences,
@@ -31,6 +32,7 @@ __all__ = [
     "check_targets",
     "check_token_sequences",
     "check_weights",
+    "encode_categories",
     "length_blocks",
     "map_values",
     "validate_sequences",

@@ -82,6 +82,11 @@ class NetworkSpec:
     embedding_dim : int or None
         Width of the embedding of token inputs; None when the inputs are
         features.
+    id_columns : int, default=0
+        With ``embedding_dim``: how many leading columns of a float input
+        ``(n_seq, n_steps, n_features)`` hold embedding rows (categorical
+        features), the others being numeric; 0 when the input is only ids
+        (an int array).
     """
 
     cell: str
@@ -94,6 +99,7 @@ class NetworkSpec:
     recurrent_dropout: float = 0.0
     bptt_truncate: int | None = None
     embedding_dim: int | None = None
+    id_columns: int = 0
 
     @property
     def directions(self):
@@ -106,9 +112,9 @@ class NetworkSpec:
         n_dirs = len(self.directions)
         total, n_in = 0, n_inputs
         if self.embedding_dim is not None:
-            tables = np.atleast_1d(n_inputs)
-            total = int(tables.sum()) * self.embedding_dim
-            n_in = len(tables) * self.embedding_dim
+            tables, n_numeric = _split_inputs(self, n_inputs)
+            total = int(np.sum(tables)) * self.embedding_dim
+            n_in = len(tables) * self.embedding_dim + n_numeric
         for n_hidden in self.hidden_layer_sizes:
             total += n_dirs * (n_in + n_hidden + 1) * n_gates * n_hidden
             n_in = n_dirs * n_hidden
@@ -135,9 +141,10 @@ def init_params(spec, n_inputs, n_outputs, rng, dtype):
     Parameters
     ----------
     spec : NetworkSpec
-    n_inputs : int or tuple of int
+    n_inputs : int or tuple
         Features per time step of the input, or with an embedding, the number
-        of rows of the embedding table (a tuple: of each column's table).
+        of rows of the embedding table (a tuple: of each column's table); with
+        ``spec.id_columns``, ``(table rows of each id column, n_numeric)``.
     n_outputs : int
         Width of the output head.
     rng : numpy.random.RandomState
@@ -154,12 +161,12 @@ def init_params(spec, n_inputs, n_outputs, rng, dtype):
     n_in = n_inputs
     if spec.embedding_dim is not None:
         s = EMBEDDING_INIT_SCALE
-        sizes = np.atleast_1d(n_inputs)
+        sizes, n_numeric = _split_inputs(spec, n_inputs)
         for name, size in zip(table_names(len(sizes)), sizes, strict=True):
             table = rng.uniform(-s, s, size=(int(size), spec.embedding_dim))
             table[0] = 0.0
             params[name] = table
-        n_in = len(sizes) * spec.embedding_dim
+        n_in = len(sizes) * spec.embedding_dim + n_numeric
     for layer, n_hidden in enumerate(spec.hidden_layer_sizes):
         for direction in spec.directions:
             name = f"rnn{layer}{direction}"
@@ -176,24 +183,39 @@ def init_params(spec, n_inputs, n_outputs, rng, dtype):
     return {name: np.ascontiguousarray(p, dtype=dtype) for name, p in params.items()}
 
 
+def _split_inputs(spec, n_inputs):
+    """``(rows of each table, numeric features)`` from ``init_params``'s
+    ``n_inputs``."""
+    if spec.id_columns:
+        tables, n_numeric = n_inputs
+        return tuple(tables), int(n_numeric)
+    return tuple(np.atleast_1d(n_inputs)), 0
+
+
 def table_names(n_columns):
     """Names of the embedding tables of ``n_columns`` id columns."""
     return ["embed.table"] + [f"embed{c}.table" for c in range(1, n_columns)]
 
 
-def _id_columns(X):
-    """The columns of row indices of an embedded input, each (n_seq, n_steps)."""
+def _id_columns(spec, X):
+    """The columns of row indices of an embedded input, each (n_seq, n_steps):
+    all of an int input, the leading ``spec.id_columns`` of a float one."""
+    if spec.id_columns:
+        return [X[:, :, c].astype(np.int64) for c in range(spec.id_columns)]
     return [X] if X.ndim == 2 else [X[:, :, c] for c in range(X.shape[2])]
 
 
-def _embed(params, X):
-    """The first layer's input: each id column's vectors, concatenated."""
-    columns = _id_columns(X)
-    vectors = [
+def _embed(params, spec, X):
+    """The first layer's input: each id column's vectors, then the numeric
+    columns, concatenated."""
+    columns = _id_columns(spec, X)
+    parts = [
         params[name][column]
         for name, column in zip(table_names(len(columns)), columns, strict=True)
     ]
-    return vectors[0] if len(vectors) == 1 else np.concatenate(vectors, axis=2)
+    if spec.id_columns:
+        parts.append(X[:, :, spec.id_columns :])
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=2)
 
 
 def is_weight(name):
@@ -268,7 +290,7 @@ def forward(params, spec, X, lengths, *, masks=None, state0=None, readout=None):
     dropped = masks.get("output") or [None] * len(spec.hidden_layer_sizes)
     n_seq = X.shape[0]
     layers = []
-    inputs = X if spec.embedding_dim is None else _embed(params, X)
+    inputs = X if spec.embedding_dim is None else _embed(params, spec, X)
     dtype = inputs.dtype
     for layer, n_hidden in enumerate(spec.hidden_layer_sizes):
         runs, outputs = [], []
@@ -393,7 +415,7 @@ def backward(params, spec, trace, dZ):
         dTop = dInputs
     if spec.embedding_dim is not None:
         real = np.arange(dTop.shape[1]) < lengths[:, None]
-        columns = _id_columns(trace["X"])
+        columns = _id_columns(spec, trace["X"])
         width = spec.embedding_dim
         for c, name in enumerate(table_names(len(columns))):
             grads[name] = RowGradient.from_pairs(
@@ -498,7 +520,8 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None
     grads = {name: np.zeros_like(p) for name, p in params.items()}
     if spec.embedding_dim is not None:
         no_rows = np.zeros(0, dtype=np.int64)
-        for name in table_names(1 if X.ndim == 2 else X.shape[2]):
+        n_tables = spec.id_columns or (1 if X.ndim == 2 else X.shape[2])
+        for name in table_names(n_tables):
             table = params[name]
             grads[name] = RowGradient(
                 no_rows, np.zeros((0, table.shape[1]), dtype), table.shape

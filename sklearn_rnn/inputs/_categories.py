@@ -1,0 +1,127 @@
+"""Categorical columns among numeric features: codes to embedding rows."""
+
+import numpy as np
+
+from sklearn_rnn.inputs._sequences import Sequences
+
+
+def encode_categories(estimator, sequences, *, reset, columns):
+    """Map the categorical columns of numeric sequences to embedding rows.
+
+    On ``reset`` the columns (indices, or names of ``feature_names_in_``) are
+    resolved into ``categorical_features_`` and the values seen in each
+    become its categories, ``category_values_`` (sorted); a value outside
+    them maps to row 0. The returned sequences hold the row of each
+    categorical column first, in the order of ``categorical_features_``, then
+    the numeric columns in their order.
+
+    Parameters
+    ----------
+    estimator : estimator
+    sequences : Sequences
+        Validated numeric sequences.
+    reset : bool
+    columns : array-like of int or str
+        The categorical columns (used on ``reset``).
+
+    Returns
+    -------
+    sequences : Sequences
+    """
+    n_features = sequences.n_features
+    if reset:
+        estimator.categorical_features_ = _resolve(
+            columns, n_features, sequences.feature_names
+        )
+    categorical = estimator.categorical_features_
+    numeric = np.setdiff1d(np.arange(n_features), categorical)
+    rows = sequences.rows
+    parts = rows if rows is not None else [sequences.data]
+    for c in categorical:
+        _check_codes(sequences, c)
+    if reset:
+        estimator.category_values_ = [
+            np.unique(
+                np.concatenate([_real(p, sequences, rows)[:, c] for p in parts])
+            ).astype(np.float64)
+            for c in categorical
+        ]
+
+    def encode(part):
+        ids = [
+            _rows_of(known, part[..., c])
+            for c, known in zip(categorical, estimator.category_values_, strict=True)
+        ]
+        stacked = np.stack(ids, axis=-1).astype(part.dtype)
+        return np.ascontiguousarray(np.concatenate([stacked, part[..., numeric]], -1))
+
+    if rows is not None:
+        encoded = Sequences(None, sequences.lengths, rows=[encode(r) for r in rows])
+    else:
+        data = encode(sequences.data)
+        padding = np.arange(data.shape[1]) >= sequences.lengths[:, None]
+        data[padding] = 0.0
+        encoded = Sequences(data, sequences.lengths)
+    encoded.feature_names = sequences.feature_names
+    encoded.step_names = sequences.step_names
+    return encoded
+
+
+def _resolve(columns, n_features, names):
+    columns = list(np.atleast_1d(np.asarray(columns, dtype=object)))
+    indices = []
+    for column in columns:
+        if isinstance(column, str):
+            if names is None or column not in list(names):
+                raise ValueError(
+                    f"categorical_features names the column {column!r}, but X "
+                    + (
+                        f"has the columns {list(names)}."
+                        if names is not None
+                        else "has no column names; give column indices."
+                    )
+                )
+            indices.append(list(names).index(column))
+        elif isinstance(column, int | np.integer) and 0 <= column < n_features:
+            indices.append(int(column))
+        else:
+            raise ValueError(
+                f"categorical_features holds {column!r}: give indices in "
+                f"[0, {n_features}) of the features of a step, or their names."
+            )
+    if not indices or len(set(indices)) != len(indices):
+        raise ValueError(
+            f"categorical_features must name distinct columns, got {columns}."
+        )
+    return np.array(indices, dtype=np.int64)
+
+
+def _real(part, sequences, rows):
+    """The real steps of ``part`` (one ragged row, or the padded data)."""
+    if rows is not None:
+        return part
+    return part[np.arange(part.shape[1]) < sequences.lengths[:, None]]
+
+
+def _check_codes(sequences, column):
+    """Refuse a category that is not a whole number, naming where it is."""
+    if sequences.rows is not None:
+        blocks = [(i, row[None, :, column]) for i, row in enumerate(sequences.rows)]
+    else:
+        real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
+        blocks = [(0, np.where(real, sequences.data[:, :, column], 0.0))]
+    for first, values in blocks:
+        bad = ~np.isfinite(values) | (values != np.round(values))
+        if bad.any():
+            i, t = np.argwhere(bad)[0]
+            raise ValueError(
+                f"Sequence {first + i} has {values[i, t].item()!r} at step {t} in the "
+                f"categorical column {column}: categories are coded as whole "
+                "numbers."
+            )
+
+
+def _rows_of(known, values):
+    position = np.searchsorted(known, values)
+    position = np.minimum(position, len(known) - 1)
+    return np.where(known[position] == values, position + 1, 0)
