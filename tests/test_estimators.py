@@ -1030,3 +1030,21 @@ def test_category_codes_are_not_warned_about_as_unscaled():
         RNNRegressor(
             **{**SMALL, "max_iter": 1}, embedding_dim=2, categorical_features=[0]
         ).fit(X, y)
+
+
+def test_a_width_per_categorical_column():
+    X, y = shop_sales(n=40)
+    X = np.concatenate([X, X[:, :, :1] % 2], axis=2)  # a second category column
+    reg = RNNRegressor(
+        **{**SMALL, "max_iter": 2}, embedding_dim=[3, 1], categorical_features=[0, 2]
+    ).fit(X, y)
+    assert reg.params_["embed.table"].shape == (6, 3)
+    assert reg.params_["embed1.table"].shape == (3, 1)
+    with pytest.raises(ValueError, match="embedding_dim gives 3 widths"):
+        RNNRegressor(**SMALL, embedding_dim=[3, 1, 2], categorical_features=[0, 2]).fit(
+            X, y
+        )
+    with pytest.raises(ValueError, match="embedding_dim must be a positive integer"):
+        RNNRegressor(**SMALL, embedding_dim=[3, 0], categorical_features=[0, 2]).fit(
+            X, y
+        )

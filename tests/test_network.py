@@ -596,3 +596,27 @@ def test_categorical_columns_equal_their_vectors_beside_the_numbers(rng):
         forward(rest, features, inputs, LENGTHS)[0],
         rtol=1e-12,
     )
+
+
+def test_tables_of_different_widths(rng):
+    """A width per table: the first layer reads 3 + 1 embedded values and
+    the two numeric features, and the gradient is still exact."""
+    spec = NetworkSpec(
+        "lstm", "tanh", (4,), "softmax", True, embedding_dim=(3, 1), id_columns=2
+    )
+    params, X, Y = mixed_problem(rng, spec, 3)
+    assert params["embed.table"].shape == (4, 3) and params["embed1.table"].shape == (
+        5,
+        1,
+    )
+    assert params["rnn0.W_x"].shape[0] == 3 + 1 + 2
+
+    def loss():
+        return loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3)[0]
+
+    grads = loss_and_gradient(params, spec, X, LENGTHS, Y, 0.3)[1]
+    assert_gradient_matches(params, loss, dense(grads))
+    with pytest.raises(ValueError, match="gives 3 widths, but the input has 2"):
+        NetworkSpec(
+            "lstm", "tanh", (4,), "softmax", True, embedding_dim=(3, 1, 2), id_columns=2
+        ).n_parameters(((4, 5), 2), 3)

@@ -148,6 +148,20 @@ def user_validation_set(X_val, y_val, sample_weight_val):
     return X_val, y_val, sample_weight_val
 
 
+def _embedding_widths(embedding_dim):
+    """``embedding_dim`` as the network takes it: an int, a tuple of positive
+    ints (one per id column), or None."""
+    if embedding_dim is None or isinstance(embedding_dim, Integral):
+        return embedding_dim
+    widths = np.atleast_1d(np.asarray(embedding_dim))
+    if widths.ndim != 1 or widths.dtype.kind not in "iu" or (widths < 1).any():
+        raise ValueError(
+            "embedding_dim must be a positive integer or a list of them (one "
+            f"per id column), got {embedding_dim!r}."
+        )
+    return tuple(int(w) for w in widths)
+
+
 def _check_memory(spec, n_inputs, n_outputs, dtype):
     """Refuse a network whose training state cannot fit in this machine's
     memory: its parameters, their gradient and two optimizer moments."""
@@ -238,7 +252,11 @@ class BaseRNN(BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions(set(ACTIVATION_CODES))],
-        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "embedding_dim": [
+            Interval(Integral, 1, None, closed="left"),
+            "array-like",
+            None,
+        ],
         "embedding_init": ["array-like", None],
         "freeze_embedding": ["boolean"],
         "categorical_features": ["array-like", None],
@@ -432,7 +450,7 @@ class BaseRNN(BaseEstimator):
             "dropout": float(self.dropout),
             "recurrent_dropout": float(self.recurrent_dropout),
             "bptt_truncate": self.bptt_truncate,
-            "embedding_dim": self.embedding_dim,
+            "embedding_dim": _embedding_widths(self.embedding_dim),
             "id_columns": 0
             if self.categorical_features is None
             else len(
@@ -566,10 +584,11 @@ class BaseRNN(BaseEstimator):
         """The embedding table from ``embedding_init``: row ``k + 1`` is the
         vector of token id ``token_ids_[k]``, row 0 (unseen tokens) zero."""
         vectors = np.asarray(self.embedding_init, dtype=np.float64)
-        if vectors.ndim != 2 or vectors.shape[1] != self.embedding_dim:
+        width = np.atleast_1d(self.embedding_dim)[0]
+        if vectors.ndim != 2 or vectors.shape[1] != width:
             raise ValueError(
                 f"embedding_init must have shape (n_ids, embedding_dim="
-                f"{self.embedding_dim}), got {vectors.shape}."
+                f"{width}), got {vectors.shape}."
             )
         if not np.isfinite(vectors).all():
             raise ValueError("embedding_init holds NaN or infinite values.")
@@ -582,7 +601,7 @@ class BaseRNN(BaseEstimator):
                 f"embedding_init has {len(vectors)} rows, but X holds token id "
                 f"{int(beyond[0])}: give a row for every id (row i is id i)."
             )
-        table = np.zeros((len(words) + 1, self.embedding_dim), dtype=dtype)
+        table = np.zeros((len(words) + 1, width), dtype=dtype)
         table[1:] = vectors[words]
         return table
 

@@ -22,7 +22,7 @@ PARAMETERS = """\
         the candidate and of the cell output, and for the GRU that of the
         candidate (as Keras' ``activation``). Gates always use the sigmoid.
 
-    embedding_dim : int or None, default=None
+    embedding_dim : int, list of int or None, default=None
         When set, ``X`` holds sequences of integer token ids (as made by
         :class:`~sklearn_rnn.text.SequenceVectorizer`) and each id is looked
         up in a learned table of ``embedding_dim``-wide vectors, the input of
@@ -32,9 +32,11 @@ PARAMETERS = """\
         Each update changes only the rows of the batch's tokens, so the
         vocabulary's size costs nothing per step; the L2 penalty ``alpha``
         does not apply to the table. With several ids per step (one column
-        each: a word, its suffix, its shape...), each column has its own
-        vocabulary and table of ``embedding_dim``-wide vectors, and the first
-        layer reads their concatenation.
+        each: a word, its suffix, its shape...), or with
+        ``categorical_features``, each column has its own vocabulary and
+        table of ``embedding_dim``-wide vectors (a list gives each table its
+        own width, in column order), and the first layer reads their
+        concatenation.
 
     embedding_init : array-like of shape (n_ids, embedding_dim), default=None
         Initial vectors of the embedding table, row ``i`` for token id ``i``

@@ -79,9 +79,9 @@ class NetworkSpec:
     bptt_truncate : int or None
         Length of the windows of truncated backpropagation through time;
         None backpropagates through whole sequences.
-    embedding_dim : int or None
-        Width of the embedding of token inputs; None when the inputs are
-        features.
+    embedding_dim : int, tuple of int or None
+        Width of the embedding of token inputs (a tuple: of each id column's
+        table); None when the inputs are features.
     id_columns : int, default=0
         With ``embedding_dim``: how many leading columns of a float input
         ``(n_seq, n_steps, n_features)`` hold embedding rows (categorical
@@ -98,7 +98,7 @@ class NetworkSpec:
     dropout: float = 0.0
     recurrent_dropout: float = 0.0
     bptt_truncate: int | None = None
-    embedding_dim: int | None = None
+    embedding_dim: int | tuple | None = None
     id_columns: int = 0
 
     @property
@@ -113,12 +113,25 @@ class NetworkSpec:
         total, n_in = 0, n_inputs
         if self.embedding_dim is not None:
             tables, n_numeric = _split_inputs(self, n_inputs)
-            total = int(np.sum(tables)) * self.embedding_dim
-            n_in = len(tables) * self.embedding_dim + n_numeric
+            widths = self.table_widths(len(tables))
+            total = int(np.dot(tables, widths))
+            n_in = sum(widths) + n_numeric
         for n_hidden in self.hidden_layer_sizes:
             total += n_dirs * (n_in + n_hidden + 1) * n_gates * n_hidden
             n_in = n_dirs * n_hidden
         return total + (n_in + 1) * n_outputs
+
+    def table_widths(self, n_tables):
+        """Width of each of the ``n_tables`` embedding tables."""
+        widths = np.atleast_1d(self.embedding_dim).tolist()
+        if len(widths) == 1:
+            return widths * n_tables
+        if len(widths) != n_tables:
+            raise ValueError(
+                f"embedding_dim gives {len(widths)} widths, but the input has "
+                f"{n_tables} id columns: give one width per column, or one for all."
+            )
+        return widths
 
     def layer_names(self):
         """``(name, n_hidden)`` of every layer and direction, in order."""
@@ -162,11 +175,14 @@ def init_params(spec, n_inputs, n_outputs, rng, dtype):
     if spec.embedding_dim is not None:
         s = EMBEDDING_INIT_SCALE
         sizes, n_numeric = _split_inputs(spec, n_inputs)
-        for name, size in zip(table_names(len(sizes)), sizes, strict=True):
-            table = rng.uniform(-s, s, size=(int(size), spec.embedding_dim))
+        widths = spec.table_widths(len(sizes))
+        for name, size, width in zip(
+            table_names(len(sizes)), sizes, widths, strict=True
+        ):
+            table = rng.uniform(-s, s, size=(int(size), width))
             table[0] = 0.0
             params[name] = table
-        n_in = len(sizes) * spec.embedding_dim + n_numeric
+        n_in = sum(widths) + n_numeric
     for layer, n_hidden in enumerate(spec.hidden_layer_sizes):
         for direction in spec.directions:
             name = f"rnn{layer}{direction}"
@@ -416,13 +432,15 @@ def backward(params, spec, trace, dZ):
     if spec.embedding_dim is not None:
         real = np.arange(dTop.shape[1]) < lengths[:, None]
         columns = _id_columns(spec, trace["X"])
-        width = spec.embedding_dim
+        start = 0
         for c, name in enumerate(table_names(len(columns))):
+            width = params[name].shape[1]
             grads[name] = RowGradient.from_pairs(
                 columns[c][real],
-                dTop[:, :, c * width : (c + 1) * width][real],
+                dTop[:, :, start : start + width][real],
                 params[name].shape,
             )
+            start += width
     # the network's own parameters, in the order of params (a CRF output
     # layer's are the loss's, not the network's)
     return {name: grads[name] for name in params if name in grads}, dTop
