@@ -3,6 +3,7 @@
 import numpy as np
 
 from sklearn_rnn.inputs._sequences import Sequences
+from sklearn_rnn.inputs._tokens import token_rows
 
 
 def encode_categories(estimator, sequences, *, reset, columns):
@@ -49,7 +50,7 @@ def encode_categories(estimator, sequences, *, reset, columns):
 
     def encode(part):
         ids = [
-            _rows_of(known, part[..., c])
+            token_rows(known, part[..., c])
             for c, known in zip(categorical, estimator.category_values_, strict=True)
         ]
         stacked = np.stack(ids, axis=-1).astype(part.dtype)
@@ -119,9 +120,3 @@ def _check_codes(sequences, column):
                 f"categorical column {column}: categories are coded as whole "
                 "numbers."
             )
-
-
-def _rows_of(known, values):
-    position = np.searchsorted(known, values)
-    position = np.minimum(position, len(known) - 1)
-    return np.where(known[position] == values, position + 1, 0)

@@ -248,13 +248,15 @@ def _raise_at(bad, arr, sequence, reason):
 
 
 def token_rows(token_ids, ids):
-    """Rows of the embedding table for token ids; unseen ids get row 0.
+    """Rows of the embedding table for token ids (or category codes); unseen
+    ids get row 0.
 
     Parameters
     ----------
-    token_ids : ndarray of shape (n_tokens,), int64
-        Ids seen in fit, ascending; id ``token_ids[k]`` has row ``k + 1``.
-    ids : ndarray of int64
+    token_ids : ndarray of shape (n_tokens,)
+        Ids (or codes) seen in fit, ascending; ``token_ids[k]`` has row
+        ``k + 1``.
+    ids : ndarray of int64 or float64
 
     Returns
     -------
