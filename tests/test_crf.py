@@ -61,7 +61,8 @@ def split_rows(lengths):
 
 def test_nll_is_log_partition_minus_score(rng):
     Z, labels, params, weights = random_crf(rng)
-    loss = crf_loss_and_gradient(Z, labels, LENGTHS, params, weights)[0]
+    row_weights = np.repeat(weights, LENGTHS)
+    loss = crf_loss_and_gradient(Z, labels, LENGTHS, params, row_weights)[0]
     expected = 0.0
     for rows, w in zip(split_rows(LENGTHS), weights):
         _, scores = enumerate_sequence(Z[rows], params)
@@ -74,6 +75,7 @@ def test_gradient_matches_finite_differences(rng):
     """Emissions, transitions, start and end scores, at random non-zero
     values with unequal weights, in float64."""
     Z, labels, params, weights = random_crf(rng)
+    weights = np.repeat(weights, LENGTHS)  # one per row, equal within a sequence
     _, dZ, grads = crf_loss_and_gradient(Z, labels, LENGTHS, params, weights)
 
     def loss():

@@ -351,12 +351,10 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
     def _held_out_loss(self, Z, Y, weights, sequences):
         if self._spec.head != "crf":
             return super()._held_out_loss(Z, Y, weights, sequences)
-        lengths = sequences.lengths
         if weights is None:
             weights = np.ones(len(Z))
-        first = np.cumsum(lengths) - lengths
         loss = crf_loss_and_gradient(
-            Z, Y.argmax(axis=1), lengths, self.params_, weights[first]
+            Z, Y.argmax(axis=1), sequences.lengths, self.params_, weights
         )[0]
         return loss / float(weights.sum())
 

@@ -51,23 +51,26 @@ def crf_loss_and_gradient(Z, labels, lengths, params, weights):
     labels : ndarray of shape (n_rows,), int64
     lengths : ndarray of shape (n_seq,), int64
     params : dict of str to ndarray
-    weights : ndarray of shape (n_seq,)
+    weights : ndarray of shape (n_rows,)
+        Weight of each row; a sequence's likelihood is weighted by its first
+        row's (the weights of a sequence's rows are expected equal).
 
     Returns
     -------
     loss : float
-        ``sum_i weights[i] * nll_i``.
+        ``sum_i w_i * nll_i``, ``w_i`` the weight of sequence ``i``.
     dZ : ndarray of shape (n_rows, n_tags), float64
     grads : dict of str to ndarray
         The gradient of ``loss`` for each CRF parameter.
     """
+    offsets = _offsets(lengths)
     loss, dZ, dA, dstart, dend = crf_nll(
         np.ascontiguousarray(Z, dtype=np.float64),
-        _offsets(lengths),
+        offsets,
         lengths.astype(np.int64),
         labels.astype(np.int64),
         *_scores(params),
-        weights.astype(np.float64),
+        weights[offsets].astype(np.float64),
     )
     return float(loss), dZ, dict(zip(CRF_PARAMS, (dA, dstart, dend), strict=True))
 

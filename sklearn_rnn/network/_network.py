@@ -570,10 +570,9 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None
             readout=(seq_idx, step_idx),
         )
         if len(rows) and spec.head == "crf":
-            # whole sequences (no truncation), weighted by their first step
-            first = np.cumsum(window_lengths) - window_lengths
+            # whole sequences (no truncation)
             crf_loss, dZ, crf_grads = crf_loss_and_gradient(
-                Z, Y[rows].argmax(axis=1), window_lengths, params, weights[rows][first]
+                Z, Y[rows].argmax(axis=1), window_lengths, params, weights[rows]
             )
             loss += crf_loss
             dZ = (dZ / total).astype(dtype, copy=False)
