@@ -12,7 +12,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
 
-def _row_name(row, lengths):
+def row_name(row, lengths):
     """Where label ``row`` is: its sequence, and its step with ``lengths``."""
     if lengths is None:
         return f"sequence {row}"
@@ -74,7 +74,7 @@ class ClassLabelsMixin:
         if missing.size:
             raise ValueError(
                 f"y has no label (None or NaN) for "
-                f"{_row_name(missing[0], lengths)}: every one needs a label."
+                f"{row_name(missing[0], lengths)}: every one needs a label."
             )
         check_classification_targets(labels)
         if reset:

@@ -5,7 +5,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from sklearn_rnn.estimators import _docs
 from sklearn_rnn.estimators._base import BaseRNN, user_validation_set
-from sklearn_rnn.estimators._labels import ClassLabelsMixin
+from sklearn_rnn.estimators._labels import ClassLabelsMixin, row_name
 from sklearn_rnn.estimators._targets import EncodedTargets
 from sklearn_rnn.inputs import check_sequence_labels, check_step_weights
 from sklearn_rnn.metrics import TAGGING_SCORERS
@@ -308,15 +308,11 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
             )
             varying = np.flatnonzero(weights != weights[first])
             if varying.size:
-                sequence = int(
-                    np.searchsorted(
-                        np.cumsum(sequences.lengths), varying[0], side="right"
-                    )
-                )
                 raise ValueError(
-                    f"With crf=True the weights of a sequence apply to its whole "
-                    f"tag sequence, but those of sequence {sequence} change "
-                    "from step to step; give one weight per sequence."
+                    "With crf=True the weights of a sequence apply to its whole "
+                    "tag sequence, but they change from step to step (at "
+                    f"{row_name(varying[0], sequences.lengths)}); give one "
+                    "weight per sequence."
                 )
         return weights
 
