@@ -620,3 +620,35 @@ def test_tables_of_different_widths(rng):
         NetworkSpec(
             "lstm", "tanh", (4,), "softmax", True, embedding_dim=(3, 1, 2), id_columns=2
         ).n_parameters(((4, 5), 2), 3)
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["id columns", "categorical"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_several_tables_ignore_padding(rng, mixed, bidirectional):
+    """Whatever the padded steps hold (other rows, other numbers), outputs
+    and gradients are unchanged: the same batch shape, so exactly equal."""
+    lengths = np.array([6, 1, 3], dtype=np.int64)
+    spec = NetworkSpec(
+        "lstm",
+        "tanh",
+        (4,),
+        "softmax",
+        True,
+        bidirectional=bidirectional,
+        embedding_dim=(2, 3) if mixed else 2,
+        id_columns=2 if mixed else 0,
+    )
+    make = mixed_problem if mixed else id_columns_problem
+    params, X, Y = make(rng, spec, 3, lengths)
+    other = X.copy()
+    padding = np.arange(X.shape[1]) >= lengths[:, None]
+    other[padding, 0] = (X[padding, 0] + 1) % 4
+    if mixed:
+        other[padding, 2:] = rng.normal(size=other[padding, 2:].shape)
+    Z1, _ = forward(params, spec, X, lengths)
+    Z2, _ = forward(params, spec, other, lengths)
+    np.testing.assert_array_equal(Z1, Z2)
+    g1 = dense(loss_and_gradient(params, spec, X, lengths, Y, 0.3)[1])
+    g2 = dense(loss_and_gradient(params, spec, other, lengths, Y, 0.3)[1])
+    for k in g1:
+        np.testing.assert_array_equal(g1[k], g2[k])
