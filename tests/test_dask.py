@@ -24,19 +24,6 @@ def data():
     return X, y
 
 
-@pytest.fixture(scope="module")
-def client():
-    # worker processes, as on a real cluster: each imports the package and
-    # loads the compiled kernels from Numba's on-disk cache
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield client
-
-
 @pytest.fixture(autouse=True)
 def _quiet():
     with warnings.catch_warnings():

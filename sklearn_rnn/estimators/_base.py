@@ -36,12 +36,17 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_rnn._atomic import atomic_fit
 from sklearn_rnn.estimators._monitor import LossMonitor, ValidationMonitor
 from sklearn_rnn.estimators._progress import ProgressBar
+from sklearn_rnn.estimators._sources import BlockSource, MemorySource
 from sklearn_rnn.estimators._targets import take_labels
 from sklearn_rnn.exceptions import DivergenceError
 from sklearn_rnn.inputs import (
     Sequences,
+    aligned_targets,
+    check_features,
     check_weights,
+    dask_blocks,
     encode_categories,
+    is_dask_collection,
     length_blocks,
     validate_sequences,
     validate_token_sequences,
@@ -226,6 +231,24 @@ def _warn_if_unscaled(sequences, n_ids=0):
         )
 
 
+def _check_label_counts(block_lengths, label_counts, start, blocks, block):
+    """Refuse a sequence of a block whose steps and labels differ in number;
+    it is named by its id, or by its place in the whole collection."""
+    expected = label_counts[start : start + len(block_lengths)]
+    wrong = np.flatnonzero(block_lengths != expected)
+    if wrong.size:
+        k = int(wrong[0])
+        name = (
+            f"Sequence {start + k}"
+            if blocks.ids is None
+            else f"Sequence id {blocks.ids[block][k]!r}"
+        )
+        raise ValueError(
+            f"{name} has {block_lengths[k]} steps but {expected[k]} labels; there "
+            "must be one label per step."
+        )
+
+
 def _slices(n, size):
     """Consecutive slices of ``size`` items covering ``range(n)``.
 
@@ -376,13 +399,16 @@ class BaseRNN(BaseEstimator):
 
     # ------------------------------------------------------------------ input
 
-    def _validate_X(self, X, *, reset, tokens, dtype, categorical=None):
+    def _validate_X(self, X, *, reset, tokens, dtype, categorical=None, first_index=0):
         """Validate X; on ``reset`` record its feature count and names, or
         with ``tokens`` (an embedding), its token ids, or with ``categorical``
-        columns too, their categories."""
+        columns too, their categories. ``first_index`` numbers X's first
+        sequence in messages (a block of a Dask collection)."""
         if tokens and categorical is None:
             return validate_token_sequences(self, X, reset=reset)
-        sequences = validate_sequences(self, X, reset=reset, dtype=dtype)
+        sequences = validate_sequences(
+            self, X, reset=reset, dtype=dtype, first_index=first_index
+        )
         if categorical is None:
             return sequences
         return encode_categories(self, sequences, reset=reset, columns=categorical)
@@ -502,19 +528,14 @@ class BaseRNN(BaseEstimator):
         dtype = np.dtype(self.dtype)
         tokens = self.embedding_dim is not None
         categorical = self.categorical_features
-        sequences = self._validate_X(
-            X, reset=not continuing, tokens=tokens, dtype=dtype, categorical=categorical
-        )
-        if not continuing and (not tokens or categorical is not None):
-            _warn_if_unscaled(sequences, structure["id_columns"])
-        targets = self._encode_targets(
-            y, sequences, reset=not continuing, classes=classes
-        )
-        data = FitData(
-            sequences,
-            targets.values,
-            self._training_weights(sample_weight, sequences, targets, incremental),
-            targets.labels,
+        source, targets = self._source(
+            X,
+            y,
+            sample_weight,
+            reset=not continuing,
+            classes=classes,
+            incremental=incremental,
+            dtype=dtype,
         )
         rng = check_random_state(self.random_state)
 
@@ -532,11 +553,11 @@ class BaseRNN(BaseEstimator):
             }
             self.loss_curve_ = list(self.loss_curve_)
         else:
-            n_inputs = sequences.n_features
+            n_inputs = source.n_features
             if categorical is not None:  # row 0 of each table: unseen categories
                 n_inputs = (
                     tuple(len(v) + 1 for v in self.category_values_),
-                    sequences.n_features - len(self.category_values_),
+                    source.n_features - len(self.category_values_),
                 )
             elif tokens:  # row 0 of each table: unseen tokens
                 vocabularies = self.token_ids_
@@ -558,18 +579,15 @@ class BaseRNN(BaseEstimator):
         if incremental and continuing:
             optimizer.load_state_dict(self._optimizer_state)
 
-        train_idx = np.arange(sequences.n_sequences)
         if not early_stopping:
             monitor = LossMonitor(self.tol)
             if continuing:
                 monitor = LossMonitor.resume(self, self.tol)
         else:
             if validation is not None:
-                held_out = self._validation_set(
-                    *validation, tokens=tokens, dtype=dtype, categorical=categorical
-                )
+                held_out = self._validation_set(*validation, dtype=dtype)
             else:
-                train_idx, held_out = self._validation_split(data, targets.codes)
+                source, held_out = source.split(self, targets.codes)
 
             def evaluate():
                 return self._evaluate(held_out, scorer)
@@ -577,8 +595,96 @@ class BaseRNN(BaseEstimator):
             monitor = ValidationMonitor(self.tol, evaluate)
             if continuing:
                 monitor = ValidationMonitor.resume(self, self.tol, evaluate)
-        self._train(data, train_idx, monitor, optimizer, incremental=incremental)
+        self._train(source, monitor, optimizer, incremental=incremental)
         self._optimizer_state = optimizer.state_dict()
+
+    def _source(self, X, y, sample_weight, *, reset, classes, incremental, dtype):
+        """``(source, targets)``: where training reads ``X`` from, with the
+        encoded targets and weights; a Dask collection is read block by
+        block (:meth:`_block_source`)."""
+        if is_dask_collection(X):
+            return self._block_source(
+                X,
+                y,
+                sample_weight,
+                reset=reset,
+                classes=classes,
+                incremental=incremental,
+                dtype=dtype,
+            )
+        tokens = self.embedding_dim is not None
+        categorical = self.categorical_features
+        sequences = self._validate_X(
+            X, reset=reset, tokens=tokens, dtype=dtype, categorical=categorical
+        )
+        if reset and (not tokens or categorical is not None):
+            n_ids = 0 if categorical is None else len(self.category_values_)
+            _warn_if_unscaled(sequences, n_ids)
+        targets = self._encode_targets(y, sequences, reset=reset, classes=classes)
+        weights = self._training_weights(sample_weight, sequences, targets, incremental)
+        data = FitData(sequences, targets.values, weights, targets.labels)
+        return MemorySource(data), targets
+
+    def _block_source(self, X, y, sample_weight, *, reset, classes, incremental, dtype):
+        """``(source, targets)`` for a Dask collection ``X``.
+
+        Only block metadata and the targets are read here: the feature count
+        and names from X's metadata, ``y`` and ``sample_weight`` whole (one
+        value per sequence, or per step; small beside X). Blocks are read as
+        training takes them, each validated then, its errors naming
+        sequences by their place in the whole collection.
+        """
+        if self.embedding_dim is not None:
+            raise ValueError(
+                "Dask collections are read as numeric features; embedding_dim "
+                "(token ids, categorical_features) needs X in memory."
+            )
+        blocks = dask_blocks(X)
+        check_features(self, blocks.n_features, blocks.feature_names, reset=reset)
+        y = aligned_targets(blocks, y, per_step=self._per_step)
+        if sample_weight is not None:
+            sample_weight = aligned_targets(
+                blocks, sample_weight, per_step=False, name="sample_weight"
+            )
+        if self._per_step:
+            if not hasattr(y, "__len__") or len(y) != blocks.n_sequences:
+                raise ValueError(
+                    f"X holds {blocks.n_sequences} sequences but y has "
+                    f"{len(y) if hasattr(y, '__len__') else 'no'} label "
+                    "sequences; there must be one label sequence per sequence."
+                )
+            lengths = np.array([len(labels) for labels in y], dtype=np.int64)
+        else:
+            lengths = np.ones(blocks.n_sequences, dtype=np.int64)
+        # what the targets and weights are checked against before any block
+        # is read: the sequences' count, and each one's number of labels
+        expected = Sequences(None, lengths)
+        targets = self._encode_targets(y, expected, reset=reset, classes=classes)
+        weights = self._training_weights(sample_weight, expected, targets, incremental)
+        offsets = blocks.offsets
+
+        def read(block, value):
+            start, size = int(offsets[block]), int(blocks.sizes[block])
+            sequences = self._validate_X(
+                value, reset=False, tokens=False, dtype=dtype, first_index=start
+            )
+            if sequences.n_sequences != size:
+                raise ValueError(
+                    f"Block {block} of X holds {sequences.n_sequences} sequences, "
+                    f"but its metadata says {size}."
+                )
+            if self._per_step:
+                _check_label_counts(sequences.lengths, lengths, start, blocks, block)
+            idx = np.arange(start, start + size)
+            rows = self._row_index(idx, lengths)
+            return FitData(
+                sequences,
+                targets.values[rows],
+                None if weights is None else weights[rows],
+                take_labels(targets.labels, idx),
+            )
+
+        return BlockSource(blocks, read, targets.labels), targets
 
     def _initial_embedding(self, dtype):
         """The embedding table from ``embedding_init``: row ``k + 1`` is the
@@ -682,23 +788,24 @@ class BaseRNN(BaseEstimator):
         )
         return train_idx, held_out
 
-    def _validation_set(
-        self, X_val, y_val, sample_weight_val, *, tokens, dtype, categorical=None
-    ):
-        """The user's validation sequences, checked against the training data."""
+    def _validation_set(self, X_val, y_val, sample_weight_val, *, dtype):
+        """The user's validation sequences, checked against the training data,
+        as a source (:mod:`sklearn_rnn.estimators._sources`)."""
         if X_val is None or y_val is None:
             raise ValueError("X_val and y_val must be given together.")
         try:
-            sequences = self._validate_X(
-                X_val, reset=False, tokens=tokens, dtype=dtype, categorical=categorical
-            )
-            targets = self._encode_targets(y_val, sequences, reset=False)
-            weights = self._training_weights(
-                sample_weight_val, sequences, targets, incremental=False
+            source, _ = self._source(
+                X_val,
+                y_val,
+                sample_weight_val,
+                reset=False,
+                classes=None,
+                incremental=False,
+                dtype=dtype,
             )
         except ValueError as error:
             raise ValueError(f"In the validation set (X_val, y_val): {error}") from None
-        return FitData(sequences, targets.values, weights, targets.labels)
+        return source
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -710,19 +817,17 @@ class BaseRNN(BaseEstimator):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _train(self, data, train_idx, monitor, optimizer, *, incremental):
-        """Run epochs until ``max_iter``, or until ``monitor`` sees no
-        progress and the optimizer's schedule gives up (one epoch for
+    def _train(self, source, monitor, optimizer, *, incremental):
+        """Run epochs over ``source`` until ``max_iter``, or until ``monitor``
+        sees no progress and the optimizer's schedule gives up (one epoch for
         ``partial_fit``)."""
-        batch_size = self._batch_size(len(train_idx))
+        batch_size = self._batch_size(source.n_sequences)
         progress = ProgressBar.for_verbosity(self.verbose, self.max_iter)
         for _ in range(self.max_iter):
             start = time.perf_counter()
-            self.loss_ = self._run_epoch(
-                data, train_idx, batch_size, optimizer, progress
-            )
+            self.loss_ = self._run_epoch(source, batch_size, optimizer, progress)
             self.n_iter_ += 1
-            self.t_ += len(train_idx)
+            self.t_ += source.n_sequences
             self.loss_curve_.append(self.loss_)
             monitor.epoch_ends(self.params_, self.loss_)
             optimizer.iteration_ends(self.t_)
@@ -752,24 +857,25 @@ class BaseRNN(BaseEstimator):
         self.params_ = monitor.best_params(self.params_)
         vars(self).update(monitor.fitted())
 
-    def _run_epoch(self, data, train_idx, batch_size, optimizer, progress):
-        """One pass over the training sequences; returns the mean loss (each
+    def _run_epoch(self, source, batch_size, optimizer, progress):
+        """One pass over the training sequences, part after part of
+        ``source``, each cut into mini-batches; returns the mean loss (each
         batch's weighted by its total weight)."""
-        order = (
-            train_idx[self._random_state.permutation(len(train_idx))]
-            if self.shuffle
-            else train_idx
-        )
         total_loss, total_rows = 0.0, 0
-        batches = _slices(len(order), batch_size)
-        for batch, batch_slice in enumerate(batches):
-            loss, weight = self._train_step(data, order[batch_slice], batch, optimizer)
-            total_loss += loss * weight
-            total_rows += weight
-            if progress is not None:
-                progress.update(
-                    self.n_iter_ + 1, batch + 1, len(batches), total_loss / total_rows
+        n_batches = sum(-(-int(n) // batch_size) for n in source.part_sizes())
+        batch = 0
+        for data, order in source.parts(self._random_state, self.shuffle):
+            for batch_slice in _slices(len(order), batch_size):
+                loss, weight = self._train_step(
+                    data, order[batch_slice], batch, optimizer
                 )
+                total_loss += loss * weight
+                total_rows += weight
+                batch += 1
+                if progress is not None:
+                    progress.update(
+                        self.n_iter_ + 1, batch, n_batches, total_loss / total_rows
+                    )
         for name, p in self.params_.items():
             if not np.isfinite(p).all():
                 raise DivergenceError(
@@ -815,12 +921,18 @@ class BaseRNN(BaseEstimator):
         return loss, total
 
     def _evaluate(self, held_out, scorer):
-        """Weighted mean loss (without penalty) and score on ``held_out``."""
-        sequences = held_out.sequences
-        idx = np.arange(sequences.n_sequences)
-        Z = self._logits(sequences)
-        Y = self._batch_targets(held_out.targets, idx, sequences.lengths)
-        w = held_out.weights
+        """Weighted mean loss (without penalty) and score on the source
+        ``held_out``, read part by part."""
+        Z, Y, w, lengths = [], [], [], []
+        for data, idx in held_out.parts():
+            sequences = data.sequences
+            Z.append(self._logits(sequences))
+            Y.append(self._batch_targets(data.targets, idx, sequences.lengths))
+            w.append(data.weights)
+            lengths.append(sequences.lengths)
+        Z, Y = np.concatenate(Z), np.concatenate(Y)
+        w = None if w[0] is None else np.concatenate(w)
+        sequences = Sequences(None, np.concatenate(lengths))  # lengths only
         loss = self._held_out_loss(Z, Y, w, sequences)
         if scorer is None:
             return loss, self._held_out_score(Z, Y, w, sequences)
@@ -829,7 +941,8 @@ class BaseRNN(BaseEstimator):
         kwargs = {}
         if w is not None and not self._per_step:
             kwargs["sample_weight"] = w
-        return loss, float(scorer(self, sequences, held_out.labels, **kwargs))
+        X, labels = held_out.scorer_input()
+        return loss, float(scorer(self, X, labels, **kwargs))
 
     def _held_out_loss(self, Z, Y, weights, sequences):
         """Weighted mean loss of the rows with logits ``Z`` and targets ``Y``."""

@@ -2,12 +2,14 @@
 
 import numpy as np
 from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import column_or_1d
 
 from sklearn_rnn.estimators import _docs
 from sklearn_rnn.estimators._base import BaseRNN, user_validation_set
 from sklearn_rnn.estimators._labels import ClassLabelsMixin
+from sklearn_rnn.estimators._lazy import predictions_to_score
 from sklearn_rnn.estimators._targets import EncodedTargets
 from sklearn_rnn.inputs import check_targets
 
@@ -225,6 +227,25 @@ class RNNClassifier(ClassLabelsMixin, ClassifierMixin, BaseRNN):
         else:
             values = np.eye(n_outputs)[codes]
         return EncodedTargets(values, head, n_outputs, y, fitted, codes)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of the predicted labels, as scikit-learn's
+        classifiers.
+
+        Parameters
+        ----------
+        X : sequences
+            In any accepted format, a Dask collection included (predicted
+            block by block).
+        y : array-like of shape (n_sequences,)
+        sample_weight : array-like of shape (n_sequences,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        y, y_pred, sample_weight = predictions_to_score(self, X, y, sample_weight)
+        return float(accuracy_score(y, y_pred, sample_weight=sample_weight))
 
     def _batch_targets(self, targets, idx, lengths):
         return targets[idx]

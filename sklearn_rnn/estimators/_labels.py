@@ -11,6 +11,8 @@ import pandas as pd
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
+from sklearn_rnn.estimators._lazy import lazy_over_blocks
+
 
 def row_name(row, lengths):
     """Where label ``row`` is: its sequence, and its step with ``lengths``."""
@@ -147,6 +149,7 @@ class ClassLabelsMixin:
             )
         return per_class[targets.codes].astype(np.float64)
 
+    @lazy_over_blocks
     def predict(self, X):
         """Predict the label of each sequence (the classifier) or of each step
         of each sequence (the tagger).
@@ -164,6 +167,7 @@ class ClassLabelsMixin:
         index = self._class_index(Z, sequences)
         return self._per_sequence(self.classes_[index], sequences)
 
+    @lazy_over_blocks
     def predict_proba(self, X):
         """Class probabilities of each sequence (the classifier) or of each
         step (the tagger).
@@ -181,6 +185,7 @@ class ClassLabelsMixin:
         Z, sequences = self._predict_logits(X)
         return self._per_sequence(self._proba(Z, sequences), sequences)
 
+    @lazy_over_blocks
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed stably from the logits.
 

@@ -4,10 +4,12 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from sklearn_rnn.estimators import _docs
 from sklearn_rnn.estimators._base import BaseRNN, user_validation_set
+from sklearn_rnn.estimators._lazy import lazy_over_blocks, predictions_to_score
 from sklearn_rnn.estimators._targets import EncodedTargets
 from sklearn_rnn.inputs import check_targets
 
@@ -288,6 +290,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     def _batch_targets(self, targets, idx, lengths):
         return targets[idx]
 
+    @lazy_over_blocks
     def predict(self, X):
         """Predict the target of each sequence.
 
@@ -304,6 +307,25 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         y = self._output_head().activation(Z) * self.target_scale_
         y += self.target_mean_
         return y.ravel() if self.n_outputs_ == 1 else y
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R² of the predictions (averaged over
+        outputs), as scikit-learn's regressors.
+
+        Parameters
+        ----------
+        X : sequences
+            In any accepted format, a Dask collection included (predicted
+            block by block).
+        y : array-like of shape (n_sequences,) or (n_sequences, n_outputs)
+        sample_weight : array-like of shape (n_sequences,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        y, y_pred, sample_weight = predictions_to_score(self, X, y, sample_weight)
+        return float(r2_score(y, y_pred, sample_weight=sample_weight))
 
     def _output_slope(self, Z):
         # predictions are act(z) * target_scale_ + target_mean_, act the

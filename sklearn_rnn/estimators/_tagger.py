@@ -6,6 +6,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn_rnn.estimators import _docs
 from sklearn_rnn.estimators._base import BaseRNN, user_validation_set
 from sklearn_rnn.estimators._labels import ClassLabelsMixin, row_name
+from sklearn_rnn.estimators._lazy import predictions_to_score
 from sklearn_rnn.estimators._targets import EncodedTargets
 from sklearn_rnn.inputs import check_sequence_labels, check_step_weights
 from sklearn_rnn.metrics import TAGGING_SCORERS
@@ -385,13 +386,13 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
         -------
         score : float
         """
-        Z, sequences = self._predict_logits(X)
-        labels = check_sequence_labels(y, sequences.lengths, type(self).__name__)
-        predicted = self.classes_[self._class_index(Z, sequences)]
+        y, predicted, sample_weight = predictions_to_score(self, X, y, sample_weight)
+        lengths = np.array([len(steps) for steps in predicted], dtype=np.int64)
+        labels = check_sequence_labels(y, lengths, type(self).__name__)
         weights = None
         if sample_weight is not None:
-            weights = check_step_weights(sample_weight, sequences.lengths)
-        return float(np.average(predicted == labels, weights=weights))
+            weights = check_step_weights(sample_weight, lengths)
+        return float(np.average(np.concatenate(predicted) == labels, weights=weights))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

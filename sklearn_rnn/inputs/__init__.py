@@ -1,5 +1,9 @@
 """Input handling: every accepted sequence format to padded arrays and lengths.
 
+Dask collections (a Dask array chunked along sequences, or a
+:class:`SequenceFrame` over a Dask DataFrame) are read block by block
+(:mod:`sklearn_rnn.inputs._blocks`): each block is one of the formats above.
+
 Kernels only ever see the result: a C-contiguous float array of shape
 (n_sequences, n_steps, n_features) padded with zeros, and an int64 vector of
 lengths. A list of sequences whose padding would dwarf it (one long sequence
@@ -8,6 +12,12 @@ as the estimators take it. Token ids become int64 rows of an embedding table, sh
 (n_sequences, n_steps), which the network turns into features.
 """
 
+from sklearn_rnn.inputs._blocks import (
+    SequenceFrame,
+    aligned_targets,
+    dask_blocks,
+    is_dask_collection,
+)
 from sklearn_rnn.inputs._categories import encode_categories
 from sklearn_rnn.inputs._sequences import (
     Sequences,
@@ -18,6 +28,7 @@ from sklearn_rnn.inputs._sequences import (
 from sklearn_rnn.inputs._targets import check_sequence_labels, check_targets
 from sklearn_rnn.inputs._tokens import PADDING_ID, check_token_sequences
 from sklearn_rnn.inputs._validation import (
+    check_features,
     validate_sequences,
     validate_token_sequences,
 )
@@ -25,14 +36,19 @@ from sklearn_rnn.inputs._weights import check_step_weights, check_weights
 
 __all__ = [
     "PADDING_ID",
+    "SequenceFrame",
     "Sequences",
+    "aligned_targets",
+    "check_features",
     "check_sequence_labels",
     "check_sequences",
     "check_step_weights",
     "check_targets",
     "check_token_sequences",
     "check_weights",
+    "dask_blocks",
     "encode_categories",
+    "is_dask_collection",
     "length_blocks",
     "map_values",
     "validate_sequences",

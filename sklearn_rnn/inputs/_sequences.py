@@ -133,7 +133,7 @@ class Sequences:
         return data, lengths
 
 
-def check_sequences(X, *, dtype=np.float64):
+def check_sequences(X, *, dtype=np.float64, first_index=0):
     """Validate sequences in any accepted format and pad them.
 
     Parameters
@@ -142,6 +142,10 @@ def check_sequences(X, *, dtype=np.float64):
         See the module docstring for the accepted formats.
     dtype : {numpy.float32, numpy.float64}
         Floating type of the returned data.
+    first_index : int, default=0
+        Number of the first sequence of a 2D or 3D array in messages: an array
+        that is one block of a larger collection names its sequences by their
+        place in the collection.
 
     Returns
     -------
@@ -181,7 +185,9 @@ def check_sequences(X, *, dtype=np.float64):
         X = list(X)
     if isinstance(X, (list, tuple)) or _is_ragged_object_array(X):
         return _from_list(X, dtype)
-    return _from_array(_as_float_array(X, "X"), dtype)
+    arr = _as_float_array(X, "X")
+    index = None if first_index == 0 else first_index + np.arange(len(arr))
+    return _from_array(arr, dtype, index)
 
 
 def map_values(X, fn):

@@ -8,7 +8,7 @@ from sklearn_rnn.inputs._sequences import check_sequences
 from sklearn_rnn.inputs._tokens import check_token_sequences, token_rows
 
 
-def validate_sequences(estimator, X, *, reset, dtype):
+def validate_sequences(estimator, X, *, reset, dtype, first_index=0):
     """Check ``X`` and, on ``reset``, record its feature count and names.
 
     Parameters
@@ -22,23 +22,35 @@ def validate_sequences(estimator, X, *, reset, dtype):
         True in ``fit``, False when predicting or transforming.
     dtype : numpy dtype
         Floating type of the returned data.
+    first_index : int, default=0
+        Number of X's first sequence in messages (X is one block of a larger
+        collection).
 
     Returns
     -------
     sequences : Sequences
     """
-    sequences = check_sequences(X, dtype=dtype)
+    sequences = check_sequences(X, dtype=dtype, first_index=first_index)
+    check_features(
+        estimator, sequences.n_features, sequences.feature_names, reset=reset
+    )
+    _check_step_names(estimator, sequences.step_names, reset=reset)
+    return sequences
+
+
+def check_features(estimator, n_features, names, *, reset):
+    """On ``reset`` record the number of features per step and their names;
+    otherwise check them against those recorded. For a Dask collection they
+    come from its metadata, before any block is read."""
     if reset:
-        estimator.n_features_in_ = sequences.n_features
-    elif sequences.n_features != estimator.n_features_in_:
+        estimator.n_features_in_ = n_features
+    elif n_features != estimator.n_features_in_:
         raise ValueError(
-            f"X has {sequences.n_features} features per step, but "
+            f"X has {n_features} features per step, but "
             f"{type(estimator).__name__} is expecting {estimator.n_features_in_} "
             "features per step as input."
         )
-    _check_feature_names(estimator, sequences.feature_names, reset=reset)
-    _check_step_names(estimator, sequences.step_names, reset=reset)
-    return sequences
+    _check_feature_names(estimator, names, reset=reset)
 
 
 def validate_token_sequences(estimator, X, *, reset):

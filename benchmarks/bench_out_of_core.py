@@ -1,0 +1,252 @@
+"""Training on a Dask collection larger than what a process should hold.
+
+Four measurements, each in a fresh process:
+
+- ``memory``: a fit over a lazily generated float32 Dask array of
+  ``--gib`` GiB (blocks of 10,000 sequences x 50 steps x 64 features, 122
+  MiB each, generated when computed), Dask's threaded scheduler: the
+  process's resident memory before ``fit`` and its peak during ``fit``
+  (Linux's VmHWM, reset just before the fit);
+- ``cluster``: the same fit with a ``dask.distributed`` ``LocalCluster`` of
+  two worker processes: the blocks are generated on the workers, and the
+  client process's peak is measured the same way;
+- ``transfer``: on that cluster, the time to compute a block on a worker and
+  bring it to the client, against the time to train on that block;
+- ``speed``: the epoch time of a fit over a Dask array of data that fits in
+  memory (20,000 sequences x 50 x 16, in blocks of 2,000) against the same
+  fit in memory, medians of ``--repeat`` runs, with the spread.
+
+Run with::
+
+    python benchmarks/bench_out_of_core.py [--gib 2] [--repeat 3]
+        [--output FILE]
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+
+STEPS, FEATURES, BLOCK = 50, 64, 10_000
+
+
+def rss_mib():
+    with open("/proc/self/status") as status:
+        fields = dict(line.split(":", 1) for line in status)
+    return int(fields["VmRSS"].split()[0]) / 1024
+
+
+def reset_peak():
+    """Make VmHWM (the peak resident size) start again from the current one."""
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")
+
+
+def peak_mib():
+    with open("/proc/self/status") as status:
+        fields = dict(line.split(":", 1) for line in status)
+    return int(fields["VmHWM"].split()[0]) / 1024
+
+
+def generated_block(seed, n):
+    """Sequences made where they are computed; the label is the sign of the
+    first feature's sum, so that y is a cheap pass over X."""
+    return np.random.default_rng(seed).standard_normal(
+        (n, STEPS, FEATURES), dtype=np.float32
+    )
+
+
+def lazy_data(gib):
+    import dask
+    import dask.array as da
+
+    n_blocks = max(1, round(gib * 2**30 / (BLOCK * STEPS * FEATURES * 4)))
+    parts = [
+        da.from_delayed(
+            dask.delayed(generated_block)(seed, BLOCK),
+            shape=(BLOCK, STEPS, FEATURES),
+            dtype=np.float32,
+        )
+        for seed in range(n_blocks)
+    ]
+    X = da.concatenate(parts)
+    y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
+    return X, y
+
+
+def warm_up():
+    """Compile (or load) the kernels before anything is measured."""
+    from sklearn_rnn import RNNClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 5, FEATURES)).astype(np.float32)
+    RNNClassifier(max_iter=1).fit(X, rng.randint(0, 2, 40))
+
+
+def fit_measured(X, y):
+    from sklearn_rnn import RNNClassifier
+
+    before = rss_mib()
+    reset_peak()
+    start = time.perf_counter()
+    RNNClassifier(max_iter=1, random_state=0).fit(X, y)
+    return {
+        "seconds": time.perf_counter() - start,
+        "rss_before_mib": before,
+        "peak_mib": peak_mib(),
+    }
+
+
+def section_memory(args):
+    import dask
+
+    warm_up()
+    X, y = lazy_data(args.gib)
+    with dask.config.set(scheduler="threads"):
+        result = fit_measured(X, y)
+    result["data_gib"] = X.nbytes / 2**30
+    result["blocks"] = X.numblocks[0]
+    return result
+
+
+def section_cluster(args):
+    from dask.distributed import Client, LocalCluster
+
+    warm_up()
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as c,
+        Client(c),
+    ):
+        X, y = lazy_data(args.gib)
+        result = fit_measured(X, y)
+    result["data_gib"] = X.nbytes / 2**30
+    return result
+
+
+def section_transfer(args):
+    from dask.distributed import Client, LocalCluster
+
+    from sklearn_rnn import RNNClassifier
+
+    warm_up()
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as c,
+        Client(c) as client,
+    ):
+        X, y = lazy_data(0.5)
+        y = y.compute()
+        block = X.blocks[1]
+        moves, trains = [], []
+        model = RNNClassifier(random_state=0)
+        model.partial_fit(X.blocks[0].compute(), y[:BLOCK], classes=[0, 1])
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            values = client.compute(block).result()
+            moves.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            model.partial_fit(values, y[BLOCK : 2 * BLOCK])
+            trains.append(time.perf_counter() - start)
+            del values
+    return {"compute_and_move_s": moves, "train_s": trains}
+
+
+def section_speed(args):
+    import dask
+    import dask.array as da
+
+    from sklearn_rnn import RNNClassifier
+
+    warm_up()
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20_000, STEPS, 16)).astype(np.float32)
+    y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
+    lazy = da.from_array(X, chunks=(2_000, -1, -1))
+    params = dict(max_iter=2, random_state=0, hidden_layer_sizes=(32,))
+    RNNClassifier(**params).fit(X[:100], y[:100])  # compile this input width
+    memory, blocks = [], []
+    with warnings.catch_warnings(), dask.config.set(scheduler="threads"):
+        warnings.simplefilter("ignore")
+        for _ in range(args.repeat):  # interleaved, so that both see one machine
+            start = time.perf_counter()
+            RNNClassifier(**params).fit(X, y)
+            memory.append((time.perf_counter() - start) / params["max_iter"])
+            start = time.perf_counter()
+            RNNClassifier(**params).fit(lazy, y)
+            blocks.append((time.perf_counter() - start) / params["max_iter"])
+    return {"memory_epoch_s": memory, "dask_epoch_s": blocks}
+
+
+SECTIONS = {
+    "memory": section_memory,
+    "cluster": section_cluster,
+    "transfer": section_transfer,
+    "speed": section_speed,
+}
+
+
+def report(results, args):
+    memory, cluster = results["memory"], results["cluster"]
+    transfer, speed = results["transfer"], results["speed"]
+    ratios = np.array(speed["dask_epoch_s"]) / np.array(speed["memory_epoch_s"])
+    lines = [
+        "| measurement | figure |",
+        "|---|---|",
+        f"| data set | {memory['data_gib']:.2f} GiB float32, {memory['blocks']} "
+        f"blocks of {BLOCK:,} sequences x {STEPS} steps x {FEATURES} features |",
+        f"| threaded scheduler: resident before fit | {memory['rss_before_mib']:.0f} "
+        "MiB |",
+        f"| threaded scheduler: peak during fit | {memory['peak_mib']:.0f} MiB "
+        f"(+{memory['peak_mib'] - memory['rss_before_mib']:.0f} MiB), one epoch in "
+        f"{memory['seconds']:.0f} s |",
+        f"| LocalCluster (2 workers): client resident before fit | "
+        f"{cluster['rss_before_mib']:.0f} MiB |",
+        f"| LocalCluster: client peak during fit | {cluster['peak_mib']:.0f} MiB "
+        f"(+{cluster['peak_mib'] - cluster['rss_before_mib']:.0f} MiB), one epoch in "
+        f"{cluster['seconds']:.0f} s |",
+        f"| LocalCluster: compute a block on a worker and move it to the client | "
+        f"median {np.median(transfer['compute_and_move_s']):.2f} s |",
+        f"| train one epoch on that block | median "
+        f"{np.median(transfer['train_s']):.2f} s |",
+        f"| in-memory data: epoch in memory | median "
+        f"{np.median(speed['memory_epoch_s']):.3f} s |",
+        f"| in-memory data: epoch over a Dask array of 10 blocks | median "
+        f"{np.median(speed['dask_epoch_s']):.3f} s |",
+        f"| ratio Dask / memory (median of {args.repeat}; spread) | "
+        f"{np.median(ratios):.2f} ({ratios.min():.2f} to {ratios.max():.2f}) |",
+    ]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--gib", type=float, default=2.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--output")
+    parser.add_argument("--section", choices=SECTIONS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.section:  # one measurement, in this fresh process
+        print(json.dumps(SECTIONS[args.section](args)))
+        return
+    results = {}
+    for name in SECTIONS:
+        command = [sys.executable, __file__, "--section", name]
+        command += ["--gib", str(args.gib), "--repeat", str(args.repeat)]
+        out = subprocess.run(
+            command, check=True, capture_output=True, text=True, env=os.environ
+        )
+        results[name] = json.loads(out.stdout.strip().splitlines()[-1])
+        print(name, results[name], flush=True)
+    table = report(results, args)
+    print(table)
+    if args.output:
+        with open(args.output, "w") as out:
+            out.write(table + "\n")
+
+
+if __name__ == "__main__":
+    main()

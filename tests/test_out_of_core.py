@@ -1,0 +1,410 @@
+"""Dask collections through fit, partial_fit, predict and score: blocks of
+whole sequences streamed through training, lazy predictions, the long format
+read from Parquet, and the errors of each."""
+
+import copy
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
+from sklearn_rnn.inputs import SequenceFrame, dask_blocks
+
+da = pytest.importorskip("dask.array")
+dd = pytest.importorskip("dask.dataframe")
+dask = pytest.importorskip("dask")
+
+SMALL = {"hidden_layer_sizes": (4,), "random_state": 0, "max_iter": 4}
+ESTIMATORS = {
+    "classifier": RNNClassifier,
+    "regressor": RNNRegressor,
+    "tagger": RNNSequenceTagger,
+}
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+def _data(n=48, steps=5, seed=0):
+    """Padded sequences (3 to ``steps`` steps, NaN after) with the targets of
+    each estimator."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, steps, 2)).astype(np.float32)
+    lengths = rng.randint(3, steps + 1, size=n)
+    X[np.arange(steps) >= lengths[:, None]] = np.nan
+    real = np.nan_to_num(X)
+    targets = {
+        "classifier": (real[:, :, 0].sum(axis=1) > 0).astype(int),
+        "regressor": real[:, :, 1].sum(axis=1),
+        "tagger": [(X[i, :n_i, 0] > 0).astype(int) for i, n_i in enumerate(lengths)],
+    }
+    return X, targets
+
+
+X_MEM, TARGETS = _data()
+
+
+def _tags_as_array(kind, y, chunks):
+    """y as a Dask array where it is an array (one label per sequence)."""
+    if kind == "tagger":
+        return y
+    return da.from_array(y, chunks=chunks)
+
+
+@pytest.mark.parametrize("kind", ESTIMATORS)
+def test_one_block_fit_equals_the_fit_in_memory(kind):
+    """A seeded fit over a single-block Dask array streams the same batches
+    in the same order as the fit in memory: identical parameters."""
+    y = TARGETS[kind]
+    memory = ESTIMATORS[kind](**SMALL).fit(X_MEM, y)
+    X = da.from_array(X_MEM, chunks=(len(X_MEM), -1, -1))
+    streamed = ESTIMATORS[kind](**SMALL).fit(X, _tags_as_array(kind, y, -1))
+    assert streamed.loss_curve_ == memory.loss_curve_
+    for name, value in memory.params_.items():
+        np.testing.assert_array_equal(streamed.params_[name], value)
+
+
+@pytest.fixture(scope="module")
+def streamed():
+    """Each estimator fitted over a Dask array of 4 blocks."""
+    X = da.from_array(X_MEM, chunks=(12, -1, -1))
+    return X, {
+        kind: ESTIMATORS[kind](**SMALL).fit(X, _tags_as_array(kind, y, 12))
+        for kind, y in TARGETS.items()
+    }
+
+
+@pytest.mark.parametrize("kind", ESTIMATORS)
+def test_predictions_of_a_dask_array_are_lazy_and_equal(streamed, kind):
+    X, models = streamed
+    model = models[kind]
+    methods = ["predict"] + (["predict_proba"] if kind != "regressor" else [])
+    for method in methods:
+        lazy = getattr(model, method)(X)
+        assert isinstance(lazy, da.Array)
+        assert lazy.chunks[0] == X.chunks[0]
+        expected = getattr(model, method)(X_MEM)
+        computed = lazy.compute()
+        if kind == "tagger":  # one array of steps per sequence
+            assert len(computed) == len(expected)
+            for got, want in zip(computed, expected, strict=True):
+                np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+        else:
+            np.testing.assert_allclose(computed, expected, rtol=1e-5, atol=1e-6)
+    assert model.score(X, _tags_as_array(kind, TARGETS[kind], 12)) == pytest.approx(
+        model.score(X_MEM, TARGETS[kind]), abs=1e-6
+    )
+
+
+def test_many_blocks_train_as_well_as_one():
+    """Blocks in a shuffled order, each shuffled within: the fit reaches the
+    in-memory fit's score within noise."""
+    X, y = _data(n=240, seed=1)[0], _data(n=240, seed=1)[1]["classifier"]
+    params = dict(SMALL, max_iter=30, hidden_layer_sizes=(8,))
+    memory = RNNClassifier(**params).fit(X, y)
+    blocks = RNNClassifier(**params).fit(da.from_array(X, chunks=(40, -1, -1)), y)
+    assert memory.score(X, y) > 0.8
+    assert abs(blocks.score(X, y) - memory.score(X, y)) < 0.1
+
+
+def test_partial_fit_is_one_pass_over_the_blocks():
+    X = da.from_array(X_MEM, chunks=(12, -1, -1))
+    model = RNNClassifier(**SMALL)
+    model.partial_fit(X, TARGETS["classifier"], classes=[0, 1])
+    model.partial_fit(X, TARGETS["classifier"])
+    assert model.n_iter_ == 2 and model.t_ == 2 * len(X_MEM)
+
+
+def test_early_stopping_holds_out_whole_blocks():
+    X = da.from_array(X_MEM, chunks=(8, -1, -1))
+    model = RNNClassifier(
+        **dict(SMALL, max_iter=6), early_stopping=True, validation_fraction=0.25
+    ).fit(X, TARGETS["classifier"])
+    assert len(model.validation_scores_) == model.n_iter_
+    # 2 of the 6 blocks are held out; the others are trained on
+    assert model.t_ == model.n_iter_ * 32
+    # a named scorer receives the held-out blocks as a lazy collection
+    f1 = RNNClassifier(
+        **dict(SMALL, max_iter=2), early_stopping=True, scoring="f1_macro"
+    ).fit(X, TARGETS["classifier"])
+    assert all(0 <= s <= 1 for s in f1.validation_scores_)
+    one_block = da.from_array(X_MEM, chunks=(48, -1, -1))
+    with pytest.raises(ValueError, match="1 block.*X_val"):
+        RNNClassifier(**SMALL, early_stopping=True).fit(
+            one_block, TARGETS["classifier"]
+        )
+
+
+def test_a_dask_validation_set_is_streamed_too():
+    X = da.from_array(X_MEM, chunks=(12, -1, -1))
+    X_val, y_val = _data(n=20, seed=3)
+    model = RNNClassifier(**SMALL, early_stopping=True).fit(
+        X,
+        TARGETS["classifier"],
+        X_val=da.from_array(X_val, chunks=(10, -1, -1)),
+        y_val=y_val["classifier"],
+    )
+    in_memory = RNNClassifier(**SMALL, early_stopping=True).fit(
+        X, TARGETS["classifier"], X_val=X_val, y_val=y_val["classifier"]
+    )
+    np.testing.assert_allclose(
+        model.validation_scores_, in_memory.validation_scores_, atol=1e-12
+    )
+
+
+@pytest.mark.parametrize(
+    "chunks, axis, fix",
+    [
+        ((12, 2, 2), "axis 1 \\(time steps\\)", "X.rechunk({1: -1, 2: -1})"),
+        ((12, 5, 1), "axis 2 \\(features\\)", "X.rechunk({1: -1, 2: -1})"),
+    ],
+)
+def test_chunks_across_sequences_are_refused_with_the_fix(chunks, axis, fix):
+    X = da.from_array(X_MEM, chunks=chunks)
+    with pytest.raises(ValueError, match=axis) as raised:
+        RNNClassifier(**SMALL).fit(X, TARGETS["classifier"])
+    assert fix in str(raised.value)
+    model = RNNClassifier(**SMALL).fit(X_MEM, TARGETS["classifier"])
+    with pytest.raises(ValueError, match=axis):
+        model.predict(X)
+
+
+def test_other_collections_are_refused_by_name():
+    frame = dd.from_pandas(pd.DataFrame({"x": [1.0, 2.0]}), npartitions=1)
+    with pytest.raises(TypeError, match="SequenceFrame\\(X, id=..., step=...\\)"):
+        RNNClassifier(**SMALL).fit(frame, [0, 1])
+    unknown = da.from_array(X_MEM, chunks=(12, -1, -1))
+    unknown = unknown[unknown[:, 0, 0] > -10]  # chunk sizes unknown
+    with pytest.raises(ValueError, match="compute_chunk_sizes"):
+        dask_blocks(unknown)
+    with pytest.raises(TypeError, match="numbers"):
+        dask_blocks(da.from_array(np.array([["a"]], dtype=object), chunks=1))
+
+
+def test_nan_in_a_later_block_is_named_by_its_global_index():
+    X = X_MEM.copy()
+    X[40, 1, 0] = np.nan  # inside sequence 40, in the fourth block
+    model = RNNRegressor(**SMALL).fit(X_MEM, TARGETS["regressor"])
+    before = copy.deepcopy(model.params_)
+    with pytest.raises(ValueError, match="^Sequence 40 has NaN at step 1"):
+        model.set_params(warm_start=True).fit(
+            da.from_array(X, chunks=(12, -1, -1)), TARGETS["regressor"]
+        )
+    for name, value in before.items():
+        np.testing.assert_array_equal(model.params_[name], value)
+
+
+def test_an_interrupted_streaming_fit_leaves_the_model_unchanged():
+    """Ctrl-C while a later block is computed: the fitted model keeps its
+    state, a fresh one stays unfitted."""
+
+    def block(start, stop):
+        if start == 24:
+            raise KeyboardInterrupt
+        return X_MEM[start:stop]
+
+    parts = [
+        da.from_delayed(
+            dask.delayed(block)(s, s + 12), shape=(12, 5, 2), dtype=np.float32
+        )
+        for s in range(0, 48, 12)
+    ]
+    X = da.concatenate(parts)
+    model = RNNClassifier(**SMALL).fit(X_MEM, TARGETS["classifier"])
+    before = copy.deepcopy(vars(model))
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, TARGETS["classifier"])
+    assert vars(model).keys() == before.keys()
+    for name, value in before["params_"].items():
+        np.testing.assert_array_equal(model.params_[name], value)
+    assert model.loss_curve_ == before["loss_curve_"]
+    fresh = RNNClassifier(**SMALL)
+    with pytest.raises(KeyboardInterrupt):
+        fresh.fit(X, TARGETS["classifier"])
+    assert not hasattr(fresh, "params_")
+
+
+def test_streaming_holds_at_most_two_blocks():
+    """The current block and the next one being computed; no more."""
+    live, peak = set(), [0]
+
+    class Block(np.ndarray):
+        def __del__(self):
+            live.discard(id(self))
+
+    def block(start, stop):
+        out = X_MEM[start:stop].copy().view(Block)
+        live.add(id(out))
+        peak[0] = max(peak[0], len(live))
+        return out
+
+    parts = [
+        da.from_delayed(
+            dask.delayed(block)(s, s + 6), shape=(6, 5, 2), dtype=np.float32
+        )
+        for s in range(0, 48, 6)
+    ]
+    with dask.config.set(scheduler="sync"):
+        RNNClassifier(**SMALL).fit(da.concatenate(parts), TARGETS["classifier"])
+    assert 1 <= peak[0] <= 2
+
+
+def _long_rows(X, tags=None):
+    """The padded sequences as long rows: doc id, step, features (and tag),
+    rows shuffled within each sequence."""
+    rng = np.random.RandomState(5)
+    rows = []
+    for i, seq in enumerate(X):
+        length = int((~np.isnan(seq[:, 0])).sum())
+        for t in rng.permutation(length):
+            row = {"doc": 1000 + i, "t": t, "a": seq[t, 0], "b": seq[t, 1]}
+            if tags is not None:
+                row["tag"] = int(tags[i][t])
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def parquet_dir(tmp_path_factory):
+    """The data set written as 3 Parquet files, whole sequences in each."""
+    path = tmp_path_factory.mktemp("sequences")
+    rows = _long_rows(X_MEM, TARGETS["tagger"])
+    for k, docs in enumerate(np.array_split(np.arange(1000, 1048), 3)):
+        rows[rows["doc"].isin(docs)].to_parquet(path / f"part-{k}.parquet")
+    return path
+
+
+def test_long_format_parquet_end_to_end(parquet_dir):
+    """read_parquet, fit on per-sequence targets keyed by id, lazy
+    predictions indexed by id; the tagger on a label column, predictions on
+    the frame's rows."""
+    frame = dd.read_parquet(parquet_dir)
+    assert frame.npartitions == 3
+    X = SequenceFrame(frame[["doc", "t", "a", "b"]], id="doc", step="t")
+    ids = pd.Index(np.arange(1000, 1048), name="doc")
+    y = pd.Series(TARGETS["classifier"], index=ids).sample(frac=1, random_state=0)
+
+    model = RNNClassifier(**SMALL).fit(X, y)
+    reference = RNNClassifier(**SMALL).fit(X_MEM, TARGETS["classifier"])
+    assert list(model.feature_names_in_) == ["a", "b"]
+    proba = model.predict_proba(X)
+    assert isinstance(proba, dd.DataFrame) and proba.npartitions == 3
+    proba = proba.compute()
+    assert list(proba.columns) == [0, 1]
+    # the same sequences, in another order of blocks: close, not identical
+    np.testing.assert_allclose(
+        proba.loc[ids].to_numpy(), reference.predict_proba(X_MEM), atol=0.05
+    )
+    assert model.score(X, y) == pytest.approx(model.score(X_MEM, TARGETS["classifier"]))
+
+    tagger = RNNSequenceTagger(**SMALL).fit(X, frame["tag"])
+    tags = tagger.predict(X)
+    assert isinstance(tags, dd.Series) and tags.npartitions == 3
+    tags, rows = tags.compute(), frame.compute()
+    # each row's prediction is that of its own step
+    expected = tagger.predict(X_MEM)
+    for doc, t, tag in zip(rows["doc"], rows["t"], tags, strict=True):
+        assert tag == expected[doc - 1000][t]
+    assert 0.5 < tagger.score(X, frame["tag"]) <= 1
+
+
+def test_a_sequence_split_between_partitions_is_refused():
+    rows = _long_rows(X_MEM[:6])
+    frame = dd.from_pandas(rows, npartitions=2, sort=False)
+    split = set(frame.partitions[0].compute()["doc"]) & set(
+        frame.partitions[1].compute()["doc"]
+    )
+    assert split, "the test needs a sequence in both partitions"
+    X = SequenceFrame(frame, id="doc", step="t")
+    with pytest.raises(ValueError, match="Sequence id 10.. has rows in partitions"):
+        RNNClassifier(**SMALL).fit(
+            X, pd.Series(np.arange(6) % 2, index=1000 + np.arange(6))
+        )
+    with pytest.raises(ValueError, match=r"X.shuffle\(on='doc'\)"):
+        dask_blocks(X)
+
+
+def test_frame_targets_are_checked_by_sequence_id():
+    frame = dd.from_pandas(_long_rows(X_MEM[:6]), npartitions=1)
+    X = SequenceFrame(frame, id="doc", step="t")
+    with pytest.raises(ValueError, match="no value for sequence id 1005"):
+        RNNClassifier(**SMALL).fit(
+            X, pd.Series([0, 1, 0, 1, 0], index=range(1000, 1005))
+        )
+    with pytest.raises(TypeError, match="Series indexed by sequence id"):
+        RNNClassifier(**SMALL).fit(X, np.arange(6) % 2)
+    with pytest.raises(ValueError, match="id='seq' is neither a column"):
+        SequenceFrame(frame, id="seq", step="t")
+
+
+def test_tagger_labels_must_match_the_steps_by_sequence():
+    X = da.from_array(X_MEM, chunks=(12, -1, -1))
+    tags = list(TARGETS["tagger"])
+    tags[30] = np.append(tags[30], 1)  # one label too many, in block 2
+    with pytest.raises(ValueError, match=f"^Sequence 30 has {len(tags[30]) - 1} "):
+        RNNSequenceTagger(**SMALL).fit(X, tags)
+
+
+def _generated(seed, n):
+    """A block of sequences made where it is computed (on a worker)."""
+    return _data(n=n, seed=seed)[0]
+
+
+def test_on_a_cluster_blocks_are_computed_on_the_workers(client):
+    """Blocks generated on the workers stream to the fit, which gives the
+    fit of the same blocks without a cluster; predictions run on the
+    workers too."""
+    distributed = pytest.importorskip("dask.distributed")
+    parts = [
+        da.from_delayed(
+            dask.delayed(_generated)(seed, 12), shape=(12, 5, 2), dtype=np.float32
+        )
+        for seed in range(4)
+    ]
+    X = da.concatenate(parts)
+    local = np.concatenate([_generated(seed, 12) for seed in range(4)])
+    y = (np.nan_to_num(local)[:, :, 0].sum(axis=1) > 0).astype(int)
+    with distributed.get_task_stream(client) as tasks:
+        model = RNNClassifier(**SMALL).fit(X, y)
+        proba = model.predict_proba(X).compute()
+    ran_on = {task["worker"] for task in tasks.data}
+    assert ran_on and ran_on <= set(client.scheduler_info()["workers"])
+    names = {
+        task["key"][0] if isinstance(task["key"], tuple) else task["key"]
+        for task in tasks.data
+    }
+    assert any("generated" in str(name) for name in names), names
+    with dask.config.set(scheduler="sync"):
+        alone = RNNClassifier(**SMALL).fit(X, y)
+    for name, value in alone.params_.items():
+        np.testing.assert_array_equal(model.params_[name], value)
+    np.testing.assert_allclose(proba, model.predict_proba(local), rtol=1e-5, atol=1e-6)
+
+
+def test_import_without_dask():
+    """Dask is optional: the package imports and fits without it."""
+    code = (
+        "import sys\n"
+        "class Hide:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'dask' or name.startswith('dask.'):\n"
+        "            raise ImportError('no dask here')\n"
+        "sys.meta_path.insert(0, Hide())\n"
+        "import numpy as np, sklearn_rnn\n"
+        "from sklearn_rnn.inputs import SequenceFrame\n"
+        "assert not any(m.startswith('dask') for m in sys.modules)\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "ok", result.stderr
