@@ -7,11 +7,12 @@ def rng():
     return np.random.RandomState(0)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def client():
     """A ``dask.distributed`` client of two worker processes, as on a real
     cluster: each imports the package and loads the compiled kernels from
-    Numba's on-disk cache. Shared by the Dask tests."""
+    Numba's on-disk cache. Shared by the Dask tests; it is the default
+    scheduler of every Dask computation until its module's tests end."""
     distributed = pytest.importorskip("dask.distributed")
     with (
         distributed.LocalCluster(

@@ -221,14 +221,15 @@ def test_an_interrupted_streaming_fit_leaves_the_model_unchanged():
     X = da.concatenate(parts)
     model = RNNClassifier(**SMALL).fit(X_MEM, TARGETS["classifier"])
     before = copy.deepcopy(vars(model))
-    with pytest.raises(KeyboardInterrupt):
+    # in this process, as Ctrl-C is (a cluster's worker would die of it)
+    with dask.config.set(scheduler="sync"), pytest.raises(KeyboardInterrupt):
         model.fit(X, TARGETS["classifier"])
     assert vars(model).keys() == before.keys()
     for name, value in before["params_"].items():
         np.testing.assert_array_equal(model.params_[name], value)
     assert model.loss_curve_ == before["loss_curve_"]
     fresh = RNNClassifier(**SMALL)
-    with pytest.raises(KeyboardInterrupt):
+    with dask.config.set(scheduler="sync"), pytest.raises(KeyboardInterrupt):
         fresh.fit(X, TARGETS["classifier"])
     assert not hasattr(fresh, "params_")
 
@@ -352,6 +353,30 @@ def test_tagger_labels_must_match_the_steps_by_sequence():
     tags[30] = np.append(tags[30], 1)  # one label too many, in block 2
     with pytest.raises(ValueError, match=f"^Sequence 30 has {len(tags[30]) - 1} "):
         RNNSequenceTagger(**SMALL).fit(X, tags)
+
+
+def test_dask_ml_wrappers_keep_working_on_univariate_arrays():
+    """Incremental and ParallelPostFit hand 2D blocks to partial_fit and
+    predict, which read them as univariate sequences."""
+    wrappers = pytest.importorskip("dask_ml.wrappers")
+    X = np.nan_to_num(X_MEM[:, :, 0])
+    y = TARGETS["classifier"]
+    X_dask, y_dask = da.from_array(X, chunks=12), da.from_array(y, chunks=12)
+    incremental = wrappers.Incremental(RNNClassifier(**SMALL), random_state=0)
+    incremental.fit(X_dask, y_dask, classes=[0, 1])
+    assert incremental.estimator_.n_iter_ == 4  # one call per block
+    predicted = incremental.predict(X_dask)
+    assert isinstance(predicted, da.Array)
+    np.testing.assert_array_equal(
+        predicted.compute(), incremental.estimator_.predict(X)
+    )
+    post = wrappers.ParallelPostFit(RNNClassifier(**SMALL)).fit(X, y)
+    np.testing.assert_allclose(
+        post.predict_proba(X_dask).compute(),
+        post.estimator.predict_proba(X),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def _generated(seed, n):

@@ -9,8 +9,12 @@ meanings, cut into small steps:
    weights), then records the new state: the network spec, fresh copies of
    the parameters and optimizer state, and the monitor of what training
    watches (:mod:`sklearn_rnn.estimators._monitor`);
-2. :meth:`BaseRNN._train` runs epochs, :meth:`BaseRNN._run_epoch` batches
-   and :meth:`BaseRNN._train_step` one update.
+2. :meth:`BaseRNN._source` says where training reads the sequences from
+   (:mod:`sklearn_rnn.estimators._sources`): memory, or the blocks of a Dask
+   collection, read one at a time;
+3. :meth:`BaseRNN._train` runs epochs, :meth:`BaseRNN._run_epoch` the
+   mini-batches of each part of the source and :meth:`BaseRNN._train_step`
+   one update.
 
 Because training only updates arrays copied at the start of the call, the
 all-or-nothing wrapper of :mod:`sklearn_rnn._atomic` restores a failed or
@@ -227,7 +231,7 @@ def _warn_if_unscaled(sequences, n_ids=0):
             "poorly. Scale X first, e.g. make_pipeline(SequenceScaler(), "
             "estimator) with sklearn_rnn.preprocessing.SequenceScaler.",
             UserWarning,
-            stacklevel=5,
+            stacklevel=7,
         )
 
 
