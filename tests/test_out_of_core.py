@@ -415,6 +415,53 @@ def test_on_a_cluster_blocks_are_computed_on_the_workers(client):
     np.testing.assert_allclose(proba, model.predict_proba(local), rtol=1e-5, atol=1e-6)
 
 
+def test_sequence_scaler_fits_in_one_pass_and_transforms_lazily():
+    """Per-block statistics pooled equal the statistics in memory; the
+    transform is lazy and equal; a pipeline streams the scaled blocks."""
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_rnn.preprocessing import SequenceScaler
+
+    X = X_MEM * 40 + 7
+    X_dask = da.from_array(X, chunks=(7, -1, -1))  # blocks of unequal sizes
+    memory, blocks = SequenceScaler().fit(X), SequenceScaler().fit(X_dask)
+    assert blocks.n_steps_seen_ == memory.n_steps_seen_
+    np.testing.assert_allclose(blocks.mean_, memory.mean_, rtol=1e-12)
+    np.testing.assert_allclose(blocks.scale_, memory.scale_, rtol=1e-12)
+    scaled = blocks.transform(X_dask)
+    assert isinstance(scaled, da.Array) and scaled.chunks == X_dask.chunks
+    np.testing.assert_allclose(
+        scaled.compute(), memory.transform(X), rtol=1e-6, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        blocks.inverse_transform(scaled).compute(), X, rtol=1e-5, equal_nan=True
+    )
+    bad = X.copy()
+    bad[30, 0, 1] = np.inf
+    with pytest.raises(ValueError, match="^Sequence 30 has an infinite value"):
+        SequenceScaler().fit(da.from_array(bad, chunks=(7, -1, -1)))
+
+    pipe = make_pipeline(SequenceScaler(), RNNClassifier(**SMALL))
+    pipe.fit(X_dask, TARGETS["classifier"])
+    assert pipe.score(X_dask, TARGETS["classifier"]) == pytest.approx(
+        pipe.score(X, TARGETS["classifier"])
+    )
+    assert isinstance(pipe.predict_proba(X_dask), da.Array)
+
+    rows = _long_rows(X)
+    frame = SequenceFrame(dd.from_pandas(rows, npartitions=1), id="doc", step="t")
+    scaler = SequenceScaler().fit(frame)
+    np.testing.assert_allclose(scaler.mean_, memory.mean_, rtol=1e-12)
+    out = scaler.transform(frame)
+    assert isinstance(out, SequenceFrame)
+    np.testing.assert_allclose(
+        out.frame.compute()[["a", "b"]].to_numpy(),
+        (rows[["a", "b"]].to_numpy() - memory.mean_) / memory.scale_,
+        rtol=1e-6,
+        atol=1e-6,
+    )
+
+
 def test_import_without_dask():
     """Dask is optional: the package imports and fits without it."""
     code = (

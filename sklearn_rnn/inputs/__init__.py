@@ -17,6 +17,7 @@ from sklearn_rnn.inputs._blocks import (
     aligned_targets,
     dask_blocks,
     is_dask_collection,
+    map_lazily,
 )
 from sklearn_rnn.inputs._categories import encode_categories
 from sklearn_rnn.inputs._sequences import (
@@ -50,6 +51,7 @@ __all__ = [
     "encode_categories",
     "is_dask_collection",
     "length_blocks",
+    "map_lazily",
     "map_values",
     "validate_sequences",
     "validate_token_sequences",

@@ -182,6 +182,22 @@ class Blocks:
 
         return da.concatenate([self.collection.blocks[b] for b in blocks])
 
+    def map(self, fn):
+        """``[fn(value, offset) for each block]``, each block computed and
+        reduced by Dask's current scheduler (on the workers of an active
+        ``dask.distributed`` client): for a pass whose results are small."""
+        import dask
+
+        reduce = dask.delayed(fn, pure=True)
+        return list(
+            dask.compute(
+                *[
+                    reduce(part, int(offset))
+                    for part, offset in zip(self.parts, self.offsets, strict=True)
+                ]
+            )
+        )
+
     def stream(self, order, read):
         """Yield ``(block, read(block, computed input))`` for the blocks in
         ``order``, computing the next block while the caller works on the
@@ -246,6 +262,37 @@ def dask_blocks(X):
             f"a {type(X).__name__}."
         )
     return _array_blocks(X)
+
+
+def map_lazily(X, fn):
+    """Apply ``fn(values, first_index)`` to every block of a Dask collection,
+    lazily; the result is partitioned as ``X``.
+
+    ``fn`` receives a block in the format :func:`check_sequences` reads and
+    the global index of its first sequence, and returns float64 values of the
+    same shape (NaN padding kept). A :class:`SequenceFrame` gives a
+    SequenceFrame whose feature columns are mapped.
+    """
+    if isinstance(X, SequenceFrame):
+        frame = X.frame
+
+        def partition(part):
+            out = part.copy()
+            out[X.features] = fn(X.to_long(part), 0).to_numpy()
+            return out
+
+        meta = frame._meta.astype(dict.fromkeys(X.features, np.float64))
+        return SequenceFrame(
+            frame.map_partitions(partition, meta=meta), id=X.id, step=X.step
+        )
+    dask_blocks(X)  # refuses chunks across sequences
+
+    def block(values, block_info=None):
+        return fn(values, block_info[0]["array-location"][0][0])
+
+    return X.map_blocks(
+        block, dtype=np.float64, meta=np.empty((0,) * X.ndim, dtype=np.float64)
+    )
 
 
 def _array_blocks(X):

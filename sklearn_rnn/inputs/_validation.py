@@ -32,16 +32,20 @@ def validate_sequences(estimator, X, *, reset, dtype, first_index=0):
     """
     sequences = check_sequences(X, dtype=dtype, first_index=first_index)
     check_features(
-        estimator, sequences.n_features, sequences.feature_names, reset=reset
+        estimator,
+        sequences.n_features,
+        sequences.feature_names,
+        sequences.step_names,
+        reset=reset,
     )
-    _check_step_names(estimator, sequences.step_names, reset=reset)
     return sequences
 
 
-def check_features(estimator, n_features, names, *, reset):
-    """On ``reset`` record the number of features per step and their names;
-    otherwise check them against those recorded. For a Dask collection they
-    come from its metadata, before any block is read."""
+def check_features(estimator, n_features, names, step_names=None, *, reset):
+    """On ``reset`` record the number of features per step, their names and
+    (for a 2D DataFrame) the names of the steps; otherwise check them against
+    those recorded. For a Dask collection they come from its metadata, before
+    any block is read."""
     if reset:
         estimator.n_features_in_ = n_features
     elif n_features != estimator.n_features_in_:
@@ -51,6 +55,7 @@ def check_features(estimator, n_features, names, *, reset):
             "features per step as input."
         )
     _check_feature_names(estimator, names, reset=reset)
+    _check_step_names(estimator, step_names, reset=reset)
 
 
 def validate_token_sequences(estimator, X, *, reset):

@@ -6,7 +6,15 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_rnn._atomic import atomic_fit
-from sklearn_rnn.inputs import map_values, validate_sequences
+from sklearn_rnn.inputs import (
+    check_features,
+    check_sequences,
+    dask_blocks,
+    is_dask_collection,
+    map_lazily,
+    map_values,
+    validate_sequences,
+)
 
 
 class SequenceScaler(
@@ -22,6 +30,10 @@ class SequenceScaler(
     list of the same lengths, a padded array keeps its NaN padding. Put it
     first in a :class:`~sklearn.pipeline.Pipeline` before any estimator of
     this library.
+
+    A Dask collection (see :class:`~sklearn_rnn.inputs.SequenceFrame`) is
+    fitted in one pass over its blocks, each reduced to its own statistics
+    where it is computed, and transformed lazily, block by block.
 
     Parameters
     ----------
@@ -83,20 +95,18 @@ class SequenceScaler(
         self : SequenceScaler
         """
         self._validate_params()
-        sequences = validate_sequences(self, X, reset=True, dtype=np.float64)
-        steps = sequences.steps()
-        self.n_steps_seen_ = steps.shape[0]
-        # statistics of the values divided by their largest magnitude, so that
-        # values near the float range do not overflow in the sums
-        magnitude = np.abs(steps).max(axis=0)
-        magnitude[magnitude == 0] = 1.0
-        unit = steps / magnitude
-        std = unit.std(axis=0) * magnitude
+        if is_dask_collection(X):
+            blocks = dask_blocks(X)
+            check_features(self, blocks.n_features, blocks.feature_names, reset=True)
+            n, _, mean, std = _pooled(blocks.map(_block_statistics))
+        else:
+            sequences = validate_sequences(self, X, reset=True, dtype=np.float64)
+            n, _, mean, std = _statistics(sequences.steps())
+        self.n_steps_seen_ = n
         with np.errstate(over="ignore"):
             self.var_ = std * std
-        mean = unit.mean(axis=0) * magnitude
-        self.mean_ = mean if self.with_mean else np.zeros(steps.shape[1])
-        self.scale_ = np.ones(steps.shape[1])
+        self.mean_ = mean if self.with_mean else np.zeros(len(mean))
+        self.scale_ = np.ones(len(mean))
         if self.with_std:
             tiny = 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)
             self.scale_ = np.where(std > tiny, std, 1.0)
@@ -114,11 +124,9 @@ class SequenceScaler(
         Returns
         -------
         X_scaled : sequences in the format of ``X``, float64
+            A Dask collection gives a Dask collection of the same blocks.
         """
-        self._check_input(X)
-        return self._as_output(
-            X, map_values(X, lambda v: (v - self.mean_) / self.scale_)
-        )
+        return self._map(X, lambda v: (v - self.mean_) / self.scale_)
 
     def inverse_transform(self, X):
         """Undo :meth:`transform`.
@@ -131,9 +139,25 @@ class SequenceScaler(
         Returns
         -------
         X_original : sequences in the format of ``X``, float64
+            A Dask collection gives a Dask collection of the same blocks.
         """
+        return self._map(X, lambda v: v * self.scale_ + self.mean_)
+
+    def _map(self, X, fn):
+        """``fn`` applied to the values of X (lazily, block by block, for a
+        Dask collection), after checking X against the fit."""
+        check_is_fitted(self)
+        if is_dask_collection(X):
+            blocks = dask_blocks(X)
+            check_features(self, blocks.n_features, blocks.feature_names, reset=False)
+
+            def block(values, first_index):
+                self._check_input(values, first_index)
+                return map_values(values, fn)
+
+            return map_lazily(X, block)
         self._check_input(X)
-        return self._as_output(X, map_values(X, lambda v: v * self.scale_ + self.mean_))
+        return self._as_output(X, map_values(X, fn))
 
     def set_output(self, *, transform=None):
         """Choose the container of 2D results, as scikit-learn's transformers.
@@ -174,12 +198,51 @@ class SequenceScaler(
             return pd.DataFrame(result, columns=names, index=index)
         return result
 
-    def _check_input(self, X):
+    def _check_input(self, X, first_index=0):
         check_is_fitted(self)
-        validate_sequences(self, X, reset=False, dtype=np.float64)
+        validate_sequences(
+            self, X, reset=False, dtype=np.float64, first_index=first_index
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float64"]
         return tags
+
+
+def _statistics(steps):
+    """``(n, magnitude, mean, std)`` of each feature over the rows of
+    ``steps``, computed on the values divided by their largest magnitude, so
+    that values near the float range do not overflow in the sums."""
+    magnitude = np.abs(steps).max(axis=0)
+    magnitude[magnitude == 0] = 1.0
+    unit = steps / magnitude
+    return (
+        len(steps),
+        magnitude,
+        unit.mean(axis=0) * magnitude,
+        unit.std(axis=0) * magnitude,
+    )
+
+
+def _block_statistics(values, first_index):
+    """:func:`_statistics` of one block of a Dask collection."""
+    sequences = check_sequences(values, dtype=np.float64, first_index=first_index)
+    return _statistics(sequences.steps())
+
+
+def _pooled(parts):
+    """The statistics of several blocks together, from each block's
+    ``(n, magnitude, mean, std)``: the pooled variance is the mean of the
+    blocks' variances plus the variance of their means (weighted by their
+    steps), computed on values divided by the largest magnitude."""
+    if len(parts) == 1:
+        return parts[0]
+    n = np.array([p[0] for p in parts], dtype=np.float64)[:, None]
+    magnitude = np.max([p[1] for p in parts], axis=0)
+    means = np.array([p[2] for p in parts]) / magnitude
+    stds = np.array([p[3] for p in parts]) / magnitude
+    mean = (n * means).sum(axis=0) / n.sum()
+    var = (n * (stds**2 + (means - mean) ** 2)).sum(axis=0) / n.sum()
+    return int(n.sum()), magnitude, mean * magnitude, np.sqrt(var) * magnitude
