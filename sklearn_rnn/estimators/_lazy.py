@@ -126,7 +126,7 @@ def _frame_output(model, name, X, sample, estimator):
 
 def _predict_partition(model, name, X, part, columns):
     out = getattr(model, name)(X.to_long(part))
-    ids, order = X.step_order(part)
+    ids, order, _ = X.step_order(part)
     if not isinstance(out, list):
         return _output_frame(out, pd.Index(ids, name=X.id), columns, name)
     steps = np.concatenate(out)

@@ -122,12 +122,12 @@ class SequenceFrame:
         return part[self.features].set_axis(index, axis=0)
 
     def step_order(self, part):
-        """``(ids, order)``: the sequence ids of ``part`` in the order the
-        sequences are read, and the rows in reading order (sequence after
-        sequence, each in time order)."""
+        """``(ids, order, lengths)``: the sequence ids of ``part`` in the order
+        the sequences are read, the rows in reading order (sequence after
+        sequence, each in time order), and each sequence's number of rows."""
         codes, ids = pd.factorize(np.asarray(self.ids(part)))
         order = np.lexsort((np.asarray(part[self.step]), codes))
-        return ids, order
+        return ids, order, np.bincount(codes)
 
 
 class Blocks:
@@ -332,16 +332,17 @@ def _frame_blocks(X):
     ids = dask.compute(
         *[dask.delayed(_ids_in_order)(part, X.id) for part in ids_only.to_delayed()]
     )
-    seen = {}
-    for block, block_ids in enumerate(ids):
-        for i in block_ids:
-            first = seen.setdefault(i, block)
-            if first != block:
-                raise ValueError(
-                    f"Sequence id {_plain(i)!r} has rows in partitions {first} "
-                    f"and {block}: each partition must hold whole sequences. "
-                    f"Repartition by id first: X = X.shuffle(on={X.id!r})."
-                )
+    every = pd.Index(np.concatenate(ids))
+    block_of = np.repeat(np.arange(len(ids)), [len(i) for i in ids])
+    again = np.flatnonzero(every.duplicated())  # ids are distinct within a block
+    if again.size:
+        i = every[again[0]]
+        first = block_of[np.flatnonzero(every == i)[0]]
+        raise ValueError(
+            f"Sequence id {_plain(i)!r} has rows in partitions {first} and "
+            f"{block_of[again[0]]}: each partition must hold whole sequences. "
+            f"Repartition by id first: X = X.shuffle(on={X.id!r})."
+        )
     parts = [dask.delayed(X.to_long)(part) for part in frame.to_delayed()]
     names = np.asarray(X.features, dtype=object)
     if not all(isinstance(c, str) for c in names):
@@ -409,7 +410,7 @@ def _labels_by_sequence(frame, y, name):
             "per row: a Dask Series partitioned as the frame, such as a column "
             "of the same Dask DataFrame."
         )
-    keys = frame.frame[[frame.step]].assign(**{"_id": frame.ids(frame.frame)})
+    keys = frame.frame[[frame.step]].assign(**{frame.id: frame.ids(frame.frame)})
     per_part = dask.compute(
         *[
             dask.delayed(_split_labels)(part, labels, frame, name)
@@ -420,12 +421,11 @@ def _labels_by_sequence(frame, y, name):
 
 
 def _split_labels(keys, labels, frame, name):
+    """The labels of a partition, one array per sequence in reading order."""
     if len(keys) != len(labels):
         raise ValueError(
             f"{name} has {len(labels)} rows in a partition of {len(keys)} rows of "
             "X: it must hold one label per row of the frame."
         )
-    codes, _ = pd.factorize(np.asarray(keys["_id"]))
-    order = np.lexsort((np.asarray(keys[frame.step]), codes))
-    counts = np.bincount(codes)
-    return np.split(np.asarray(labels)[order], np.cumsum(counts)[:-1])
+    _, order, lengths = frame.step_order(keys)
+    return np.split(np.asarray(labels)[order], np.cumsum(lengths)[:-1])
