@@ -334,6 +334,34 @@ def test_a_sequence_split_between_partitions_is_refused():
         dask_blocks(X)
 
 
+def test_empty_partitions_and_blocks_are_passed_over(parquet_dir):
+    """Filtering a Dask DataFrame leaves empty partitions, slicing a Dask
+    array empty blocks: fit, the scaler and predictions pass them over."""
+    from sklearn_rnn.preprocessing import SequenceScaler
+
+    frame = dd.read_parquet(parquet_dir)[["doc", "t", "a", "b"]]
+    frame = frame[frame["doc"] >= 1016]  # the first partition is left empty
+    assert len(frame.partitions[0].compute()) == 0
+    X = SequenceFrame(frame, id="doc", step="t")
+    y = pd.Series(TARGETS["classifier"], index=np.arange(1000, 1048))
+    model = RNNClassifier(**SMALL).fit(X, y)
+    assert model.t_ == SMALL["max_iter"] * 32
+    proba = model.predict_proba(X).compute()
+    assert proba.index.tolist() == list(range(1016, 1048))
+    assert isinstance(
+        SequenceScaler().fit(X).transform(X).frame.compute(), pd.DataFrame
+    )
+
+    blocks = da.from_array(X_MEM, chunks=((24, 0, 24), (5,), (2,)))
+    assert 0 in blocks.chunks[0]
+    model = RNNClassifier(**SMALL).fit(blocks, TARGETS["classifier"])
+    assert model.predict(blocks).compute().shape == (48,)
+    assert SequenceScaler().fit(blocks).transform(blocks).compute().shape == (48, 5, 2)
+    assert model.score(blocks, TARGETS["classifier"]) == pytest.approx(
+        model.score(X_MEM, TARGETS["classifier"])
+    )
+
+
 def test_frame_targets_are_checked_by_sequence_id():
     frame = dd.from_pandas(_long_rows(X_MEM[:6]), npartitions=1)
     X = SequenceFrame(frame, id="doc", step="t")

@@ -26,6 +26,7 @@ from sklearn_rnn.inputs import (
     aligned_targets,
     dask_blocks,
     is_dask_collection,
+    partitions,
 )
 
 
@@ -45,7 +46,6 @@ def lazy_over_blocks(method):
 def predict_lazily(estimator, name, X):
     """``estimator.<name>(X)`` over the blocks of the Dask collection ``X``,
     as a Dask collection (see the module docstring)."""
-
     blocks = dask_blocks(X)
     model = _snapshot(estimator)
     sample = getattr(estimator, name)(_sample_input(X, blocks))
@@ -83,9 +83,10 @@ def _array_output(model, name, blocks, sample):
     per_step = isinstance(sample, list)
     shape = () if per_step else sample.shape[1:]
     dtype = object if per_step else sample.dtype
+    empty = np.empty((0, *shape), dtype=dtype)
     pieces = [
         da.from_delayed(
-            dask.delayed(_predict_block)(model, name, part),
+            dask.delayed(_predict_block)(model, name, part, empty),
             shape=(int(size), *shape),
             dtype=dtype,
         )
@@ -94,7 +95,10 @@ def _array_output(model, name, blocks, sample):
     return da.concatenate(pieces)
 
 
-def _predict_block(model, name, part):
+def _predict_block(model, name, part, empty):
+    """The predictions of one block, or ``empty`` for a block of none."""
+    if len(part) == 0:
+        return empty
     out = getattr(model, name)(part)
     if isinstance(out, list):  # one array per sequence
         holder = np.empty(len(out), dtype=object)
@@ -118,13 +122,17 @@ def _frame_output(model, name, X, sample, estimator):
     index = X.frame._meta.index if per_step else pd.Index([], name=X.id)
     meta = _output_frame(values[:0], index[:0], columns, name)
     parts = [
-        dask.delayed(_predict_partition)(model, name, X, part, columns)
-        for part in X.frame.to_delayed()
+        dask.delayed(_predict_partition)(model, name, X, part, columns, meta)
+        for part in partitions(X.frame)
     ]
     return dd.from_delayed(parts, meta=meta, verify_meta=False)
 
 
-def _predict_partition(model, name, X, part, columns):
+def _predict_partition(model, name, X, part, columns, empty):
+    """The predictions of one partition, or ``empty`` for a partition of no
+    rows (as filtering a Dask DataFrame leaves)."""
+    if len(part) == 0:
+        return empty
     out = getattr(model, name)(X.to_long(part))
     ids, order, _ = X.step_order(part)
     if not isinstance(out, list):
@@ -156,8 +164,13 @@ def predictions_to_score(estimator, X, y, sample_weight):
     check_is_fitted(estimator, "params_")
     blocks = dask_blocks(X)
     model = _snapshot(estimator)
+    sample = estimator.predict(_sample_input(X, blocks))
+    empty = np.empty(0, dtype=object if isinstance(sample, list) else sample.dtype)
     parts = dask.compute(
-        *[dask.delayed(_predict_block)(model, "predict", part) for part in blocks.parts]
+        *[
+            dask.delayed(_predict_block)(model, "predict", part, empty)
+            for part in blocks.parts
+        ]
     )
     y_pred = np.concatenate(parts)
     per_step = estimator._per_step

@@ -76,7 +76,8 @@ class BlockSource:
         The targets as the user gave them, one per sequence of the whole
         collection (for scorers).
     selected : ndarray of int, default=None
-        The blocks this source reads (all by default).
+        The blocks this source reads (by default, all that hold sequences:
+        filtering a Dask DataFrame can leave empty partitions).
     """
 
     def __init__(self, blocks, read, labels, selected=None):
@@ -84,7 +85,7 @@ class BlockSource:
         self.read = read
         self.labels = labels
         self.selected = (
-            np.arange(blocks.n_blocks) if selected is None else np.asarray(selected)
+            np.flatnonzero(blocks.sizes) if selected is None else np.asarray(selected)
         )
 
     @property

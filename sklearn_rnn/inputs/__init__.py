@@ -18,6 +18,7 @@ from sklearn_rnn.inputs._blocks import (
     dask_blocks,
     is_dask_collection,
     map_lazily,
+    partitions,
 )
 from sklearn_rnn.inputs._categories import encode_categories
 from sklearn_rnn.inputs._sequences import (
@@ -53,6 +54,7 @@ __all__ = [
     "length_blocks",
     "map_lazily",
     "map_values",
+    "partitions",
     "validate_sequences",
     "validate_token_sequences",
 ]

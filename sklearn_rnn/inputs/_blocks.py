@@ -183,19 +183,17 @@ class Blocks:
         return da.concatenate([self.collection.blocks[b] for b in blocks])
 
     def map(self, fn):
-        """``[fn(value, offset) for each block]``, each block computed and
-        reduced by Dask's current scheduler (on the workers of an active
-        ``dask.distributed`` client): for a pass whose results are small."""
+        """``[fn(value, offset) for each block that holds sequences]``, each
+        block computed and reduced by Dask's current scheduler (on the workers
+        of an active ``dask.distributed`` client): for a pass whose results
+        are small."""
         import dask
 
         reduce = dask.delayed(fn, pure=True)
+        held = np.flatnonzero(self.sizes)
+        offsets = self.offsets
         return list(
-            dask.compute(
-                *[
-                    reduce(part, int(offset))
-                    for part, offset in zip(self.parts, self.offsets, strict=True)
-                ]
-            )
+            dask.compute(*[reduce(self.parts[b], int(offsets[b])) for b in held])
         )
 
     def stream(self, order, read):
@@ -275,19 +273,23 @@ def map_lazily(X, fn):
     """
     if isinstance(X, SequenceFrame):
         frame = X.frame
+        meta = frame._meta.astype(dict.fromkeys(X.features, np.float64))
 
         def partition(part):
+            if len(part) == 0:
+                return part.astype(meta.dtypes)
             out = part.copy()
             out[X.features] = fn(X.to_long(part), 0).to_numpy()
             return out
 
-        meta = frame._meta.astype(dict.fromkeys(X.features, np.float64))
         return SequenceFrame(
             frame.map_partitions(partition, meta=meta), id=X.id, step=X.step
         )
     dask_blocks(X)  # refuses chunks across sequences
 
     def block(values, block_info=None):
+        if len(values) == 0:
+            return np.asarray(values, dtype=np.float64)
         return fn(values, block_info[0]["array-location"][0][0])
 
     return X.map_blocks(
@@ -330,7 +332,7 @@ def _frame_blocks(X):
     frame = X.frame
     ids_only = frame[[X.id]] if X.id in frame.columns else frame.index.to_frame()
     ids = dask.compute(
-        *[dask.delayed(_ids_in_order)(part, X.id) for part in ids_only.to_delayed()]
+        *[dask.delayed(_ids_in_order)(part, X.id) for part in partitions(ids_only)]
     )
     every = pd.Index(np.concatenate(ids))
     block_of = np.repeat(np.arange(len(ids)), [len(i) for i in ids])
@@ -343,12 +345,23 @@ def _frame_blocks(X):
             f"{block_of[again[0]]}: each partition must hold whole sequences. "
             f"Repartition by id first: X = X.shuffle(on={X.id!r})."
         )
-    parts = [dask.delayed(X.to_long)(part) for part in frame.to_delayed()]
+    parts = [dask.delayed(X.to_long)(part) for part in partitions(frame)]
     names = np.asarray(X.features, dtype=object)
     if not all(isinstance(c, str) for c in names):
         names = None
     sizes = [len(i) for i in ids]
     return Blocks(parts, sizes, len(X.features), names, list(ids), X)
+
+
+def partitions(frame):
+    """The partitions of a Dask DataFrame or Series, as delayed objects.
+
+    They are taken from the graph as written, not optimised: Dask's optimiser
+    may merge the small partitions of a projection (the id column alone, one
+    target column), which would no longer line up with the partitions of the
+    whole frame.
+    """
+    return frame.to_delayed(optimize_graph=False)
 
 
 def _ids_in_order(part, id_name):
@@ -414,7 +427,7 @@ def _labels_by_sequence(frame, y, name):
     per_part = dask.compute(
         *[
             dask.delayed(_split_labels)(part, labels, frame, name)
-            for part, labels in zip(keys.to_delayed(), y.to_delayed(), strict=True)
+            for part, labels in zip(partitions(keys), partitions(y), strict=True)
         ]
     )
     return [labels for part in per_part for labels in part]
