@@ -375,6 +375,15 @@ def test_frame_targets_are_checked_by_sequence_id():
         SequenceFrame(frame, id="seq", step="t")
 
 
+def test_unscaled_features_are_warned_about_from_the_first_block():
+    X = da.from_array(X_MEM * 100, chunks=(12, -1, -1))
+    with pytest.warns(UserWarning, match="Feature 0 of X has a root mean square"):
+        RNNClassifier(**SMALL).fit(X, TARGETS["classifier"])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*root mean square")
+        RNNClassifier(**SMALL).fit(X / 100, TARGETS["classifier"])
+
+
 def test_tagger_labels_must_match_the_steps_by_sequence():
     X = da.from_array(X_MEM, chunks=(12, -1, -1))
     tags = list(TARGETS["tagger"])
@@ -487,6 +496,30 @@ def test_sequence_scaler_fits_in_one_pass_and_transforms_lazily():
         (rows[["a", "b"]].to_numpy() - memory.mean_) / memory.scale_,
         rtol=1e-6,
         atol=1e-6,
+    )
+
+
+def test_lag_matrices_stay_lazy_through_reverse_steps():
+    """A wide Dask frame of lags, read as a Dask array, reversed lazily in a
+    pipeline and streamed through the regressor."""
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_rnn.forecasting import ReverseSteps
+
+    lags = pd.DataFrame(
+        np.nan_to_num(X_MEM[:, :, 0]), columns=[f"lag_{i}" for i in range(1, 6)]
+    )
+    frame = dd.from_pandas(lags, npartitions=4)
+    with pytest.raises(TypeError, match=r"X.to_dask_array\(lengths=True\)"):
+        RNNRegressor(**SMALL).fit(frame, TARGETS["regressor"])
+    X = frame.to_dask_array(lengths=True)
+    reversed_ = ReverseSteps().fit(X).transform(X)
+    assert isinstance(reversed_, da.Array)
+    np.testing.assert_array_equal(reversed_.compute(), lags.to_numpy()[:, ::-1])
+    pipe = make_pipeline(ReverseSteps(), RNNRegressor(**SMALL))
+    pipe.fit(X, TARGETS["regressor"])
+    np.testing.assert_allclose(
+        pipe.predict(X).compute(), pipe.predict(lags.to_numpy()), rtol=1e-5, atol=1e-6
     )
 
 

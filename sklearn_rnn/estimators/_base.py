@@ -666,12 +666,18 @@ class BaseRNN(BaseEstimator):
         targets = self._encode_targets(y, expected, reset=reset, classes=classes)
         weights = self._training_weights(sample_weight, expected, targets, incremental)
         offsets = blocks.offsets
+        # a new fit warns of unscaled features from the first block it reads
+        scale_checked = not reset
 
         def read(block, value):
+            nonlocal scale_checked
             start, size = int(offsets[block]), int(blocks.sizes[block])
             sequences = self._validate_X(
                 value, reset=False, tokens=False, dtype=dtype, first_index=start
             )
+            if not scale_checked:
+                scale_checked = True
+                _warn_if_unscaled(sequences)
             if sequences.n_sequences != size:
                 raise ValueError(
                     f"Block {block} of X holds {sequences.n_sequences} sequences, "

@@ -5,6 +5,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from sklearn_rnn.inputs import is_dask_collection
+
 
 class ReverseSteps(TransformerMixin, BaseEstimator):
     """Reverse the columns of a lag matrix: most recent first to oldest first.
@@ -18,7 +20,8 @@ class ReverseSteps(TransformerMixin, BaseEstimator):
         make_pipeline(ReverseSteps(), RNNRegressor())
 
     A DataFrame stays a DataFrame with its columns (and their names)
-    reversed; an array comes back reversed along its columns. Lag matrices
+    reversed; an array comes back reversed along its columns, a Dask array as
+    a lazy Dask array. Lag matrices
     have no padding: NaN at the end of a row would come first once
     reversed, and the estimator refuses it.
 
@@ -69,7 +72,7 @@ class ReverseSteps(TransformerMixin, BaseEstimator):
             )
         if isinstance(X, pd.DataFrame):
             return X.iloc[:, ::-1]
-        return X[:, ::-1].copy()
+        return X[:, ::-1].copy()  # lazy for a Dask array
 
     def get_feature_names_out(self, input_features=None):
         """Names of the reversed columns."""
@@ -84,7 +87,7 @@ class ReverseSteps(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _check(X):
-        if not isinstance(X, pd.DataFrame):
+        if not isinstance(X, pd.DataFrame) and not is_dask_collection(X):
             X = np.asarray(X)
         if X.ndim != 2:
             raise ValueError(

@@ -250,9 +250,12 @@ def dask_blocks(X):
         return _frame_blocks(X)
     if type(X).__name__ == "DataFrame":
         raise TypeError(
-            "A Dask DataFrame of sequences must say which columns hold the "
-            "sequence id and the time step: pass SequenceFrame(X, id=..., "
-            "step=...) from sklearn_rnn.inputs."
+            "A Dask DataFrame of sequences in the long format (one row per "
+            "step) must say which columns hold the sequence id and the time "
+            "step: pass SequenceFrame(X, id=..., step=...) from "
+            "sklearn_rnn.inputs. A wide frame (one univariate sequence per row, "
+            "its steps as columns) is read as a Dask array: "
+            "X.to_dask_array(lengths=True)."
         )
     if not hasattr(X, "chunks") or not hasattr(X, "to_delayed"):
         raise TypeError(
