@@ -144,6 +144,36 @@ def test_early_stopping_holds_out_whole_blocks():
         )
 
 
+def test_tagging_scorers_see_gathered_predictions(parquet_dir):
+    """Early stopping of the tagger on held-out blocks, with a tagging
+    scorer: over a Dask array, and over Parquet partitions by sequence id.
+    The scores are those of the kept model on the held-out sequences."""
+    from sklearn_rnn.metrics import flat_f1_score
+
+    names = np.array(["O", "B-X"])
+    tags = [names[t] for t in TARGETS["tagger"]]
+    params = dict(SMALL, early_stopping=True, scoring="flat_f1", max_iter=3)
+    X = da.from_array(X_MEM, chunks=(12, -1, -1))
+    model = RNNSequenceTagger(**params).fit(X, tags)
+    assert len(model.validation_scores_) == model.n_iter_
+    assert all(0 <= v <= 1 for v in model.validation_scores_)
+
+    frame = dd.read_parquet(parquet_dir)
+    frame = frame.assign(tag=frame["tag"].map(lambda t: names[t], meta=("tag", object)))
+    X = SequenceFrame(frame[["doc", "t", "a", "b"]], id="doc", step="t")
+    model = RNNSequenceTagger(**dict(params, validation_fraction=0.34)).fit(
+        X, frame["tag"]
+    )
+    # one of the 3 partitions is held out: its sequences score as the model
+    scores = []
+    for path in sorted(parquet_dir.glob("*.parquet")):
+        rows = pd.read_parquet(path)
+        _, order, lengths = X.step_order(rows)
+        true = np.split(names[rows["tag"].to_numpy()[order]], np.cumsum(lengths)[:-1])
+        scores.append(flat_f1_score(true, model.predict(X.to_long(rows))))
+    assert any(model.best_validation_score_ == pytest.approx(score) for score in scores)
+
+
 def test_a_dask_validation_set_is_streamed_too():
     X = da.from_array(X_MEM, chunks=(12, -1, -1))
     X_val, y_val = _data(n=20, seed=3)

@@ -11,6 +11,10 @@ once to each worker) when the result is computed:
   DataFrame, one column per class or output): one row per sequence indexed by
   sequence id, or for per-step output one row per row of the frame, on its
   index.
+
+``score`` and early stopping's scorers instead gather the predictions in
+memory (:func:`gather_predictions`): one per sequence, or one array per
+sequence for per-step output, small beside X.
 """
 
 import copy
@@ -35,6 +39,8 @@ def lazy_over_blocks(method):
 
     @functools.wraps(method)
     def wrapper(self, X):
+        if isinstance(X, Gathered):
+            return gather_predictions(self, method.__name__, X.collection)
         if not is_dask_collection(X):
             return method(self, X)
         check_is_fitted(self, "params_")
@@ -149,34 +155,62 @@ def _output_frame(values, index, columns, name):
     return pd.DataFrame(values, index=index, columns=columns)
 
 
-def predictions_to_score(estimator, X, y, sample_weight):
-    """``(y, y_pred, sample_weight)`` in memory, in one order of sequences.
+class Gathered:
+    """A Dask collection whose predictions are gathered in memory.
 
-    For a Dask collection the predictions are computed block by block (on the
-    workers of an active ``dask.distributed`` client) and gathered: one per
-    sequence, or one array per sequence for per-step output; ``y`` and
-    ``sample_weight`` are aligned with them as in ``fit``.
+    Early stopping hands the held-out blocks to a scorer wrapped in this: the
+    scorer's ``estimator.predict(X)`` (or ``predict_proba``...) then returns
+    predictions computed block by block and gathered, in the sequences'
+    reading order, as a metric takes them, instead of a lazy collection.
+
+    Parameters
+    ----------
+    collection : Dask array or SequenceFrame
     """
-    if not is_dask_collection(X):
-        return y, estimator.predict(X), sample_weight
+
+    def __init__(self, collection):
+        self.collection = collection
+
+
+def gather_predictions(estimator, name, X):
+    """``estimator.<name>(X)`` for a Dask collection, computed block by block
+    (on the workers of an active ``dask.distributed`` client) and gathered:
+    one row per sequence, or for per-step output a list of one array per
+    sequence, in the order the blocks read them."""
     import dask
 
     check_is_fitted(estimator, "params_")
     blocks = dask_blocks(X)
     model = _snapshot(estimator)
-    sample = estimator.predict(_sample_input(X, blocks))
-    empty = np.empty(0, dtype=object if isinstance(sample, list) else sample.dtype)
+    sample = getattr(estimator, name)(_sample_input(X, blocks))
+    per_step = isinstance(sample, list)
+    empty = np.empty(0, dtype=object) if per_step else sample[:0]
     parts = dask.compute(
         *[
-            dask.delayed(_predict_block)(model, "predict", part, empty)
+            dask.delayed(_predict_block)(model, name, part, empty)
             for part in blocks.parts
         ]
     )
-    y_pred = np.concatenate(parts)
-    per_step = estimator._per_step
-    y = aligned_targets(blocks, y, per_step=per_step)
+    gathered = np.concatenate(parts)
+    return list(gathered) if per_step else gathered
+
+
+def predictions_to_score(estimator, X, y, sample_weight):
+    """``(y, y_pred, sample_weight)`` in memory, in one order of sequences.
+
+    For a Dask collection the predictions are gathered
+    (:func:`gather_predictions`), and ``y`` and ``sample_weight`` aligned
+    with them as in ``fit``.
+    """
+    if isinstance(X, Gathered):
+        X = X.collection
+    if not is_dask_collection(X):
+        return y, estimator.predict(X), sample_weight
+    y_pred = gather_predictions(estimator, "predict", X)
+    blocks = dask_blocks(X)
+    y = aligned_targets(blocks, y, per_step=estimator._per_step)
     if sample_weight is not None:
         sample_weight = aligned_targets(
             blocks, sample_weight, per_step=False, name="sample_weight"
         )
-    return y, list(y_pred) if per_step else y_pred, sample_weight
+    return y, y_pred, sample_weight

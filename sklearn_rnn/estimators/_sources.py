@@ -15,6 +15,7 @@ a block source.
 
 import numpy as np
 
+from sklearn_rnn.estimators._lazy import Gathered
 from sklearn_rnn.estimators._targets import take_labels
 
 
@@ -133,10 +134,14 @@ class BlockSource:
         )
 
     def scorer_input(self):
-        """``(X, y)`` as a scorer takes them: the selected blocks as a lazy
-        Dask collection, and their targets."""
+        """``(X, y)`` as a scorer takes them: the selected blocks, whose
+        predictions the estimator gathers in memory
+        (:class:`~sklearn_rnn.estimators._lazy.Gathered`), and their
+        targets."""
         offsets, sizes = self.blocks.offsets, self.blocks.sizes
         indices = np.concatenate(
             [np.arange(offsets[b], offsets[b] + sizes[b]) for b in self.selected]
         )
-        return self.blocks.select(self.selected), take_labels(self.labels, indices)
+        return Gathered(self.blocks.select(self.selected)), take_labels(
+            self.labels, indices
+        )
