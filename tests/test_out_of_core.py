@@ -405,6 +405,50 @@ def test_frame_targets_are_checked_by_sequence_id():
         SequenceFrame(frame, id="seq", step="t")
 
 
+def _token_data(n=48, steps=6, seed=4):
+    """Token ids 1..20 padded with 0 at the end, and targets."""
+    rng = np.random.RandomState(seed)
+    ids = rng.randint(1, 21, size=(n, steps))
+    lengths = rng.randint(2, steps + 1, size=n)
+    ids[np.arange(steps) >= lengths[:, None]] = 0
+    labels = (ids[:, 0] > 10).astype(int)
+    tags = [(row[:k] > 10).astype(int) for row, k in zip(ids, lengths, strict=True)]
+    return ids, labels, tags
+
+
+@pytest.mark.parametrize("kind", ["classifier", "tagger"])
+def test_token_ids_stream_with_a_vocabulary_from_one_pass(kind):
+    """Token ids as a Dask array: the vocabulary comes from a pass over the
+    blocks (ids kept only); one block fits as in memory; predictions are lazy;
+    a bad id in a later block is named by its global index."""
+    ids, labels, tags = _token_data()
+    y = labels if kind == "classifier" else tags
+    params = dict(SMALL, embedding_dim=3)
+    memory = ESTIMATORS[kind](**params).fit(ids, y)
+    one = ESTIMATORS[kind](**params).fit(da.from_array(ids, chunks=(48, -1)), y)
+    np.testing.assert_array_equal(one.token_ids_, memory.token_ids_)
+    for name, value in memory.params_.items():
+        np.testing.assert_array_equal(one.params_[name], value)
+
+    X = da.from_array(ids[:40], chunks=(10, -1))  # ids 1..20, not all seen
+    model = ESTIMATORS[kind](**params).fit(X, y[:40])
+    np.testing.assert_array_equal(model.token_ids_, np.unique(ids[:40][ids[:40] > 0]))
+    lazy = model.predict(da.from_array(ids, chunks=(16, -1)))
+    assert isinstance(lazy, da.Array)
+    for got, want in zip(lazy.compute(), model.predict(ids), strict=True):
+        np.testing.assert_array_equal(got, want)
+
+    bad = ids.copy()
+    bad[37, 1] = -3
+    with pytest.raises(ValueError, match="^Sequence 37 holds -3 at step 1"):
+        ESTIMATORS[kind](**params).fit(da.from_array(bad, chunks=(10, -1)), y)
+    frame = dd.from_pandas(_long_rows(X_MEM[:4]), npartitions=1)
+    with pytest.raises(TypeError, match="Token ids from Dask come as a Dask array"):
+        ESTIMATORS[kind](**params).fit(
+            SequenceFrame(frame, id="doc", step="t"), pd.Series(np.arange(4) % 2)
+        )
+
+
 def test_unscaled_features_are_warned_about_from_the_first_block():
     X = da.from_array(X_MEM * 100, chunks=(12, -1, -1))
     with pytest.warns(UserWarning, match="Feature 0 of X has a root mean square"):

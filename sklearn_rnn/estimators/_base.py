@@ -44,6 +44,7 @@ from sklearn_rnn.estimators._sources import BlockSource, MemorySource
 from sklearn_rnn.estimators._targets import take_labels
 from sklearn_rnn.exceptions import DivergenceError
 from sklearn_rnn.inputs import (
+    SequenceFrame,
     Sequences,
     aligned_targets,
     check_features,
@@ -52,6 +53,8 @@ from sklearn_rnn.inputs import (
     encode_categories,
     is_dask_collection,
     length_blocks,
+    record_vocabularies,
+    token_vocabulary,
     validate_sequences,
     validate_token_sequences,
 )
@@ -409,7 +412,9 @@ class BaseRNN(BaseEstimator):
         columns too, their categories. ``first_index`` numbers X's first
         sequence in messages (a block of a Dask collection)."""
         if tokens and categorical is None:
-            return validate_token_sequences(self, X, reset=reset)
+            return validate_token_sequences(
+                self, X, reset=reset, first_index=first_index
+            )
         sequences = validate_sequences(
             self, X, reset=reset, dtype=dtype, first_index=first_index
         )
@@ -638,13 +643,31 @@ class BaseRNN(BaseEstimator):
         training takes them, each validated then, its errors naming
         sequences by their place in the whole collection.
         """
-        if self.embedding_dim is not None:
+        tokens = self.embedding_dim is not None
+        if self.categorical_features is not None:
             raise ValueError(
-                "Dask collections are read as numeric features; embedding_dim "
-                "(token ids, categorical_features) needs X in memory."
+                "categorical_features learns its categories from X in memory; "
+                "a Dask collection takes numeric features, or token ids with "
+                "embedding_dim."
+            )
+        if tokens and isinstance(X, SequenceFrame):
+            raise TypeError(
+                "Token ids from Dask come as a Dask array (n_sequences, n_steps) "
+                "padded with 0, or (n_sequences, n_steps, n_columns) for several "
+                "ids per step; a SequenceFrame holds numeric features."
             )
         blocks = dask_blocks(X)
-        check_features(self, blocks.n_features, blocks.feature_names, reset=reset)
+        if not tokens:
+            check_features(self, blocks.n_features, blocks.feature_names, reset=reset)
+        elif reset:  # the vocabulary: one pass over the blocks, ids kept only
+            parts = blocks.map(token_vocabulary)
+            record_vocabularies(
+                self,
+                [
+                    np.unique(np.concatenate(column))
+                    for column in zip(*parts, strict=True)
+                ],
+            )
         y = aligned_targets(blocks, y, per_step=self._per_step)
         if sample_weight is not None:
             sample_weight = aligned_targets(
@@ -667,15 +690,16 @@ class BaseRNN(BaseEstimator):
         weights = self._training_weights(sample_weight, expected, targets, incremental)
         offsets = blocks.offsets
         # a new fit warns of unscaled features from the first block it reads
+        # (token ids are rows of a table, not values)
         scale_checked = not reset
 
         def read(block, value):
             nonlocal scale_checked
             start, size = int(offsets[block]), int(blocks.sizes[block])
             sequences = self._validate_X(
-                value, reset=False, tokens=False, dtype=dtype, first_index=start
+                value, reset=False, tokens=tokens, dtype=dtype, first_index=start
             )
-            if not scale_checked:
+            if not (scale_checked or tokens):
                 scale_checked = True
                 _warn_if_unscaled(sequences)
             if sequences.n_sequences != size:

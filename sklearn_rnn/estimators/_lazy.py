@@ -73,13 +73,15 @@ def _snapshot(estimator):
 
 
 def _sample_input(X, blocks):
-    """One sequence of one step of zeros, in X's format: predicting it gives
-    the output's type and shape."""
-    zeros = np.zeros((1, 1, blocks.n_features))
+    """One sequence of one step of ones (a valid token id too), in X's
+    format: predicting it gives the output's type and shape."""
+    ones = np.ones(
+        (1, 1, blocks.n_features), dtype=X.dtype if hasattr(X, "dtype") else None
+    )
     if not isinstance(X, SequenceFrame):
-        return zeros if X.ndim == 3 else zeros[:, :, 0]
+        return ones if X.ndim == 3 else ones[:, :, 0]
     index = pd.MultiIndex.from_tuples([(0, 0)], names=[X.id, X.step])
-    return pd.DataFrame(zeros[0], index=index, columns=X.features)
+    return pd.DataFrame(ones[0], index=index, columns=X.features)
 
 
 def _array_output(model, name, blocks, sample):

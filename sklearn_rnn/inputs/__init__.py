@@ -31,6 +31,8 @@ from sklearn_rnn.inputs._targets import check_sequence_labels, check_targets
 from sklearn_rnn.inputs._tokens import PADDING_ID, check_token_sequences
 from sklearn_rnn.inputs._validation import (
     check_features,
+    record_vocabularies,
+    token_vocabulary,
     validate_sequences,
     validate_token_sequences,
 )
@@ -55,6 +57,8 @@ __all__ = [
     "map_lazily",
     "map_values",
     "partitions",
+    "record_vocabularies",
+    "token_vocabulary",
     "validate_sequences",
     "validate_token_sequences",
 ]

@@ -34,13 +34,17 @@ _TEXT_ADVICE = (
 )
 
 
-def check_token_sequences(X):
+def check_token_sequences(X, first_index=0):
     """Validate sequences of token ids and pad them with :data:`PADDING_ID`.
 
     Parameters
     ----------
     X : list of array-like of shape (T_i,), or array-like of shape (n, T)
         See the module docstring for the accepted formats.
+    first_index : int, default=0
+        Number of the first sequence of an array in messages: an array that
+        is one block of a larger collection names its sequences by their place
+        in the collection.
 
     Returns
     -------
@@ -77,7 +81,7 @@ def check_token_sequences(X):
         isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
     ):
         return _from_list(X)
-    return _from_array(_as_id_array(X, "X"))
+    return _from_array(_as_id_array(X, "X"), first_index)
 
 
 def _as_id_array(a, what):
@@ -171,7 +175,7 @@ def _from_list(seqs):
     return Sequences(np.ascontiguousarray(data, dtype=np.int64), lengths)
 
 
-def _from_array(arr):
+def _from_array(arr, first_index=0):
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[:, :, 0]
     if arr.ndim not in (2, 3):
@@ -195,7 +199,7 @@ def _from_array(arr):
     real = ~pad_step
     has_real = real.any(axis=1)
     if not has_real.all():
-        i = int(np.argmin(has_real))
+        i = int(np.argmin(has_real)) + first_index
         raise ValueError(f"Sequence {i} is empty: all its steps are padding.")
     n_steps = arr.shape[1]
     lengths = n_steps - np.argmax(real[:, ::-1], axis=1).astype(np.int64)
@@ -205,43 +209,59 @@ def _from_array(arr):
         i, t = np.argwhere(misplaced)[0][:2]
         value = arr[i, t] if arr.ndim == 2 else arr[i, t][pad[i, t]][0]
         raise ValueError(
-            f"Sequence {i} has padding ({value}) at step {t}, before its "
+            f"Sequence {i + first_index} has padding ({value}) at step {t}, before its "
             f"last token; the id {PADDING_ID} and NaN are reserved for padding "
             "after the last token, and token ids start at 1."
         )
     filled = np.where(pad, 1, arr)
-    ids = _whole_ids(filled)
+    ids = _whole_ids(filled, first_index=first_index)
     ids[pad] = PADDING_ID
     return Sequences(np.ascontiguousarray(ids, dtype=np.int64), lengths)
 
 
-def _whole_ids(arr, sequence=None):
+def _whole_ids(arr, sequence=None, first_index=0):
     """Check that ``arr`` holds non-negative whole numbers; return int64.
 
     ``arr`` is one sequence (steps first, its index given as ``sequence``) or
-    an array of sequences (sequences first).
+    an array of sequences (sequences first, the first numbered
+    ``first_index``).
     """
     if arr.dtype.kind == "f":
-        _raise_at(~np.isfinite(arr), arr, sequence, "token ids are integers")
         _raise_at(
-            arr != np.floor(arr), arr, sequence, "token ids must be whole numbers"
+            ~np.isfinite(arr), arr, sequence, "token ids are integers", first_index
         )
-        _raise_at(np.abs(arr) >= 2.0**63, arr, sequence, "too large for a token id")
+        _raise_at(
+            arr != np.floor(arr),
+            arr,
+            sequence,
+            "token ids must be whole numbers",
+            first_index,
+        )
+        _raise_at(
+            np.abs(arr) >= 2.0**63,
+            arr,
+            sequence,
+            "too large for a token id",
+            first_index,
+        )
     if arr.dtype == np.uint64:
         too_large = arr > np.iinfo(np.int64).max
-        _raise_at(too_large, arr, sequence, "too large for a token id")
+        _raise_at(too_large, arr, sequence, "too large for a token id", first_index)
     ids = arr.astype(np.int64)
-    _raise_at(ids < 0, ids, sequence, "token ids are positive")
+    _raise_at(ids < 0, ids, sequence, "token ids are positive", first_index)
     return ids
 
 
-def _raise_at(bad, arr, sequence, reason):
+def _raise_at(bad, arr, sequence, reason, first_index=0):
     """Raise ``ValueError`` naming the first flagged (sequence, step): ``arr``
     is one sequence (steps first) when ``sequence`` is given, else sequences
-    first."""
+    first, numbered from ``first_index``."""
     if bad.any():
         where = tuple(np.argwhere(bad)[0])
-        i, t = (sequence, where[0]) if sequence is not None else where[:2]
+        if sequence is not None:
+            i, t = sequence, where[0]
+        else:
+            i, t = where[0] + first_index, where[1]
         raise ValueError(
             f"Sequence {int(i)} holds {arr[where]} at step {int(t)}: {reason}."
         )

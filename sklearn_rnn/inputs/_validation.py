@@ -58,7 +58,7 @@ def check_features(estimator, n_features, names, step_names=None, *, reset):
     _check_step_names(estimator, step_names, reset=reset)
 
 
-def validate_token_sequences(estimator, X, *, reset):
+def validate_token_sequences(estimator, X, *, reset, first_index=0):
     """Check token ids and map them to rows of the estimator's embedding tables.
 
     On ``reset`` the ids seen become the vocabulary: ``token_ids_`` (sorted;
@@ -72,6 +72,9 @@ def validate_token_sequences(estimator, X, *, reset):
     X : sequences of token ids in any format accepted by
         :func:`~sklearn_rnn.inputs.check_token_sequences`
     reset : bool
+    first_index : int, default=0
+        Number of X's first sequence in messages (X is one block of a larger
+        collection).
 
     Returns
     -------
@@ -80,15 +83,11 @@ def validate_token_sequences(estimator, X, *, reset):
         (n_sequences, n_steps), or (n_sequences, n_steps, n_columns); row 0 at
         padded steps.
     """
-    sequences = check_token_sequences(X)
-    data = sequences.data
-    n_columns = 1 if data.ndim == 2 else data.shape[2]
-    columns = [data] if n_columns == 1 else [data[:, :, c] for c in range(n_columns)]
-    real = np.arange(data.shape[1]) < sequences.lengths[:, None]
+    sequences = check_token_sequences(X, first_index)
+    columns, real = _id_columns(sequences)
+    n_columns = len(columns)
     if reset:
-        vocabularies = [np.unique(column[real]) for column in columns]
-        estimator.token_ids_ = vocabularies[0] if n_columns == 1 else vocabularies
-        estimator.n_features_in_ = n_columns
+        record_vocabularies(estimator, [np.unique(column[real]) for column in columns])
     elif n_columns != estimator.n_features_in_:
         raise ValueError(
             f"X has {n_columns} token ids per step, but "
@@ -102,6 +101,29 @@ def validate_token_sequences(estimator, X, *, reset):
     ]
     sequences.data = rows[0] if n_columns == 1 else np.stack(rows, axis=2)
     return sequences
+
+
+def _id_columns(sequences):
+    """The id columns of token sequences, and the mask of their real steps."""
+    data = sequences.data
+    n_columns = 1 if data.ndim == 2 else data.shape[2]
+    columns = [data] if n_columns == 1 else [data[:, :, c] for c in range(n_columns)]
+    return columns, np.arange(data.shape[1]) < sequences.lengths[:, None]
+
+
+def token_vocabulary(X, first_index=0):
+    """The sorted distinct ids of each id column of ``X`` (a list of arrays);
+    for a pass over the blocks of a Dask collection."""
+    columns, real = _id_columns(check_token_sequences(X, first_index))
+    return [np.unique(column[real]) for column in columns]
+
+
+def record_vocabularies(estimator, vocabularies):
+    """Set ``token_ids_`` (one array, or a list of one per id column) and
+    ``n_features_in_`` from the vocabulary of each id column."""
+    estimator.token_ids_ = vocabularies[0] if len(vocabularies) == 1 else vocabularies
+    estimator.n_features_in_ = len(vocabularies)
+    _check_feature_names(estimator, None, reset=True)
 
 
 def _check_feature_names(estimator, names, *, reset):
