@@ -597,6 +597,17 @@ def test_lag_matrices_stay_lazy_through_reverse_steps():
     )
 
 
+def test_in_memory_helpers_refuse_dask_collections():
+    """Functions that read sequences in memory say so, instead of computing
+    a whole collection silently."""
+    from sklearn_rnn.inspection import permutation_importance
+
+    X = da.from_array(X_MEM, chunks=(12, -1, -1))
+    model = RNNClassifier(**SMALL).fit(X_MEM, TARGETS["classifier"])
+    with pytest.raises(TypeError, match="X is a Dask collection.*compute"):
+        permutation_importance(model, X, TARGETS["classifier"])
+
+
 def test_import_without_dask():
     """Dask is optional: the package imports and fits without it."""
     code = (

@@ -637,37 +637,14 @@ class BaseRNN(BaseEstimator):
     def _block_source(self, X, y, sample_weight, *, reset, classes, incremental, dtype):
         """``(source, targets)`` for a Dask collection ``X``.
 
-        Only block metadata and the targets are read here: the feature count
-        and names from X's metadata, ``y`` and ``sample_weight`` whole (one
-        value per sequence, or per step; small beside X). Blocks are read as
-        training takes them, each validated then, its errors naming
-        sequences by their place in the whole collection.
+        X's blocks are read as training takes them, each validated then, its
+        errors naming sequences by their place in the whole collection. What
+        is read before (:meth:`_block_inputs`) is kept small: the targets and
+        weights whole (one value per sequence, or per step), the features
+        from X's metadata, a vocabulary of token ids.
         """
         tokens = self.embedding_dim is not None
-        if self.categorical_features is not None:
-            raise ValueError(
-                "categorical_features learns its categories from X in memory; "
-                "a Dask collection takes numeric features, or token ids with "
-                "embedding_dim."
-            )
-        if tokens and isinstance(X, SequenceFrame):
-            raise TypeError(
-                "Token ids from Dask come as a Dask array (n_sequences, n_steps) "
-                "padded with 0, or (n_sequences, n_steps, n_columns) for several "
-                "ids per step; a SequenceFrame holds numeric features."
-            )
-        blocks = dask_blocks(X)
-        if not tokens:
-            check_features(self, blocks.n_features, blocks.feature_names, reset=reset)
-        elif reset:  # the vocabulary: one pass over the blocks, ids kept only
-            parts = blocks.map(token_vocabulary)
-            record_vocabularies(
-                self,
-                [
-                    np.unique(np.concatenate(column))
-                    for column in zip(*parts, strict=True)
-                ],
-            )
+        blocks = self._block_inputs(X, reset=reset)
         y = aligned_targets(blocks, y, per_step=self._per_step)
         if sample_weight is not None:
             sample_weight = aligned_targets(
@@ -719,6 +696,33 @@ class BaseRNN(BaseEstimator):
             )
 
         return BlockSource(blocks, read, targets.labels), targets
+
+    def _block_inputs(self, X, *, reset):
+        """The :class:`~sklearn_rnn.inputs.Blocks` of ``X``; on ``reset``
+        record what X's metadata says of its features, or learn the
+        vocabulary of token ids in one pass over the blocks (each reduced to
+        its distinct ids)."""
+        if self.categorical_features is not None:
+            raise ValueError(
+                "categorical_features learns its categories from X in memory; "
+                "a Dask collection takes numeric features, or token ids with "
+                "embedding_dim."
+            )
+        tokens = self.embedding_dim is not None
+        if tokens and isinstance(X, SequenceFrame):
+            raise TypeError(
+                "Token ids from Dask come as a Dask array (n_sequences, n_steps) "
+                "padded with 0, or (n_sequences, n_steps, n_columns) for several "
+                "ids per step; a SequenceFrame holds numeric features."
+            )
+        blocks = dask_blocks(X)
+        if not tokens:
+            check_features(self, blocks.n_features, blocks.feature_names, reset=reset)
+        elif reset:
+            parts = blocks.map(token_vocabulary)
+            columns = zip(*parts, strict=True)
+            record_vocabularies(self, [np.unique(np.concatenate(c)) for c in columns])
+        return blocks
 
     def _initial_embedding(self, dtype):
         """The embedding table from ``embedding_init``: row ``k + 1`` is the

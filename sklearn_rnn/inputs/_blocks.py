@@ -23,6 +23,19 @@ def is_dask_collection(X):
     return isinstance(X, SequenceFrame) or _is_dask(X)
 
 
+def refuse_dask(X):
+    """Refuse a Dask collection where sequences are read in memory, instead
+    of computing all of it silently."""
+    if is_dask_collection(X):
+        raise TypeError(
+            "X is a Dask collection, but this reads its sequences in memory. "
+            "The estimators' fit, partial_fit, predict and score, "
+            "SequenceScaler and ReverseSteps stream Dask collections block by "
+            "block; elsewhere, compute the part you need first, e.g. "
+            "X[:1000].compute()."
+        )
+
+
 def _is_dask(value):
     """Whether ``value`` is a Dask collection, without importing Dask."""
     return callable(getattr(type(value), "__dask_graph__", None))

@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from sklearn_rnn.inputs._blocks import refuse_dask
+
 #: A list of sequences is stored padded to its longest sequence unless the
 #: padding would hold more than this many times the real steps (and more than
 #: ``RAGGED_MIN_VALUES`` values): one long sequence among many short ones is
@@ -158,6 +160,7 @@ def check_sequences(X, *, dtype=np.float64, first_index=0):
     """
     if X is None:
         raise ValueError("Expected sequences for X, got None.")
+    refuse_dask(X)
     if sp.issparse(X):
         raise TypeError(
             "Sparse input is not supported: X must hold dense sequences. "

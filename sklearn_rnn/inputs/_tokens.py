@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from sklearn_rnn.inputs._blocks import refuse_dask
 from sklearn_rnn.inputs._sequences import Sequences
 
 #: The id that pads sequences to a common length; never a token.
@@ -60,6 +61,7 @@ def check_token_sequences(X, first_index=0):
     """
     if X is None:
         raise ValueError("Expected sequences of token ids for X, got None.")
+    refuse_dask(X)
     if sp.issparse(X):
         raise TypeError(
             "Sparse input is not supported: X must hold sequences of token ids."
