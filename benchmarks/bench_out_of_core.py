@@ -12,6 +12,11 @@ Four measurements, each in a fresh process:
   client process's peak is measured the same way;
 - ``transfer``: on that cluster, the time to compute a block on a worker and
   bring it to the client, against the time to train on that block;
+- ``designs``: on that cluster, one epoch over the blocks both ways: the
+  blocks moved to the model (the estimators' own ``fit``, with ``y`` already
+  in memory), and the model moved to the blocks (dask-ml's ``Incremental``
+  way: ``partial_fit`` of each block on the worker that computed it, the
+  next block computed meanwhile), medians of ``--repeat`` runs;
 - ``speed``: the epoch time of a fit over a Dask array of data that fits in
   memory (20,000 sequences x 50 x 16, in blocks of 2,000) against the same
   fit in memory, medians of ``--repeat`` runs, with the spread; then again
@@ -190,10 +195,58 @@ def section_speed(args):
     return result
 
 
+def _partial_fit(model, block, y_block):
+    """One block's ``partial_fit``, on the worker that holds the block."""
+    import warnings as _warnings
+
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        return model.partial_fit(block, y_block, classes=[0, 1])
+
+
+def section_designs(args):
+    from dask.distributed import Client, LocalCluster, wait
+
+    from sklearn_rnn import RNNClassifier
+
+    warm_up()
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as c,
+        Client(c) as client,
+    ):
+        X, y = lazy_data(args.gib)
+        y = y.compute()
+        client.run(warm_up)  # compile (or load) the kernels on the workers too
+        parts = X.to_delayed().ravel()
+        to_model, to_blocks = [], []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                RNNClassifier(max_iter=1, random_state=0).fit(X, y)
+            to_model.append(time.perf_counter() - start)
+
+            start = time.perf_counter()
+            model = client.scatter(RNNClassifier(random_state=0))
+            blocks = [client.compute(parts[0])]
+            for k in range(len(parts)):
+                if k + 1 < len(parts):  # the next block, computed meanwhile
+                    blocks.append(client.compute(parts[k + 1]))
+                model = client.submit(
+                    _partial_fit, model, blocks[k], y[k * BLOCK : (k + 1) * BLOCK]
+                )
+                wait(model)
+                blocks[k] = None
+            model.result()
+            to_blocks.append(time.perf_counter() - start)
+    return {"block_to_model_s": to_model, "model_to_block_s": to_blocks}
+
+
 SECTIONS = {
     "memory": section_memory,
     "cluster": section_cluster,
     "transfer": section_transfer,
+    "designs": section_designs,
     "speed": section_speed,
 }
 
@@ -201,6 +254,7 @@ SECTIONS = {
 def report(results, args):
     memory, cluster = results["memory"], results["cluster"]
     transfer, speed = results["transfer"], results["speed"]
+    designs = results["designs"]
 
     def ratios(suffix):
         dask_times = np.array(speed["dask_epoch_s" + suffix])
@@ -226,6 +280,14 @@ def report(results, args):
         f"median {np.median(transfer['compute_and_move_s']):.2f} s |",
         f"| train one epoch on that block | median "
         f"{np.median(transfer['train_s']):.2f} s |",
+        f"| LocalCluster: one epoch, blocks moved to the model (median of "
+        f"{args.repeat}; spread) | {np.median(designs['block_to_model_s']):.1f} s "
+        f"({min(designs['block_to_model_s']):.1f} to "
+        f"{max(designs['block_to_model_s']):.1f}) |",
+        f"| LocalCluster: one epoch, the model moved to the blocks | "
+        f"{np.median(designs['model_to_block_s']):.1f} s "
+        f"({min(designs['model_to_block_s']):.1f} to "
+        f"{max(designs['model_to_block_s']):.1f}) |",
         f"| in-memory data: epoch in memory | median "
         f"{np.median(speed['memory_epoch_s']):.3f} s |",
         f"| in-memory data: epoch over a Dask array of 10 blocks | median "
