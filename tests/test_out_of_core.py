@@ -449,6 +449,41 @@ def test_token_ids_stream_with_a_vocabulary_from_one_pass(kind):
         )
 
 
+def test_categorical_columns_stream_with_categories_from_one_pass():
+    """A categorical column beside numbers: its categories come from a pass
+    over the blocks; one block fits as in memory; a category that is not a
+    whole number in a later block is named by its global index."""
+    rng = np.random.RandomState(2)
+    X = np.nan_to_num(X_MEM).astype(np.float64)
+    X[:, :, 1] = rng.randint(0, 7, size=X.shape[:2])  # a code per step
+    y = TARGETS["classifier"]
+    params = dict(SMALL, embedding_dim=2, categorical_features=[1])
+    memory = RNNClassifier(**params).fit(X, y)
+    one = RNNClassifier(**params).fit(da.from_array(X, chunks=(48, -1, -1)), y)
+    for a, b in zip(one.category_values_, memory.category_values_, strict=True):
+        np.testing.assert_array_equal(a, b)
+    for name, value in memory.params_.items():
+        np.testing.assert_array_equal(one.params_[name], value)
+    blocks = da.from_array(X, chunks=(12, -1, -1))
+    model = RNNClassifier(**params).fit(blocks, y)
+    np.testing.assert_allclose(
+        model.predict_proba(blocks).compute(), model.predict_proba(X), rtol=1e-5
+    )
+    bad = X.copy()
+    bad[41, 2, 1] = 2.5
+    with pytest.raises(ValueError, match="^Sequence 41 has 2.5 at step 2"):
+        RNNClassifier(**params).fit(da.from_array(bad, chunks=(12, -1, -1)), y)
+
+    frame = dd.from_pandas(_long_rows(X), npartitions=2, sort=False)
+    frame = frame.shuffle(on="doc")  # whole sequences in each partition
+    named = RNNClassifier(**dict(params, categorical_features=["b"])).fit(
+        SequenceFrame(frame, id="doc", step="t"),
+        pd.Series(y, index=1000 + np.arange(48)),
+    )
+    assert list(named.categorical_features_) == [1]
+    np.testing.assert_array_equal(named.category_values_[0], np.arange(7.0))
+
+
 def test_unscaled_features_are_warned_about_from_the_first_block():
     X = da.from_array(X_MEM * 100, chunks=(12, -1, -1))
     with pytest.warns(UserWarning, match="Feature 0 of X has a root mean square"):

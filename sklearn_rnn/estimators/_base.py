@@ -22,6 +22,7 @@ interrupted fit by putting the previous attributes back.
 """
 
 import dataclasses
+import functools
 import os
 import time
 import warnings
@@ -47,6 +48,7 @@ from sklearn_rnn.inputs import (
     SequenceFrame,
     Sequences,
     aligned_targets,
+    block_categories,
     check_features,
     check_weights,
     dask_blocks,
@@ -54,6 +56,7 @@ from sklearn_rnn.inputs import (
     is_dask_collection,
     length_blocks,
     record_vocabularies,
+    resolve_columns,
     token_vocabulary,
     validate_sequences,
     validate_token_sequences,
@@ -420,7 +423,9 @@ class BaseRNN(BaseEstimator):
         )
         if categorical is None:
             return sequences
-        return encode_categories(self, sequences, reset=reset, columns=categorical)
+        return encode_categories(
+            self, sequences, reset=reset, columns=categorical, first_index=first_index
+        )
 
     def _read(self, X):
         """The sequences of ``X`` as the fitted network reads them.
@@ -644,6 +649,7 @@ class BaseRNN(BaseEstimator):
         from X's metadata, a vocabulary of token ids.
         """
         tokens = self.embedding_dim is not None
+        categorical = self.categorical_features
         blocks = self._block_inputs(X, reset=reset)
         y = aligned_targets(blocks, y, per_step=self._per_step)
         if sample_weight is not None:
@@ -667,18 +673,24 @@ class BaseRNN(BaseEstimator):
         weights = self._training_weights(sample_weight, expected, targets, incremental)
         offsets = blocks.offsets
         # a new fit warns of unscaled features from the first block it reads
-        # (token ids are rows of a table, not values)
+        # (token ids and categories are rows of a table, not values)
         scale_checked = not reset
 
         def read(block, value):
             nonlocal scale_checked
             start, size = int(offsets[block]), int(blocks.sizes[block])
             sequences = self._validate_X(
-                value, reset=False, tokens=tokens, dtype=dtype, first_index=start
+                value,
+                reset=False,
+                tokens=tokens,
+                dtype=dtype,
+                categorical=categorical,
+                first_index=start,
             )
-            if not (scale_checked or tokens):
+            if not scale_checked and (not tokens or categorical is not None):
                 scale_checked = True
-                _warn_if_unscaled(sequences)
+                n_ids = 0 if categorical is None else len(self.category_values_)
+                _warn_if_unscaled(sequences, n_ids)
             if sequences.n_sequences != size:
                 raise ValueError(
                     f"Block {block} of X holds {sequences.n_sequences} sequences, "
@@ -699,29 +711,36 @@ class BaseRNN(BaseEstimator):
 
     def _block_inputs(self, X, *, reset):
         """The :class:`~sklearn_rnn.inputs.Blocks` of ``X``; on ``reset``
-        record what X's metadata says of its features, or learn the
-        vocabulary of token ids in one pass over the blocks (each reduced to
-        its distinct ids)."""
-        if self.categorical_features is not None:
-            raise ValueError(
-                "categorical_features learns its categories from X in memory; "
-                "a Dask collection takes numeric features, or token ids with "
-                "embedding_dim."
-            )
-        tokens = self.embedding_dim is not None
-        if tokens and isinstance(X, SequenceFrame):
+        record what X's metadata says of its features, and learn the
+        vocabulary of token ids or the categories of ``categorical_features``
+        in one pass over the blocks, each reduced to its distinct values."""
+        ids_only = self.embedding_dim is not None and self.categorical_features is None
+        if ids_only and isinstance(X, SequenceFrame):
             raise TypeError(
                 "Token ids from Dask come as a Dask array (n_sequences, n_steps) "
                 "padded with 0, or (n_sequences, n_steps, n_columns) for several "
                 "ids per step; a SequenceFrame holds numeric features."
             )
         blocks = dask_blocks(X)
-        if not tokens:
-            check_features(self, blocks.n_features, blocks.feature_names, reset=reset)
-        elif reset:
-            parts = blocks.map(token_vocabulary)
-            columns = zip(*parts, strict=True)
-            record_vocabularies(self, [np.unique(np.concatenate(c)) for c in columns])
+        if ids_only:
+            if reset:
+                parts = blocks.map(token_vocabulary)
+                columns = zip(*parts, strict=True)
+                record_vocabularies(
+                    self, [np.unique(np.concatenate(c)) for c in columns]
+                )
+            return blocks
+        check_features(self, blocks.n_features, blocks.feature_names, reset=reset)
+        if self.categorical_features is not None and reset:
+            self.categorical_features_ = resolve_columns(
+                self.categorical_features, blocks.n_features, blocks.feature_names
+            )
+            parts = blocks.map(
+                functools.partial(block_categories, columns=self.categorical_features_)
+            )
+            self.category_values_ = [
+                np.unique(np.concatenate(c)) for c in zip(*parts, strict=True)
+            ]
         return blocks
 
     def _initial_embedding(self, dtype):

@@ -20,7 +20,11 @@ from sklearn_rnn.inputs._blocks import (
     map_lazily,
     partitions,
 )
-from sklearn_rnn.inputs._categories import encode_categories
+from sklearn_rnn.inputs._categories import (
+    block_categories,
+    encode_categories,
+    resolve_columns,
+)
 from sklearn_rnn.inputs._sequences import (
     Sequences,
     check_sequences,
@@ -43,6 +47,7 @@ __all__ = [
     "SequenceFrame",
     "Sequences",
     "aligned_targets",
+    "block_categories",
     "check_features",
     "check_sequence_labels",
     "check_sequences",
@@ -58,6 +63,7 @@ __all__ = [
     "map_values",
     "partitions",
     "record_vocabularies",
+    "resolve_columns",
     "token_vocabulary",
     "validate_sequences",
     "validate_token_sequences",

@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from sklearn_rnn.inputs._sequences import Sequences
+from sklearn_rnn.inputs._sequences import Sequences, check_sequences
 from sklearn_rnn.inputs._tokens import token_rows
 
 
-def encode_categories(estimator, sequences, *, reset, columns):
+def encode_categories(estimator, sequences, *, reset, columns, first_index=0):
     """Map the categorical columns of numeric sequences to embedding rows.
 
     On ``reset`` the columns (indices, or names of ``feature_names_in_``) are
@@ -24,6 +24,9 @@ def encode_categories(estimator, sequences, *, reset, columns):
     reset : bool
     columns : array-like of int or str
         The categorical columns (used on ``reset``).
+    first_index : int, default=0
+        Number of the first sequence in messages (one block of a larger
+        collection).
 
     Returns
     -------
@@ -31,22 +34,16 @@ def encode_categories(estimator, sequences, *, reset, columns):
     """
     n_features = sequences.n_features
     if reset:
-        estimator.categorical_features_ = _resolve(
+        estimator.categorical_features_ = resolve_columns(
             columns, n_features, sequences.feature_names
         )
     categorical = estimator.categorical_features_
     numeric = np.setdiff1d(np.arange(n_features), categorical)
     rows = sequences.rows
-    parts = rows if rows is not None else [sequences.data]
     for c in categorical:
-        _check_codes(sequences, c)
+        _check_codes(sequences, c, first_index)
     if reset:
-        estimator.category_values_ = [
-            np.unique(
-                np.concatenate([_real(p, sequences, rows)[:, c] for p in parts])
-            ).astype(np.float64)
-            for c in categorical
-        ]
+        estimator.category_values_ = _values(sequences, categorical)
 
     def encode(part):
         ids = [
@@ -68,7 +65,30 @@ def encode_categories(estimator, sequences, *, reset, columns):
     return encoded
 
 
-def _resolve(columns, n_features, names):
+def block_categories(X, first_index, *, columns):
+    """The sorted distinct values of each categorical column of ``X`` (one
+    block of a Dask collection), checked as whole numbers."""
+    sequences = check_sequences(X, first_index=first_index)
+    for c in columns:
+        _check_codes(sequences, c, first_index)
+    return _values(sequences, columns)
+
+
+def _values(sequences, columns):
+    """The sorted distinct values of each of ``columns`` over the real steps."""
+    rows = sequences.rows
+    parts = rows if rows is not None else [sequences.data]
+    return [
+        np.unique(
+            np.concatenate([_real(p, sequences, rows)[:, c] for p in parts])
+        ).astype(np.float64)
+        for c in columns
+    ]
+
+
+def resolve_columns(columns, n_features, names):
+    """The categorical ``columns`` (indices, or names among ``names``) as
+    indices of the features of a step."""
     columns = list(np.atleast_1d(np.asarray(columns, dtype=object)))
     indices = []
     for column in columns:
@@ -104,13 +124,13 @@ def _real(part, sequences, rows):
     return part[np.arange(part.shape[1]) < sequences.lengths[:, None]]
 
 
-def _check_codes(sequences, column):
+def _check_codes(sequences, column, first_index=0):
     """Refuse a category that is not a whole number, naming where it is."""
     if sequences.rows is not None:
         blocks = [(i, row[None, :, column]) for i, row in enumerate(sequences.rows)]
     else:
         real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
-        blocks = [(0, np.where(real, sequences.data[:, :, column], 0.0))]
+        blocks = [(first_index, np.where(real, sequences.data[:, :, column], 0.0))]
     for first, values in blocks:
         bad = ~np.isfinite(values) | (values != np.round(values))
         if bad.any():
