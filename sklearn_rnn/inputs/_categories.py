@@ -127,7 +127,10 @@ def _real(part, sequences, rows):
 def _check_codes(sequences, column, first_index=0):
     """Refuse a category that is not a whole number, naming where it is."""
     if sequences.rows is not None:
-        blocks = [(i, row[None, :, column]) for i, row in enumerate(sequences.rows)]
+        blocks = [
+            (first_index + i, row[None, :, column])
+            for i, row in enumerate(sequences.rows)
+        ]
     else:
         real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
         blocks = [(first_index, np.where(real, sequences.data[:, :, column], 0.0))]
