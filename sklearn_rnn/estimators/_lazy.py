@@ -40,7 +40,7 @@ def lazy_over_blocks(method):
     @functools.wraps(method)
     def wrapper(self, X):
         if isinstance(X, Gathered):
-            return gather_predictions(self, method.__name__, X.collection)
+            return gather_predictions(self, method.__name__, X.blocks)
         if not is_dask_collection(X):
             return method(self, X)
         check_is_fitted(self, "params_")
@@ -158,7 +158,7 @@ def _output_frame(values, index, columns, name):
 
 
 class Gathered:
-    """A Dask collection whose predictions are gathered in memory.
+    """Blocks of a Dask collection whose predictions are gathered in memory.
 
     Early stopping hands the held-out blocks to a scorer wrapped in this: the
     scorer's ``estimator.predict(X)`` (or ``predict_proba``...) then returns
@@ -167,24 +167,29 @@ class Gathered:
 
     Parameters
     ----------
+    blocks : Blocks
+
+    Attributes
+    ----------
     collection : Dask array or SequenceFrame
+        The collection the blocks make.
     """
 
-    def __init__(self, collection):
-        self.collection = collection
+    def __init__(self, blocks):
+        self.blocks = blocks
+        self.collection = blocks.collection
 
 
-def gather_predictions(estimator, name, X):
-    """``estimator.<name>(X)`` for a Dask collection, computed block by block
-    (on the workers of an active ``dask.distributed`` client) and gathered:
-    one row per sequence, or for per-step output a list of one array per
-    sequence, in the order the blocks read them."""
+def gather_predictions(estimator, name, blocks):
+    """``estimator.<name>`` of every block of ``blocks``, computed block by
+    block (on the workers of an active ``dask.distributed`` client) and
+    gathered: one row per sequence, or for per-step output a list of one
+    array per sequence, in the order the blocks read them."""
     import dask
 
     check_is_fitted(estimator, "params_")
-    blocks = dask_blocks(X)
     model = _snapshot(estimator)
-    sample = getattr(estimator, name)(_sample_input(X, blocks))
+    sample = getattr(estimator, name)(_sample_input(blocks.collection, blocks))
     per_step = isinstance(sample, list)
     empty = np.empty(0, dtype=object) if per_step else sample[:0]
     parts = dask.compute(
@@ -202,14 +207,15 @@ def predictions_to_score(estimator, X, y, sample_weight):
 
     For a Dask collection the predictions are gathered
     (:func:`gather_predictions`), and ``y`` and ``sample_weight`` aligned
-    with them as in ``fit``.
+    with them as in ``fit``; its blocks are found once for both.
     """
     if isinstance(X, Gathered):
-        X = X.collection
-    if not is_dask_collection(X):
+        blocks = X.blocks
+    elif is_dask_collection(X):
+        blocks = dask_blocks(X)
+    else:
         return y, estimator.predict(X), sample_weight
-    y_pred = gather_predictions(estimator, "predict", X)
-    blocks = dask_blocks(X)
+    y_pred = gather_predictions(estimator, "predict", blocks)
     y = aligned_targets(blocks, y, per_step=estimator._per_step)
     if sample_weight is not None:
         sample_weight = aligned_targets(

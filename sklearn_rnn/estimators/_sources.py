@@ -142,6 +142,6 @@ class BlockSource:
         indices = np.concatenate(
             [np.arange(offsets[b], offsets[b] + sizes[b]) for b in self.selected]
         )
-        return Gathered(self.blocks.select(self.selected)), take_labels(
+        return Gathered(self.blocks.subset(self.selected)), take_labels(
             self.labels, indices
         )

@@ -183,17 +183,27 @@ class Blocks:
         """Global index of each block's first sequence."""
         return np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
 
-    def select(self, blocks):
-        """The collection made of the blocks ``blocks`` only, lazily."""
+    def subset(self, blocks):
+        """The blocks ``blocks`` only, as :class:`Blocks` of the collection
+        they make (lazily), without reading any of them again."""
         blocks = [int(b) for b in blocks]
         if isinstance(self.collection, SequenceFrame):
             frame = self.collection
-            return SequenceFrame(
+            collection = SequenceFrame(
                 frame.frame.partitions[blocks], id=frame.id, step=frame.step
             )
-        import dask.array as da
+        else:
+            import dask.array as da
 
-        return da.concatenate([self.collection.blocks[b] for b in blocks])
+            collection = da.concatenate([self.collection.blocks[b] for b in blocks])
+        return Blocks(
+            [self.parts[b] for b in blocks],
+            self.sizes[blocks],
+            self.n_features,
+            self.feature_names,
+            None if self.ids is None else [self.ids[b] for b in blocks],
+            collection,
+        )
 
     def map(self, fn):
         """``[fn(value, offset) for each block that holds sequences]``, each
