@@ -11,6 +11,10 @@ downloaded.
 - RNNSequenceTagger tags each row as darker or lighter than the row before
   (many-to-many): a label that needs the previous step.
 
+Each estimator holds out a tenth of its training sequences and stops once
+its score on them has not improved for 20 epochs (``early_stopping=True``),
+keeping its best epoch, so it trains as long as it learns and no longer.
+
 Run with ``python examples/quickstart.py``.
 """
 
@@ -31,7 +35,13 @@ def main():
     )
 
     start = time.perf_counter()
-    clf = RNNClassifier(hidden_layer_sizes=(64,), max_iter=40, random_state=0)
+    clf = RNNClassifier(
+        hidden_layer_sizes=(64,),
+        early_stopping=True,
+        n_iter_no_change=20,
+        max_iter=300,
+        random_state=0,
+    )
     clf.fit(images[train], digits.target[train])
     print(
         f"RNNClassifier      digit from its rows      accuracy "
@@ -41,7 +51,13 @@ def main():
 
     start = time.perf_counter()
     first, last = images[:, :6], images[:, 6:].reshape(len(images), -1)
-    reg = RNNRegressor(hidden_layer_sizes=(64,), max_iter=40, random_state=0)
+    reg = RNNRegressor(
+        hidden_layer_sizes=(64,),
+        early_stopping=True,
+        n_iter_no_change=20,
+        max_iter=300,
+        random_state=0,
+    )
     reg.fit(first[train], last[train])
     print(
         f"RNNRegressor       last 2 rows from first 6 R^2      "
@@ -52,7 +68,13 @@ def main():
     start = time.perf_counter()
     ink = images.sum(axis=2)
     tags = np.where(np.diff(ink, axis=1, prepend=0.0) > 0, "darker", "lighter")
-    tagger = RNNSequenceTagger(hidden_layer_sizes=(32,), max_iter=40, random_state=0)
+    tagger = RNNSequenceTagger(
+        hidden_layer_sizes=(32,),
+        early_stopping=True,
+        n_iter_no_change=20,
+        max_iter=300,
+        random_state=0,
+    )
     tagger.fit(images[train], list(tags[train]))
     print(
         f"RNNSequenceTagger  row darker than previous  token accuracy "

@@ -16,8 +16,14 @@ validation), ``network`` (embedding, layers, heads, initialisation),
 """
 
 from sklearn_rnn.estimators import RNNClassifier, RNNRegressor, RNNSequenceTagger
-from sklearn_rnn.exceptions import DivergenceError
+from sklearn_rnn.exceptions import DivergenceError, StepColumnsWarning
 
 __version__ = "0.1.0"
 
-__all__ = ["DivergenceError", "RNNClassifier", "RNNRegressor", "RNNSequenceTagger"]
+__all__ = [
+    "DivergenceError",
+    "RNNClassifier",
+    "RNNRegressor",
+    "RNNSequenceTagger",
+    "StepColumnsWarning",
+]

@@ -152,6 +152,7 @@ print("ok")
 """
 
 
+@pytest.mark.slow
 def test_kernels_run_on_the_stand_ins(tmp_path):
     """A process that finds no BLAS to bind runs the kernels on the np.dot
     stand-ins (compiled afresh in an empty cache folder)."""

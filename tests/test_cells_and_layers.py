@@ -29,6 +29,7 @@ def test_default_cell_is_lstm():
     np.testing.assert_allclose(clf.params_["rnn0.b"][8:16], 1.0, atol=0.011)
 
 
+@pytest.mark.slow
 def test_gated_cells_learn_a_long_range_dependency_elman_cannot():
     """The adding problem over 40 steps, the same budget for every cell.
 

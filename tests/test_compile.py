@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from sklearn_rnn.compile import compile_kernels
 from sklearn_rnn.kernels import elman
 
@@ -14,6 +16,7 @@ def test_compile_kernels_compiles_forward_and_backward():
         assert any("float64" in str(sig) for sig in kernel.signatures)
 
 
+@pytest.mark.slow
 def test_command_line_names_its_options():
     out = subprocess.run(
         [sys.executable, "-m", "sklearn_rnn.compile", "--help"],

@@ -13,6 +13,8 @@ from sklearn_rnn import RNNClassifier
 
 distributed = pytest.importorskip("dask.distributed")
 
+pytestmark = pytest.mark.slow
+
 GRID = {"hidden_layer_sizes": [(4,), (8,)], "cell": ["gru", "elman"]}
 
 

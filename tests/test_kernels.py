@@ -299,6 +299,7 @@ def test_kernels_hold_blas_to_one_thread_and_restore_it():
         assert blas_threads() == before
 
 
+@pytest.mark.slow
 def test_no_writable_cache_folder_is_a_warning_not_a_failure():
     """Where Numba can write no cache, the kernels compile in memory."""
     code = (

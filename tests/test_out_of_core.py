@@ -530,6 +530,7 @@ def _generated(seed, n):
     return _data(n=n, seed=seed)[0]
 
 
+@pytest.mark.slow
 def test_on_a_cluster_blocks_are_computed_on_the_workers(client):
     """Blocks generated on the workers stream to the fit, which gives the
     fit of the same blocks without a cluster; predictions run on the
@@ -643,6 +644,7 @@ def test_in_memory_helpers_refuse_dask_collections():
         permutation_importance(model, X, TARGETS["classifier"])
 
 
+@pytest.mark.slow
 def test_import_without_dask():
     """Dask is optional: the package imports and fits without it."""
     code = (

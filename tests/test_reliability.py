@@ -909,6 +909,7 @@ def test_predicting_from_threads_matches_serial(fitted):
             np.testing.assert_array_equal(got, expected)
 
 
+@pytest.mark.slow
 def test_joblib_model_predicts_identically_in_a_fresh_process(fitted, tmp_path):
     """A fresh interpreter with an empty Numba cache loads and predicts."""
     path = tmp_path / "model.joblib"

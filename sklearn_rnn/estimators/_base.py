@@ -25,7 +25,6 @@ import dataclasses
 import functools
 import os
 import time
-import warnings
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -39,6 +38,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_rnn._atomic import atomic_fit
+from sklearn_rnn._warnings import warn
 from sklearn_rnn.estimators._monitor import LossMonitor, ValidationMonitor
 from sklearn_rnn.estimators._progress import ProgressBar
 from sklearn_rnn.estimators._sources import BlockSource, MemorySource
@@ -231,13 +231,12 @@ def _warn_if_unscaled(sequences, n_ids=0):
         )
     if rms.max() > INPUT_SCALE_WARNING:
         feature = int(np.argmax(rms)) + n_ids
-        warnings.warn(
+        warn(
             f"Feature {feature} of X has a root mean square of {rms[feature]:.3g}: "
             "recurrent cells saturate on inputs far from unit scale, and train "
             "poorly. Scale X first, e.g. make_pipeline(SequenceScaler(), "
             "estimator) with sklearn_rnn.preprocessing.SequenceScaler.",
             UserWarning,
-            stacklevel=7,
         )
 
 
@@ -776,11 +775,10 @@ class BaseRNN(BaseEstimator):
                 "early_stopping=True, or leave them out."
             )
         if self.early_stopping and incremental:
-            warnings.warn(
+            warn(
                 "early_stopping is not supported by partial_fit: each call runs "
                 "one epoch on all of X, with no validation split.",
                 UserWarning,
-                stacklevel=4,
             )
             return False
         return bool(self.early_stopping)
@@ -868,9 +866,8 @@ class BaseRNN(BaseEstimator):
         if self.batch_size == "auto":
             return min(AUTO_BATCH_SIZE, n_samples)
         if self.batch_size > n_samples:
-            warnings.warn(
+            warn(
                 "Got `batch_size` larger than sample size. It is going to be clipped.",
-                stacklevel=2,
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
@@ -905,11 +902,10 @@ class BaseRNN(BaseEstimator):
             if incremental:
                 break
         else:
-            warnings.warn(
+            warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=2,
             )
         self.params_ = monitor.best_params(self.params_)
         vars(self).update(monitor.fitted())

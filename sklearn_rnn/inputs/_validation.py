@@ -1,9 +1,11 @@
 """Validation of sequences against what an estimator saw in fit."""
 
-import warnings
+import re
 
 import numpy as np
 
+from sklearn_rnn._warnings import warn
+from sklearn_rnn.exceptions import StepColumnsWarning
 from sklearn_rnn.inputs._sequences import check_sequences
 from sklearn_rnn.inputs._tokens import check_token_sequences, token_rows
 
@@ -136,17 +138,15 @@ def _check_feature_names(estimator, names, *, reset):
     if fitted is None and names is None:
         return
     if names is None:
-        warnings.warn(
+        warn(
             f"X does not have valid feature names, but {name} was fitted "
             "with feature names",
             UserWarning,
-            stacklevel=3,
         )
     elif fitted is None:
-        warnings.warn(
+        warn(
             f"X has feature names, but {name} was fitted without feature names",
             UserWarning,
-            stacklevel=3,
         )
     elif len(names) != len(fitted) or any(names != fitted):
         raise ValueError(
@@ -164,6 +164,8 @@ def _check_step_names(estimator, names, *, reset):
     """
     if reset:
         _record_names(estimator, "step_names_in_", names)
+        if names is not None and not all(_STEP_NAME.search(n) for n in names):
+            _warn_columns_are_steps(names)
         return
     fitted = getattr(estimator, "step_names_in_", None)
     if fitted is None or names is None or len(names) != len(fitted):
@@ -175,6 +177,25 @@ def _check_step_names(estimator, names, *, reset):
             f"{list(fitted)} and X has the same steps in another order: "
             f"{list(names)}. Reorder the columns, e.g. X[model.step_names_in_]."
         )
+
+
+#: Column names that read as time steps: ``t0``, ``lag_1``, ``2024-01``.
+_STEP_NAME = re.compile(r"\d$")
+
+
+def _warn_columns_are_steps(names):
+    shown = ", ".join(repr(n) for n in names[:4]) + (", ..." if len(names) > 4 else "")
+    warn(
+        f"X is a 2D DataFrame, read as one univariate sequence per row whose "
+        f"{len(names)} time steps are its columns ({shown}), oldest first, so "
+        "n_features_in_ is 1. If the columns are features of one observation "
+        "(tabular data), this model sees them as a time series; for sequences "
+        "of several features, give a 3D array, a list of (n_steps, n_features) "
+        "arrays or DataFrames, or a long DataFrame with a (sequence id, time "
+        "step) MultiIndex. Column names ending in a number (t0, lag_1) are read "
+        "as steps without this warning.",
+        StepColumnsWarning,
+    )
 
 
 def _record_names(estimator, attribute, names):

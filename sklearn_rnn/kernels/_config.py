@@ -30,10 +30,11 @@ seconds, once per machine.
 """
 
 import sys
-import warnings
 
 from numba import njit
 from numba.core import event
+
+from sklearn_rnn._warnings import warn
 
 FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
@@ -67,7 +68,7 @@ def jit(function=None, *, inline="never"):
     try:
         return njit(**options)(function)
     except RuntimeError:  # Numba: "cannot cache function ...: no locator"
-        warnings.warn(NO_CACHE_WARNING, RuntimeWarning, stacklevel=2)
+        warn(NO_CACHE_WARNING, RuntimeWarning)
         return njit(**{**options, "cache": False})(function)
 
 
