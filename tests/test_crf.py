@@ -218,6 +218,42 @@ def test_crf_cannot_be_switched_in_a_warm_start(crf_tagger, data):
     import copy
 
     X, tags = data
-    tagger = copy.deepcopy(crf_tagger).set_params(crf=False, warm_start=True)
+    tagger = copy.deepcopy(crf_tagger).set_params(
+        crf=False, crf_constraints=None, warm_start=True
+    )
     with pytest.raises(ValueError, match="crf=True cannot change"):
         tagger.fit(X, tags)
+
+
+@pytest.mark.parametrize(
+    "tags, message",
+    [
+        (["O", "I-PER"], r"\['I-PER'\] have no B- tag among the tags \['I-PER', 'O'\]"),
+        (["I-LOC", "I-PER"], r"\['I-LOC', 'I-PER'\] have no B- tag"),
+        (["B-PER", "I-PER", "NOUN"], r"the tags \['NOUN'\] are none of these"),
+    ],
+    ids=["inside without begin", "no tag may start", "not BIO"],
+)
+def test_bio_constraints_check_the_tag_set(data, tags, message):
+    """A tag set the BIO scheme cannot decode is named, rather than an I-X
+    that could never be predicted."""
+    X, _ = data
+    y = [np.resize(tags, len(x)) for x in X]
+    tagger = RNNSequenceTagger(crf=True, crf_constraints="bio", max_iter=1)
+    with pytest.raises(ValueError, match=message):
+        tagger.fit(X, y)
+    with pytest.raises(ValueError, match=message):
+        tagger.partial_fit(X, y, classes=tags)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"crf_constraints": "bio"}, "crf_constraints='bio' .* needs crf=True"),
+        ({"freeze_embedding": True}, "freeze_embedding .* needs embedding_dim"),
+    ],
+)
+def test_inapplicable_combinations_are_refused(data, params, message):
+    X, tags = data
+    with pytest.raises(ValueError, match=message):
+        RNNSequenceTagger(max_iter=1, **params).fit(X, tags)

@@ -1020,6 +1020,48 @@ def test_bad_categorical_features_are_named(params, X_change, message):
         RNNRegressor(**settings).fit(X, y)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("codes", [np.int64, np.float64])
+def test_category_codes_above_float32_precision_stay_distinct(dtype, codes):
+    """Product ids 2**24 and 2**24 + 1 are one number in float32: codes are
+    read exactly before the network's dtype is applied."""
+    X, y = shop_sales(n=60)
+    big = (2**24 + X[:, :, 0]).astype(codes)
+    frames = [pd.DataFrame({"product": b, "value": x[:, 1]}) for b, x in zip(big, X)]
+    params = {**SMALL, "max_iter": 2, "embedding_dim": 2, "dtype": dtype}
+    reg = RNNRegressor(**params, categorical_features=["product"]).fit(frames, y)
+    np.testing.assert_array_equal(reg.category_values_[0], 2**24 + np.arange(5))
+    # each product reads its own row of the table
+    one = [f.assign(product=2**24 + 1) for f in frames[:3]]
+    other = [f.assign(product=2**24 + 2) for f in frames[:3]]
+    assert not np.allclose(reg.predict(one), reg.predict(other))
+
+
+def test_a_boolean_mask_names_categorical_columns():
+    X, y = shop_sales(n=40)
+    params = {**SMALL, "max_iter": 2, "embedding_dim": 2}
+    by_mask = RNNRegressor(**params, categorical_features=np.array([True, False]))
+    by_index = RNNRegressor(**params, categorical_features=[0])
+    np.testing.assert_array_equal(by_mask.fit(X, y).categorical_features_, [0])
+    np.testing.assert_allclose(
+        by_mask.predict(X), by_index.fit(X, y).predict(X), rtol=1e-6
+    )
+    with pytest.raises(ValueError, match=r"boolean mask of shape \(3,\).* 2 features"):
+        RNNRegressor(**params, categorical_features=[True, False, True]).fit(X, y)
+
+
+def test_targets_near_the_float_range_are_standardised_without_overflow():
+    X, y = shop_sales(n=40)
+    params = {**SMALL, "max_iter": 2, "dtype": "float64"}
+    unit = RNNRegressor(**params).fit(X, y)
+    huge = RNNRegressor(**params).fit(X, y * 1e200)
+    assert (
+        np.isfinite(huge.target_mean_).all() and np.isfinite(huge.target_scale_).all()
+    )
+    np.testing.assert_allclose(huge.target_scale_, unit.target_scale_ * 1e200)
+    np.testing.assert_allclose(huge.predict(X), unit.predict(X) * 1e200, rtol=1e-9)
+
+
 def test_category_codes_are_not_warned_about_as_unscaled():
     import warnings
 

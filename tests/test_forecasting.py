@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from sklearn_rnn import RNNRegressor
 from sklearn_rnn.forecasting import (
@@ -67,7 +69,7 @@ def test_frame_with_target_and_exogenous_columns():
     "kwargs, message",
     [
         ({"series": np.arange(4.0), "window": 3, "horizon": 2}, "too short"),
-        ({"series": np.arange(9.0), "window": 0}, "window must be a positive"),
+        ({"series": np.arange(9.0), "window": 0}, "'window' parameter"),
         ({"series": [1.0, np.nan, 2.0, 3.0], "window": 1}, "at row 1"),
         (
             {"series": pd.DataFrame({"a": [1.0] * 5}), "window": 2, "target": "b"},
@@ -359,9 +361,6 @@ def test_conformal_forecast_frame_is_on_the_forecast_index():
 def test_integrated_intervals_bound_the_change_since_the_origin():
     """On a random walk's steps, integrate=True forecasts the running sum of
     the steps, and its band widens with the horizon as errors add up."""
-    from sklearn.linear_model import Ridge
-    from sklearn.preprocessing import FunctionTransformer
-
     steps = np.random.RandomState(0).normal(size=400)
     flat = make_pipeline(FunctionTransformer(lambda X: X[:, :, 0]), Ridge())
     plain = ConformalForecaster(flat, window=5, horizon=6, calibration_size=100)
@@ -401,3 +400,147 @@ def test_reverse_steps_pandas_output():
     out = ReverseSteps().set_output(transform="pandas").fit_transform(lags)
     assert isinstance(out, pd.DataFrame) and list(out.columns) == ["x2", "x1", "x0"]
     np.testing.assert_array_equal(out.to_numpy(), lags[:, ::-1])
+
+
+# ------------------------------------------------ arguments and alignment
+
+FLAT = make_pipeline(FunctionTransformer(lambda X: X.reshape(len(X), -1)), Ridge())
+TWO = pd.DataFrame({"x": np.sin(np.arange(120.0)), "y": np.cos(np.arange(120.0))})
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: make_windows(np.arange(9.0), window=True), ValueError, "'window'"),
+        (lambda: make_windows(np.arange(9.0), 2, horizon=-1), ValueError, "'horizon'"),
+        (lambda: make_windows(np.arange(9.0), 2, step=1.5), ValueError, "'step'"),
+        (
+            lambda: make_windows(np.ones((5, 2)), 2, target=1.5),
+            ValueError,
+            "'target' parameter",
+        ),
+        (
+            lambda: make_windows(np.ones((5, 2)), 2, target="x"),
+            ValueError,
+            r"target \['x'\] must be column positions",
+        ),
+        (
+            lambda: make_windows(np.ones((5, 2)), 2, known_future="x"),
+            ValueError,
+            r"known_future \['x'\] must be column positions",
+        ),
+        (
+            lambda: make_windows(pd.Series(list("abcdefgh")), 2),
+            ValueError,
+            "column 0 holds .* values, not numbers",
+        ),
+        (
+            lambda: make_windows(np.array(list("abcdefgh")), 2),
+            ValueError,
+            "series must hold numbers",
+        ),
+        (
+            lambda: recursive_forecast(_LastValue(), np.arange(9.0), 2, window=0),
+            ValueError,
+            "'window' parameter of recursive_forecast",
+        ),
+        (
+            lambda: recursive_forecast(_LastValue(), np.arange(9.0), 2.5, window=2),
+            ValueError,
+            "'horizon' parameter of recursive_forecast",
+        ),
+        (
+            lambda: recursive_forecast(object(), np.arange(9.0), 2, window=2),
+            ValueError,
+            "'estimator' parameter",
+        ),
+        (lambda: window_split(1), ValueError, "'n_splits' parameter"),
+        (lambda: forecast_index(pd.RangeIndex(5), 0), ValueError, "'horizon'"),
+    ],
+    ids=lambda v: "" if callable(v) or isinstance(v, type) else v,
+)
+def test_forecasting_arguments_are_checked_before_any_work(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_many_series_are_aligned_by_column_name():
+    a = pd.DataFrame({"x": np.arange(10.0), "y": 10 * np.arange(10.0)})
+    X, y = make_windows([a, a[["y", "x"]]], window=3, target="x")
+    half = len(X) // 2
+    np.testing.assert_array_equal(X[:half], X[half:])
+    np.testing.assert_array_equal(y[:half], y[half:])
+    with pytest.raises(ValueError, match=r"In series 1: .*\['x', 'z'\].*\['x', 'y'\]"):
+        make_windows([a, a.rename(columns={"y": "z"})], window=3)
+
+
+def test_conformal_forecast_matches_history_columns_by_name():
+    model = ConformalForecaster(FLAT, window=3, horizon=2, calibration_size=20)
+    model.fit(TWO)
+    assert list(model.feature_names_in_) == ["x", "y"]
+    pd.testing.assert_frame_equal(
+        model.forecast(TWO), model.forecast(TWO[["y", "x"]]), check_exact=True
+    )
+    with pytest.raises(ValueError, match=r"history has the columns \['x', 'z'\]"):
+        model.forecast(TWO.rename(columns={"y": "z"}))
+
+
+def test_recursive_forecast_matches_columns_by_name():
+    X, y = make_windows(TWO, window=3, target="x")
+    model = clone(FLAT).fit(X, y)
+    future = pd.DataFrame({"y": np.cos(np.arange(120.0, 124.0))})
+    expected = recursive_forecast(
+        model, TWO, 4, window=3, target="x", future_exog=future
+    )
+    reordered = recursive_forecast(
+        model,
+        TWO[["y", "x"]],
+        4,
+        window=3,
+        target="x",
+        future_exog=future,
+        columns=["x", "y"],
+    )
+    pd.testing.assert_series_equal(expected, reordered)
+    # without the training order, a reordered history is read as given
+    assert not np.allclose(
+        recursive_forecast(
+            model, TWO[["y", "x"]], 4, window=3, target="x", future_exog=future
+        ),
+        expected,
+    )
+    three = TWO.assign(z=1.0)
+    model = clone(FLAT).fit(*make_windows(three, window=3, target="x"))
+    plan = pd.DataFrame({"z": np.ones(4), "y": np.zeros(4)})  # by name: y, z
+    np.testing.assert_allclose(
+        recursive_forecast(model, three, 4, window=3, target="x", future_exog=plan),
+        recursive_forecast(
+            model, three, 4, window=3, target="x", future_exog=plan[["y", "z"]]
+        ),
+    )
+    with pytest.raises(ValueError, match=r"future_exog has the columns \['z', 'w'\]"):
+        recursive_forecast(
+            model,
+            three,
+            4,
+            window=3,
+            target="x",
+            future_exog=plan.rename(columns={"y": "w"}),
+        )
+
+
+@pytest.mark.parametrize("n_times", [40, 43])
+def test_a_calibration_tail_the_series_cannot_hold_is_refused(n_times):
+    """30 origins, horizon 2, window 3: 3 + 2 + 2 + 30 - 1 = 36 rows at least
+    with the direct strategy; a fraction of the series above that wrapped
+    around the start of the series before."""
+    series = np.sin(np.arange(float(n_times)))
+    model = ConformalForecaster(FLAT, window=3, horizon=2, calibration_size=30)
+    model.fit(series)  # 36 rows suffice
+    assert model.n_calibration_ == 30
+    too_many = clone(model).set_params(calibration_size=n_times - 4)
+    needed = 3 + 2 + 2 + (n_times - 4) - 1
+    with pytest.raises(ValueError, match=f"needs at least {needed} rows"):
+        too_many.fit(series)
+    with pytest.raises(ValueError, match="needs at least"):
+        clone(model).set_params(calibration_size=0.99).fit(series)

@@ -266,8 +266,8 @@ def test_categories_of_a_ragged_list_are_encoded_like_a_padded_one():
     assert ragged.rows is not None
     padded = check_sequences(X[:300])
     a, b = SimpleNamespace(), SimpleNamespace()
-    encoded = encode_categories(a, ragged, reset=True, columns=[1])
-    short = encode_categories(b, padded, reset=True, columns=[1])
+    encoded = encode_categories(a, ragged, reset=True, columns=[1], dtype=np.float64)
+    short = encode_categories(b, padded, reset=True, columns=[1], dtype=np.float64)
     np.testing.assert_array_equal(a.category_values_[0], [3, 4, 5])
     data, _ = encoded.take(np.arange(300))
     np.testing.assert_array_equal(data, short.data)

@@ -291,6 +291,7 @@ def test_kernels_hold_blas_to_one_thread_and_restore_it():
 
     with threadpoolctl.threadpool_limits(2, user_api="blas"):
         before = blas_threads()
+        assert before and set(before) == {2}, "threadpoolctl finds no BLAS to limit"
         inside = single_threaded_blas(blas_threads)()
         assert inside == [1] * len(before)
         assert blas_threads() == before

@@ -168,6 +168,32 @@ BAD_X = [
     ),
 ]
 
+
+def long_frame_with_nan(sequence, step):
+    """X_GOOD as a long frame keyed by letters, NaN at one step of one
+    sequence: a long frame has no padding, so NaN is a missing value."""
+    frame = pd.concat(
+        {chr(97 + i): pd.DataFrame(x, columns=["u", "v"]) for i, x in enumerate(X_GOOD)}
+    )
+    frame.loc[(chr(97 + sequence), step), :] = np.nan
+    return frame
+
+
+BAD_X += [
+    (
+        "long frame, NaN last row",
+        long_frame_with_nan(1, len(X_GOOD[1]) - 1),
+        ValueError,
+        f"Sequence id 'b' has NaN at time step {len(X_GOOD[1]) - 1} in column 'u'",
+    ),
+    (
+        "long frame, NaN inside",
+        long_frame_with_nan(2, 0),
+        ValueError,
+        "Sequence id 'c' has NaN at time step 0",
+    ),
+]
+
 #: Entry points taking X, given the fitted fixtures: (name, call(fitted, X)).
 ENTRY_POINTS = [
     ("RNNClassifier.fit", lambda f, X: RNNClassifier(**SMALL).fit(X, Y_CLASSES)),
@@ -473,6 +499,20 @@ BAD_Y = [
         "y contains labels .* that are not in classes_",
     ),
     (
+        "tagger: labels of two kinds",
+        lambda f: RNNSequenceTagger(**SMALL).fit(
+            X_GOOD, [t if i < 6 else t.astype(str) for i, t in enumerate(Y_TAGS)]
+        ),
+        ValueError,
+        r"y mixes kinds of labels \(numbers in sequence 0, text in sequence 6\)",
+    ),
+    (
+        "tagger: a dict of labels",
+        lambda f: RNNSequenceTagger(**SMALL).fit(X_GOOD, dict(enumerate(Y_TAGS))),
+        TypeError,
+        "got a dict, whose order is not X's",
+    ),
+    (
         "classifier: one class only",
         lambda f: RNNClassifier(**SMALL).fit(X_GOOD, np.zeros(12)),
         ValueError,
@@ -487,35 +527,49 @@ def test_bad_targets_are_named(fitted, case, call, error, message):
         call(fitted)
 
 
-#: Invalid parameter values: each must be named in the error.
+#: Invalid parameter values, each with the words of the error that name the
+#: parameter at fault: scikit-learn's ``InvalidParameterError`` wording for
+#: what ``_parameter_constraints`` declares, the rule's own for the rest.
 BAD_PARAMS = [
-    {"cell": "rnn"},
-    {"hidden_layer_sizes": (0,)},
-    {"hidden_layer_sizes": "wide"},
-    {"activation": "gelu"},
-    {"solver": "lbfgs"},
-    {"dropout": 1.0},
-    {"recurrent_dropout": -0.1},
-    {"bptt_truncate": 0},
-    {"learning_rate_init": 0.0},
-    {"max_iter": 0},
-    {"batch_size": 0},
-    {"clip_norm": 0.0},
-    {"clip_value": -1.0},
-    {"dtype": "float16"},
-    {"validation_fraction": 1.0},
-    {"bidirectional": True, "bptt_truncate": 3},
-    {"alpha": 1e308},
-    {"hidden_layer_sizes": (10**7,)},
-    {"scoring": "no_such_score", "early_stopping": True},
+    ({"cell": "rnn"}, "The 'cell' parameter of"),
+    ({"hidden_layer_sizes": (0,)}, r"hidden_layer_sizes must be > 0"),
+    ({"hidden_layer_sizes": "wide"}, "The 'hidden_layer_sizes' parameter of"),
+    ({"hidden_layer_sizes": (True,)}, "hidden_layer_sizes must be a positive integer"),
+    ({"hidden_layer_sizes": (2**40,)}, r"hidden_layer_sizes=\(1099511627776,\) needs"),
+    ({"activation": "gelu"}, "The 'activation' parameter of"),
+    ({"solver": "lbfgs"}, "The 'solver' parameter of"),
+    ({"dropout": 1.0}, "The 'dropout' parameter of"),
+    ({"recurrent_dropout": -0.1}, "The 'recurrent_dropout' parameter of"),
+    ({"bptt_truncate": 0}, "The 'bptt_truncate' parameter of"),
+    ({"bptt_truncate": True}, "The 'bptt_truncate' parameter of .* Got True"),
+    ({"learning_rate_init": 0.0}, "The 'learning_rate_init' parameter of"),
+    ({"max_iter": 0}, "The 'max_iter' parameter of"),
+    ({"max_iter": True}, "The 'max_iter' parameter of .* Got True"),
+    ({"batch_size": 0}, "The 'batch_size' parameter of"),
+    ({"batch_size": True}, "The 'batch_size' parameter of .* Got True"),
+    ({"embedding_dim": True}, "The 'embedding_dim' parameter of .* Got True"),
+    ({"n_iter_no_change": True}, "The 'n_iter_no_change' parameter of .* Got True"),
+    ({"clip_norm": 0.0}, "The 'clip_norm' parameter of"),
+    ({"clip_value": -1.0}, "The 'clip_value' parameter of"),
+    ({"dtype": "float16"}, "The 'dtype' parameter of"),
+    ({"validation_fraction": 1.0}, "The 'validation_fraction' parameter of"),
+    (
+        {"bidirectional": True, "bptt_truncate": 3},
+        "bptt_truncate cannot be combined with bidirectional=True",
+    ),
+    ({"alpha": 1e308}, "alpha=1e.308 makes the L2 penalty overflow"),
+    ({"hidden_layer_sizes": (10**7,)}, r"hidden_layer_sizes=\(10000000,\) needs"),
+    ({"scoring": "no_such_score", "early_stopping": True}, "no_such_score"),
 ]
 
 
-@pytest.mark.parametrize("params", BAD_PARAMS, ids=str)
+@pytest.mark.parametrize(
+    "params, fault", BAD_PARAMS, ids=[str(p) for p, _ in BAD_PARAMS]
+)
 @pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor, RNNSequenceTagger])
-def test_invalid_parameters_are_named(Estimator, params):
+def test_invalid_parameters_are_named(Estimator, params, fault):
     y = {RNNClassifier: Y_CLASSES, RNNRegressor: Y_VALUES, RNNSequenceTagger: Y_TAGS}
-    with pytest.raises(ValueError, match="|".join(params)):
+    with pytest.raises(ValueError, match=fault):
         Estimator(**{**SMALL, **params}).fit(X_GOOD, y[Estimator])
 
 
@@ -527,16 +581,33 @@ def snapshot(estimator):
 
 
 def assert_same_state(before, estimator):
-    after = vars(estimator)
-    assert before.keys() == after.keys()
-    for key, value in before.items():
-        if key == "params_":
-            for name in value:
-                np.testing.assert_array_equal(value[name], after[key][name])
-        elif isinstance(value, np.ndarray):
-            np.testing.assert_array_equal(value, after[key])
-        elif not key.startswith("_"):
-            assert value == after[key], key
+    """Every attribute of ``estimator`` equals its value in ``before``, the
+    private ones included (optimizer state, network spec, random state),
+    arrays by content."""
+    assert_same(before, vars(estimator), "estimator")
+
+
+def assert_same(a, b, path):
+    assert type(a) is type(b), path
+    if isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype, path
+        np.testing.assert_array_equal(a, b, err_msg=path)
+    elif isinstance(a, np.random.RandomState):
+        assert_same(a.get_state(legacy=False), b.get_state(legacy=False), path)
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys(), path
+        for key in a:
+            assert_same(a[key], b[key], f"{path}[{key!r}]")
+    elif isinstance(a, list | tuple):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_same(x, y, f"{path}[{i}]")
+    elif hasattr(a, "__dict__") and not callable(a):
+        assert_same(vars(a), vars(b), path)
+    elif isinstance(a, float) and np.isnan(a):
+        assert np.isnan(b), path
+    else:
+        assert a == b, path
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_rnn._atomic import atomic_fit
+from sklearn_rnn._param_validation import Count
 from sklearn_rnn._warnings import warn
 from sklearn_rnn.estimators._monitor import LossMonitor, ValidationMonitor
 from sklearn_rnn.estimators._progress import ProgressBar
@@ -51,6 +52,7 @@ from sklearn_rnn.inputs import (
     block_categories,
     check_features,
     check_weights,
+    count_columns,
     dask_blocks,
     encode_categories,
     is_dask_collection,
@@ -281,11 +283,11 @@ class BaseRNN(BaseEstimator):
         "cell": [StrOptions(set(CELLS))],
         "hidden_layer_sizes": [
             "array-like",
-            Interval(Integral, 1, None, closed="left"),
+            Count(1),
         ],
         "activation": [StrOptions(set(ACTIVATION_CODES))],
         "embedding_dim": [
-            Interval(Integral, 1, None, closed="left"),
+            Count(1),
             "array-like",
             None,
         ],
@@ -295,17 +297,17 @@ class BaseRNN(BaseEstimator):
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
-        "bptt_truncate": [Interval(Integral, 1, None, closed="left"), None],
+        "bptt_truncate": [Count(1), None],
         "solver": [StrOptions(set(SOLVERS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
+            Count(1),
         ],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Count(1)],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -320,7 +322,7 @@ class BaseRNN(BaseEstimator):
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "rho": [Interval(Real, 0, 1, closed="left")],
         "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
+            Count(1),
             Options(Real, {np.inf}),
         ],
         "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
@@ -417,13 +419,22 @@ class BaseRNN(BaseEstimator):
             return validate_token_sequences(
                 self, X, reset=reset, first_index=first_index
             )
-        sequences = validate_sequences(
-            self, X, reset=reset, dtype=dtype, first_index=first_index
-        )
         if categorical is None:
-            return sequences
+            return validate_sequences(
+                self, X, reset=reset, dtype=dtype, first_index=first_index
+            )
+        # codes are read in float64, exact for integers up to 2**53, and cast
+        # to the network's dtype only once they are rows of a table
+        sequences = validate_sequences(
+            self, X, reset=reset, dtype=np.float64, first_index=first_index
+        )
         return encode_categories(
-            self, sequences, reset=reset, columns=categorical, first_index=first_index
+            self,
+            sequences,
+            reset=reset,
+            columns=categorical,
+            dtype=dtype,
+            first_index=first_index,
         )
 
     def _read(self, X):
@@ -469,6 +480,12 @@ class BaseRNN(BaseEstimator):
                 "embedding_init gives token vectors; it cannot be combined with "
                 "categorical_features."
             )
+        if self.freeze_embedding and self.embedding_dim is None:
+            raise ValueError(
+                "freeze_embedding keeps the embedding's vectors as they are, so "
+                "it needs embedding_dim (and X of token ids or "
+                "categorical_features)."
+            )
         if self.embedding_init is not None and self.embedding_dim is None:
             raise ValueError(
                 "embedding_init gives initial token vectors, so it needs "
@@ -490,11 +507,7 @@ class BaseRNN(BaseEstimator):
             "recurrent_dropout": float(self.recurrent_dropout),
             "bptt_truncate": self.bptt_truncate,
             "embedding_dim": _embedding_widths(self.embedding_dim),
-            "id_columns": 0
-            if self.categorical_features is None
-            else len(
-                np.atleast_1d(np.asarray(self.categorical_features, dtype=object))
-            ),
+            "id_columns": count_columns(self.categorical_features),
         }
 
     def _check_continuation(self, structure):
@@ -987,15 +1000,35 @@ class BaseRNN(BaseEstimator):
         w = None if w[0] is None else np.concatenate(w)
         sequences = Sequences(None, np.concatenate(lengths))  # lengths only
         loss = self._held_out_loss(Z, Y, w, sequences)
+        n = held_out.n_sequences
+        where = (
+            f"early stopping's scoring={self.scoring!r} on the validation set "
+            f"({n} sequence{'' if n == 1 else 's'})"
+        )
         if scorer is None:
-            return loss, self._held_out_score(Z, Y, w, sequences)
-        if scorer == "loss":
-            return loss, -loss
-        kwargs = {}
-        if w is not None and not self._per_step:
-            kwargs["sample_weight"] = w
-        X, labels = held_out.scorer_input()
-        return loss, float(scorer(self, X, labels, **kwargs))
+            score = self._held_out_score(Z, Y, w, sequences)
+        elif scorer == "loss":
+            score = -loss
+        else:
+            kwargs = {}
+            if w is not None and not self._per_step:
+                kwargs["sample_weight"] = w
+            X, labels = held_out.scorer_input()
+            try:
+                score = float(scorer(self, X, labels, **kwargs))
+            except Exception as error:
+                kind = TypeError if isinstance(error, TypeError) else ValueError
+                raise kind(f"In {where}: {error}") from error
+        if not np.isfinite(score):
+            raise ValueError(
+                f"The score of {where} is {score} in epoch {self.n_iter_}: it "
+                "cannot be measured there (R^2 needs two sequences with different "
+                "targets, a log-loss or ROC AUC two classes), so early stopping "
+                "cannot tell the better epoch. Hold out more sequences "
+                "(validation_fraction, or X_val and y_val), or choose another "
+                "scoring."
+            )
+        return loss, score
 
     def _held_out_loss(self, Z, Y, weights, sequences):
         """Weighted mean loss of the rows with logits ``Z`` and targets ``Y``."""

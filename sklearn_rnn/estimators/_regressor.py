@@ -12,6 +12,7 @@ from sklearn_rnn.estimators._base import BaseRNN, user_validation_set
 from sklearn_rnn.estimators._lazy import lazy_over_blocks, predictions_to_score
 from sklearn_rnn.estimators._targets import EncodedTargets
 from sklearn_rnn.inputs import check_targets
+from sklearn_rnn.preprocessing._scaler import column_statistics
 
 #: The output head of each ``loss`` (see :mod:`sklearn_rnn.network._heads`).
 LOSS_HEADS = {
@@ -348,10 +349,10 @@ def target_standardisation(y, scale, centre=True):
     non-negative targets, which must stay non-negative)."""
     if not scale:
         return np.zeros(y.shape[1]), np.ones(y.shape[1])
+    # as SequenceScaler: sums of values near the float range do not overflow
+    _, _, mean, std = column_statistics(y)
     if not centre:
-        return np.zeros(y.shape[1]), y.mean(axis=0)
-    mean = y.mean(axis=0)
-    std = y.std(axis=0)
+        return np.zeros(y.shape[1]), mean
     # as StandardScaler: no scaling where the spread is zero up to rounding
     std[std < 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1)] = 1.0
     return mean, std

@@ -12,6 +12,7 @@ from sklearn_rnn.inputs import check_sequence_labels, check_step_weights
 from sklearn_rnn.metrics import TAGGING_SCORERS
 from sklearn_rnn.network._crf import (
     bio_allowed,
+    check_bio_tags,
     crf_decode,
     crf_loss_and_gradient,
     crf_proba,
@@ -276,6 +277,8 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
         if reset and self.crf:
             fitted["out_activation_"] = head = "crf"
             fitted["n_outputs_"] = n_outputs = len(fitted["classes_"])
+        if self.crf_constraints == "bio":
+            check_bio_tags(fitted.get("classes_", getattr(self, "classes_", [])))
         if not reset and self.crf != (head == "crf"):
             raise ValueError(
                 "warm_start and partial_fit continue training the same network: "
@@ -285,6 +288,11 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
         return EncodedTargets(codes, head, n_outputs, per_sequence, fitted, codes)
 
     def _structure(self):
+        if self.crf_constraints is not None and not self.crf:
+            raise ValueError(
+                f"crf_constraints={self.crf_constraints!r} constrains the CRF's "
+                "decoding, so it needs crf=True."
+            )
         if self.crf and self.bptt_truncate is not None:
             raise ValueError(
                 "crf=True cannot be combined with bptt_truncate: the CRF scores "

@@ -2,10 +2,16 @@
 
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import HasMethods, validate_params
 
-from sklearn_rnn.forecasting._windows import _as_table
+from sklearn_rnn._param_validation import Count
+from sklearn_rnn.forecasting._windows import COLUMNS, _aligned, _as_table
 
 
+@validate_params(
+    {"index": ["array-like"], "horizon": [Count(1)]},
+    prefer_skip_nested_validation=True,
+)
 def forecast_index(index, horizon):
     """The time index of the ``horizon`` steps after the end of ``index``.
 
@@ -49,8 +55,27 @@ def forecast_index(index, horizon):
     )
 
 
+@validate_params(
+    {
+        "estimator": [HasMethods(["predict"])],
+        "history": ["array-like"],
+        "horizon": [Count(1)],
+        "window": [Count(1)],
+        "target": COLUMNS,
+        "future_exog": ["array-like", None],
+        "columns": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def recursive_forecast(
-    estimator, history, horizon, *, window, target=None, future_exog=None
+    estimator,
+    history,
+    horizon,
+    *,
+    window,
+    target=None,
+    future_exog=None,
+    columns=None,
 ):
     """Forecast several steps with a one-step model fed its own predictions.
 
@@ -78,7 +103,16 @@ def recursive_forecast(
         As given to :func:`~sklearn_rnn.forecasting.make_windows`.
     future_exog : array-like of shape (horizon, n_exogenous), default=None
         Values of the exogenous (non-target) columns over the forecast
-        horizon, in their column order; required when there are any.
+        horizon, in their column order; required when there are any. A
+        DataFrame is matched to ``history``'s exogenous columns by name.
+    columns : array-like of str, default=None
+        The column names of the series the estimator was trained on, in
+        their order then. A DataFrame ``history`` with these names in another
+        order is reordered to them, and one with other names refused, so that
+        the windows the estimator reads have the columns of its training
+        windows (an array of windows, as :func:`make_windows` returns, keeps
+        no names for the estimator to check). The estimator's own
+        ``feature_names_in_`` serve when it has them.
 
     Returns
     -------
@@ -96,7 +130,11 @@ def recursive_forecast(
     >>> recursive_forecast(LastValue(), np.arange(5.0), 3, window=2)
     array([5., 6., 7.])
     """
-    values, target_idx = _as_table(history, target)
+    if columns is None and isinstance(history, pd.DataFrame):
+        columns = getattr(estimator, "feature_names_in_", None)
+    values, target_idx, names = _as_table(
+        history, target, columns=columns, what="history"
+    )
     if values.shape[0] < window:
         raise ValueError(
             f"history has {values.shape[0]} rows, fewer than window={window}."
@@ -109,6 +147,9 @@ def recursive_forecast(
                 f"history has {len(exog_idx)} exogenous column(s); pass their "
                 f"future values as future_exog, shape ({horizon}, {len(exog_idx)})."
             )
+        if isinstance(future_exog, pd.DataFrame) and names is not None:
+            exog_names = [names[i] for i in exog_idx]
+            future_exog = _aligned(future_exog, exog_names, "future_exog")
         future_exog = np.asarray(future_exog, dtype=np.float64)
         if future_exog.ndim == 1 and len(exog_idx) == 1:
             future_exog = future_exog[:, None]
@@ -146,7 +187,7 @@ def recursive_forecast(
     index = forecast_index(history.index, horizon)
     if isinstance(history, pd.Series):
         return pd.Series(forecast[:, 0], index=index, name=history.name)
-    columns = history.columns[target_idx]
-    if len(columns) == 1:
-        return pd.Series(forecast[:, 0], index=index, name=columns[0])
-    return pd.DataFrame(forecast, index=index, columns=columns)
+    targets = [names[i] for i in target_idx]
+    if len(targets) == 1:
+        return pd.Series(forecast[:, 0], index=index, name=targets[0])
+    return pd.DataFrame(forecast, index=index, columns=targets)

@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from sklearn_rnn._param_validation import Count
 from sklearn_rnn.forecasting._forecast import forecast_index, recursive_forecast
 from sklearn_rnn.forecasting._windows import _as_table, make_windows
 
@@ -60,6 +61,12 @@ class ConformalForecaster(BaseEstimator):
         errors.
     n_calibration_ : int
         Forecast origins the radius was calibrated on.
+    n_features_in_ : int
+        Columns of the series.
+    feature_names_in_ : ndarray of str
+        The series' column names, when it was a DataFrame (or a named
+        Series). ``forecast`` matches a DataFrame history's columns to them
+        by name, and refuses other names.
 
     Notes
     -----
@@ -85,12 +92,12 @@ class ConformalForecaster(BaseEstimator):
 
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"])],
-        "window": [Interval(Integral, 1, None, closed="left")],
-        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "window": [Count(1)],
+        "horizon": [Count(1)],
         "strategy": [StrOptions({"direct", "recursive"})],
         "coverage": [Interval(Real, 0, 1, closed="neither")],
         "calibration_size": [
-            Interval(Integral, 1, None, closed="left"),
+            Count(1),
             Interval(Real, 0, 1, closed="neither"),
         ],
         "target": "no_validation",
@@ -134,7 +141,7 @@ class ConformalForecaster(BaseEstimator):
         self : ConformalForecaster
         """
         self._validate_params()
-        values, target_idx = _as_table(series, self.target)
+        values, target_idx, names = _as_table(series, self.target)
         n_times = values.shape[0]
         n_cal = self.calibration_size
         if isinstance(n_cal, Real) and not isinstance(n_cal, Integral):
@@ -146,23 +153,28 @@ class ConformalForecaster(BaseEstimator):
                 f"calibration_size gives {n_cal} forecast origins; coverage="
                 f"{self.coverage} needs at least {needed} for finite intervals."
             )
-        # origins o: history rows [:o], forecast rows [o, o + horizon)
-        first = n_times - self.horizon - n_cal + 1
         if self.strategy == "recursive" and len(target_idx) < values.shape[1]:
             raise ValueError(
                 "strategy='recursive' forecasts every column, but the series has "
                 "exogenous columns; use strategy='direct'."
             )
-        training = values[:first]
+        # origins o: history rows [:o], forecast rows [o, o + horizon); the
+        # model trains on rows [:first], so no origin's targets reach them,
+        # and the first origin needs one training window before it
+        first = n_times - self.horizon - n_cal + 1
         step_horizon = self.horizon if self.strategy == "direct" else 1
-        try:
-            X, Y = make_windows(training, self.window, step_horizon, target=target_idx)
-        except ValueError as error:
+        needed_rows = self.window + step_horizon + self.horizon + n_cal - 1
+        if n_times < needed_rows:
             raise ValueError(
-                f"The series has {n_times} rows: after a calibration tail of "
-                f"{n_cal} origins and a horizon of {self.horizon}, {first} rows "
-                f"are left to train on. {error}"
-            ) from None
+                f"The series has {n_times} rows, but a calibration tail of {n_cal} "
+                f"forecast origins with horizon={self.horizon}, after at least one "
+                f"training window of window={self.window} steps and its "
+                f"{step_horizon}-step target, needs at least {needed_rows} rows. "
+                "Give a longer series, or a smaller calibration_size or window."
+            )
+        X, Y = make_windows(
+            values[:first], self.window, step_horizon, target=target_idx
+        )
         model = clone(self.estimator).fit(X, Y)
         origins = np.arange(first, first + n_cal)
         predicted = self._forecast_from(model, values, target_idx, origins)
@@ -175,6 +187,10 @@ class ConformalForecaster(BaseEstimator):
         self.radius_ = errors[rank - 1]
         self.n_calibration_ = n_cal
         self.n_features_in_ = values.shape[1]
+        if names is not None:
+            self.feature_names_in_ = np.asarray(names, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
         self._target_idx = target_idx
         return self
 
@@ -222,7 +238,12 @@ class ConformalForecaster(BaseEstimator):
             pandas, else by the steps ahead, 1 to ``horizon``.
         """
         check_is_fitted(self, "radius_")
-        values, _ = _as_table(history, self.target)
+        values, _, names = _as_table(
+            history,
+            self.target,
+            columns=getattr(self, "feature_names_in_", None),
+            what="history",
+        )
         if values.shape[1] != self.n_features_in_ or values.shape[0] < self.window:
             raise ValueError(
                 f"history needs at least window={self.window} rows of the "
@@ -246,8 +267,8 @@ class ConformalForecaster(BaseEstimator):
             }
             return pd.DataFrame(columns, index=index)
         names = (
-            list(history.columns[self._target_idx])
-            if isinstance(history, pd.DataFrame)
+            [names[k] for k in self._target_idx]
+            if names is not None
             else [str(k) for k in self._target_idx]
         )
         columns = {}

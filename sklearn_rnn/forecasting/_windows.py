@@ -1,58 +1,123 @@
 """Sliding windows over a series, and splits of windows that do not leak."""
 
+from numbers import Integral
+
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import TimeSeriesSplit
+from sklearn.utils._param_validation import validate_params
+
+from sklearn_rnn._param_validation import Count
 
 
-def _as_table(series, target):
+def _as_table(series, target, *, columns=None, what="series"):
     """The series as a float table (n_times, n_columns) and the target columns.
+
+    Columns are matched by name wherever names exist: given ``columns`` (the
+    names a DataFrame had where the model or the first series saw them), a
+    DataFrame with the same names in another order is reordered to them, and
+    one with other names is refused, naming both.
+
+    Parameters
+    ----------
+    series : array-like, Series or DataFrame
+    target : column name, index, list of them, or None
+        Names for a Series or DataFrame, positions for an array.
+    columns : list, default=None
+        The column names to align a DataFrame to.
+    what : str, default="series"
+        The argument's name, for messages.
 
     Returns
     -------
     values : ndarray of shape (n_times, n_columns)
     target_idx : ndarray of int
         Columns of ``values`` that are targets.
+    names : list or None
+        The column names, in the order of ``values``; None for an array.
     """
     if isinstance(series, pd.Series):
         series = series.to_frame()
     if isinstance(series, pd.DataFrame):
-        columns = list(series.columns)
-        if target is None:
-            target_idx = list(range(len(columns)))
-        else:
-            names = [target] if np.ndim(target) == 0 else list(target)
-            missing = [n for n in names if n not in columns]
-            if missing:
-                raise ValueError(f"target {missing} not among the columns {columns}.")
-            target_idx = [columns.index(n) for n in names]
+        series = _aligned(series, columns, what)
+        names = list(series.columns)
+        text = [c for c in names if not pd.api.types.is_numeric_dtype(series[c])]
+        if text:
+            raise ValueError(
+                f"{what} column {text[0]!r} holds {series[text[0]].dtype} values, "
+                "not numbers: encode it first (a category as its code, a date as "
+                "a number)."
+            )
+        target_idx = _positions(target, names)
         values = series.to_numpy(dtype=np.float64)
     else:
-        values = np.asarray(series, dtype=np.float64)
+        names = None
+        try:
+            values = np.asarray(series, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{what} must hold numbers: {error}") from None
         if values.ndim == 1:
             values = values[:, None]
         if values.ndim != 2:
             raise ValueError(
-                "series must be 1D (one variable) or 2D (n_times, n_variables), "
+                f"{what} must be 1D (one variable) or 2D (n_times, n_variables), "
                 f"got an array of shape {values.shape}."
             )
-        if target is None:
-            target_idx = list(range(values.shape[1]))
-        else:
-            target_idx = [target] if np.ndim(target) == 0 else list(target)
-            bad = [t for t in target_idx if not 0 <= int(t) < values.shape[1]]
-            if bad:
-                raise ValueError(
-                    f"target columns {bad} out of range for a series with "
-                    f"{values.shape[1]} columns."
-                )
+        target_idx = _positions(target, None, values.shape[1])
     if not np.isfinite(values).all():
         row = int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])
         raise ValueError(
-            f"series has a missing or infinite value at row {row}; fill or "
+            f"{what} has a missing or infinite value at row {row}; fill or "
             "drop it before making windows."
         )
-    return values, np.asarray(target_idx, dtype=np.intp)
+    return values, np.asarray(target_idx, dtype=np.intp), names
+
+
+def _aligned(frame, columns, what):
+    """``frame`` with its columns in the order of ``columns`` (matched by
+    name), or a clear error when the names differ."""
+    if columns is None or list(frame.columns) == list(columns):
+        return frame
+    if len(frame.columns) == len(columns) == 1:
+        return frame  # one column (a renamed Series): nothing to misalign
+    if len(frame.columns) == len(columns) and set(frame.columns) == set(columns):
+        return frame[list(columns)]
+    raise ValueError(
+        f"{what} has the columns {list(frame.columns)}, but the columns were "
+        f"{list(columns)} where they were first seen: give the same columns, "
+        "matched by name."
+    )
+
+
+def _positions(target, names, n_columns=None, argument="target"):
+    """The positions of the ``target`` columns: every column for None, else
+    names among ``names``, or positions for an array without names.
+    ``argument`` names the argument in messages."""
+    if target is None:
+        return list(range(len(names) if names is not None else n_columns))
+    wanted = [target] if np.ndim(target) == 0 else list(target)
+    if names is not None:
+        missing = [n for n in wanted if n not in names]
+        if missing:
+            raise ValueError(f"{argument} {missing} not among the columns {names}.")
+        return [names.index(n) for n in wanted]
+    bad = [
+        t
+        for t in wanted
+        if isinstance(t, bool | np.bool_) or not isinstance(t, Integral)
+    ]
+    if bad:
+        raise ValueError(
+            f"{argument} {bad} must be column positions (integers) for an array "
+            "without column names; give a DataFrame to name columns."
+        )
+    out = [t for t in wanted if not 0 <= int(t) < n_columns]
+    if out:
+        raise ValueError(
+            f"{argument} columns {out} out of range for a series with {n_columns} "
+            "columns."
+        )
+    return [int(t) for t in wanted]
 
 
 def _many_series(series):
@@ -85,6 +150,23 @@ def _many_series(series):
     return None
 
 
+#: What names columns: a name or position, or a list of them.
+COLUMNS = [str, Integral, "array-like", None]
+
+
+@validate_params(
+    {
+        "series": ["array-like"],
+        "window": [Count(1)],
+        "horizon": [Count(1)],
+        "step": [Count(1)],
+        "target": COLUMNS,
+        "known_future": COLUMNS,
+        "id_features": ["boolean"],
+        "return_groups": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_windows(
     series,
     window,
@@ -176,9 +258,6 @@ def make_windows(
     >>> y, groups
     (array([ 3.,  4., 13.]), array([0, 0, 1]))
     """
-    for name, value in (("window", window), ("horizon", horizon), ("step", step)):
-        if not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
     many = _many_series(series)
     if many is None:
         if id_features:
@@ -189,10 +268,14 @@ def make_windows(
         ids, parts = many
         Xs, ys, groups = [], [], []
         n_columns = None
+        # the first series with column names names them for all the others
+        columns = next(
+            (list(p.columns) for p in parts if isinstance(p, pd.DataFrame)), None
+        )
         for k, (series_id, part) in enumerate(zip(ids, parts, strict=True)):
             try:
                 Xk, yk = _windows_of_one(
-                    part, window, horizon, step, target, known_future
+                    part, window, horizon, step, target, known_future, columns
                 )
             except ValueError as error:
                 raise ValueError(f"In series {series_id!r}: {error}") from None
@@ -216,9 +299,10 @@ def make_windows(
     return (X, y, groups) if return_groups else (X, y)
 
 
-def _windows_of_one(series, window, horizon, step, target, known_future):
-    """The windows and targets of one series, as :func:`make_windows`."""
-    values, target_idx = _as_table(series, target)
+def _windows_of_one(series, window, horizon, step, target, known_future, columns=None):
+    """The windows and targets of one series, as :func:`make_windows`; a
+    DataFrame's columns are put in the order of ``columns`` by name."""
+    values, target_idx, names = _as_table(series, target, columns=columns)
     n_times = values.shape[0]
     n_windows = (n_times - window - horizon) // step + 1
     if n_windows < 1:
@@ -232,7 +316,9 @@ def _windows_of_one(series, window, horizon, step, target, known_future):
     y = targets[starts[:, None] + window + np.arange(horizon)]
     y = y.reshape(n_windows, horizon * len(target_idx))
     if known_future is not None:
-        known_idx = _as_table(series, known_future)[1]
+        known_idx = np.asarray(
+            _positions(known_future, names, values.shape[1], "known_future")
+        )
         overlap = np.intersect1d(known_idx, target_idx)
         if overlap.size:
             raise ValueError(
@@ -299,6 +385,16 @@ class WindowSplit(TimeSeriesSplit):
             yield np.concatenate(trains), np.concatenate(tests)
 
 
+@validate_params(
+    {
+        "n_splits": [Count(2)],
+        "horizon": [Count(1)],
+        "step": [Count(1)],
+        "test_size": [Count(1), None],
+        "max_train_size": [Count(1), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def window_split(n_splits=5, *, horizon=1, step=1, test_size=None, max_train_size=None):
     """Time-ordered splits of windows whose test targets were never trained on.
 

@@ -22,6 +22,7 @@ from sklearn_rnn.inputs._blocks import (
 )
 from sklearn_rnn.inputs._categories import (
     block_categories,
+    count_columns,
     encode_categories,
     resolve_columns,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "Sequences",
     "aligned_targets",
     "block_categories",
+    "count_columns",
     "check_features",
     "check_sequence_labels",
     "check_sequences",

@@ -6,7 +6,7 @@ from sklearn_rnn.inputs._sequences import Sequences, check_sequences
 from sklearn_rnn.inputs._tokens import token_rows
 
 
-def encode_categories(estimator, sequences, *, reset, columns, first_index=0):
+def encode_categories(estimator, sequences, *, reset, columns, dtype, first_index=0):
     """Map the categorical columns of numeric sequences to embedding rows.
 
     On ``reset`` the columns (indices, or names of ``feature_names_in_``) are
@@ -20,10 +20,14 @@ def encode_categories(estimator, sequences, *, reset, columns, first_index=0):
     ----------
     estimator : estimator
     sequences : Sequences
-        Validated numeric sequences.
+        Validated numeric sequences, in float64 so that codes up to 2**53
+        are exact (float32 holds whole numbers exactly only up to 2**24).
     reset : bool
-    columns : array-like of int or str
-        The categorical columns (used on ``reset``).
+    columns : array-like of int, str or bool
+        The categorical columns (used on ``reset``): indices, names, or a
+        boolean mask over the features of a step.
+    dtype : numpy dtype
+        Floating type of the returned sequences.
     first_index : int, default=0
         Number of the first sequence in messages (one block of a larger
         collection).
@@ -50,8 +54,9 @@ def encode_categories(estimator, sequences, *, reset, columns, first_index=0):
             token_rows(known, part[..., c])
             for c, known in zip(categorical, estimator.category_values_, strict=True)
         ]
-        stacked = np.stack(ids, axis=-1).astype(part.dtype)
-        return np.ascontiguousarray(np.concatenate([stacked, part[..., numeric]], -1))
+        stacked = np.stack(ids, axis=-1).astype(dtype)
+        encoded = np.concatenate([stacked, part[..., numeric].astype(dtype)], -1)
+        return np.ascontiguousarray(encoded)
 
     if rows is not None:
         encoded = Sequences(None, sequences.lengths, rows=[encode(r) for r in rows])
@@ -86,9 +91,29 @@ def _values(sequences, columns):
     ]
 
 
+def count_columns(columns):
+    """How many categorical columns ``columns`` names (0 for None), before X
+    is seen: the flags set in a boolean mask, else the items given."""
+    if columns is None:
+        return 0
+    columns = np.asarray(columns)
+    return int(columns.sum()) if columns.dtype == bool else columns.size
+
+
 def resolve_columns(columns, n_features, names):
-    """The categorical ``columns`` (indices, or names among ``names``) as
-    indices of the features of a step."""
+    """The categorical ``columns`` (indices, names among ``names``, or a
+    boolean mask over the ``n_features`` features of a step, as
+    ``HistGradientBoosting*`` takes them) as indices of the features of a
+    step."""
+    mask = np.asarray(columns)
+    if mask.dtype == bool:
+        if mask.shape != (n_features,):
+            raise ValueError(
+                f"categorical_features is a boolean mask of shape {mask.shape}, "
+                f"but a step of X has {n_features} features: give one flag per "
+                "feature."
+            )
+        columns = np.flatnonzero(mask)
     columns = list(np.atleast_1d(np.asarray(columns, dtype=object)))
     indices = []
     for column in columns:

@@ -442,6 +442,18 @@ def _from_long_frame(frame, dtype):
         )
     codes, _ = pd.factorize(ids)
     values = frame.to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        # a long frame has no padding: each row is a step that was observed
+        row, column = np.argwhere(bad)[0]
+        i, t = (_plain(v) for v in frame.index[row])
+        what = "NaN" if np.isnan(values[row, column]) else "an infinite value"
+        raise ValueError(
+            f"Sequence id {i!r} has {what} at time step {t!r} in column "
+            f"{_plain(frame.columns[column])!r}: each row of a long frame is an "
+            "observed step (there is no padding), so fill the value or drop the "
+            "row."
+        )
     try:  # rows in time order within each sequence, whatever their order
         order = np.lexsort((np.asarray(frame.index.get_level_values(1)), codes))
     except TypeError:

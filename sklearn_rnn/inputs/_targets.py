@@ -1,5 +1,8 @@
 """Validation of targets: one per sequence, or one label per time step."""
 
+from collections.abc import Mapping, Set
+from numbers import Number
+
 import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_array
@@ -97,17 +100,18 @@ def check_sequence_labels(y, lengths, estimator_name):
         y = list(y) if isinstance(y, pd.Series) else y.to_numpy()
     if isinstance(y, np.ndarray) and y.ndim == 2:
         y = list(y)
-    if not hasattr(y, "__len__") or isinstance(y, str):
+    if not hasattr(y, "__len__") or isinstance(y, str | Mapping | Set):
         raise TypeError(
-            "y must be a list of label sequences, one per sequence of X; "
-            f"got {type(y).__name__}."
+            "y must be a list of label sequences, one per sequence of X in "
+            f"X's order; got a {type(y).__name__}"
+            + (", whose order is not X's." if isinstance(y, Mapping | Set) else ".")
         )
     if len(y) != len(lengths):
         raise ValueError(
             f"X holds {len(lengths)} sequences but y has {len(y)} label "
             "sequences; there must be one label sequence per sequence of X."
         )
-    parts = []
+    parts, first_of_kind = [], {}
     for i, (labels, length) in enumerate(zip(y, lengths)):
         labels = np.asarray(labels)
         if labels.ndim != 1:
@@ -121,8 +125,33 @@ def check_sequence_labels(y, lengths, estimator_name):
                 f"Sequence {i} has {length} steps but {labels.shape[0]} labels; "
                 "there must be one label per step."
             )
+        first_of_kind.setdefault(_label_kind(labels), i)
         parts.append(labels)
+    if len(first_of_kind) > 1:
+        shown = ", ".join(f"{k} in sequence {i}" for k, i in first_of_kind.items())
+        raise ValueError(
+            f"y mixes kinds of labels ({shown}): joined, they would all become "
+            "text and predictions would come back as text. Give every "
+            "sequence's labels as one kind."
+        )
     labels = np.concatenate(parts)
     if labels.dtype.kind == "f" and not np.isfinite(labels).all():
         raise ValueError("y contains NaN or infinity among its labels.")
     return labels
+
+
+def _label_kind(labels):
+    """``"numbers"``, ``"text"`` or ``"objects"``: labels of different kinds
+    cannot be joined without turning numbers into text."""
+    kind = labels.dtype.kind
+    if kind in "biuf":
+        return "numbers"
+    if kind in "US":
+        return "text"
+    # missing labels (None, NaN) are named later, where labels are encoded
+    given = [v for v in labels if v is not None and v == v]
+    if given and all(isinstance(v, str) for v in given):
+        return "text"
+    if all(isinstance(v, Number) for v in given):
+        return "numbers"
+    return "objects"

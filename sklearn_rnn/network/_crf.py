@@ -93,6 +93,37 @@ def crf_proba(Z, lengths, params):
     )
 
 
+def check_bio_tags(classes):
+    """Refuse a tag set that BIO constraints cannot decode.
+
+    Every tag must be ``O``, ``B-X`` or ``I-X``, and each ``I-X`` needs its
+    ``B-X``: an entity can only start at ``B-X``, so without it ``I-X`` could
+    never be predicted (and a set of ``I-`` tags only would leave no tag to
+    start a sequence with).
+
+    Raises
+    ------
+    ValueError
+        Naming the tags at fault.
+    """
+    names = [str(c) for c in classes]
+    other = [t for t in names if t != "O" and not t.startswith(("B-", "I-"))]
+    if other:
+        raise ValueError(
+            f'crf_constraints="bio" needs BIO tags (O, B-X, I-X), but the tags '
+            f"{other} are none of these; use crf_constraints=None for another "
+            "tag set."
+        )
+    orphans = [t for t in names if t.startswith("I-") and f"B-{t[2:]}" not in names]
+    if orphans:
+        raise ValueError(
+            f'crf_constraints="bio" lets an entity start only at its B- tag, but '
+            f"{orphans} have no B- tag among the tags {names}, so they could "
+            "never be predicted. Give the B- tags (in y, or in classes for "
+            "partial_fit), or use crf_constraints=None."
+        )
+
+
 def bio_allowed(classes):
     """The transitions and starts that BIO tagging allows.
 

@@ -101,7 +101,7 @@ class SequenceScaler(
             n, _, mean, std = _pooled(blocks.map(_block_statistics))
         else:
             sequences = validate_sequences(self, X, reset=True, dtype=np.float64)
-            n, _, mean, std = _statistics(sequences.steps())
+            n, _, mean, std = column_statistics(sequences.steps())
         self.n_steps_seen_ = n
         with np.errstate(over="ignore"):
             self.var_ = std * std
@@ -211,7 +211,7 @@ class SequenceScaler(
         return tags
 
 
-def _statistics(steps):
+def column_statistics(steps):
     """``(n, magnitude, mean, std)`` of each feature over the rows of
     ``steps``, computed on the values divided by their largest magnitude, so
     that values near the float range do not overflow in the sums."""
@@ -227,9 +227,9 @@ def _statistics(steps):
 
 
 def _block_statistics(values, first_index):
-    """:func:`_statistics` of one block of a Dask collection."""
+    """:func:`column_statistics` of one block of a Dask collection."""
     sequences = check_sequences(values, dtype=np.float64, first_index=first_index)
-    return _statistics(sequences.steps())
+    return column_statistics(sequences.steps())
 
 
 def _pooled(parts):

@@ -5,10 +5,11 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_rnn._atomic import atomic_fit
+from sklearn_rnn._param_validation import Count
 from sklearn_rnn.estimators import RNNSequenceTagger
 from sklearn_rnn.text._vectorizer import UNKNOWN_ID, SequenceVectorizer
 
@@ -76,8 +77,8 @@ class TextGenerator(BaseEstimator):
     _parameter_constraints = {
         "vectorizer": [HasMethods(["fit", "transform"]), None],
         "model": [HasMethods(["fit", "predict_log_proba"]), None],
-        "window": [Interval(Integral, 1, None, closed="left")],
-        "stride": [Interval(Integral, 1, None, closed="left"), None],
+        "window": [Count(1)],
+        "stride": [Count(1), None],
     }
 
     def __init__(self, vectorizer=None, model=None, *, window=64, stride=None):

@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_rnn._atomic import atomic_fit
+from sklearn_rnn._param_validation import Count
 from sklearn_rnn.inputs import PADDING_ID, check_token_sequences
 
 #: The id of tokens outside the vocabulary.
@@ -120,19 +121,19 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         "lowercase": ["boolean"],
         "token_pattern": [str],
         "min_df": [
-            Interval(Integral, 1, None, closed="left"),
+            Count(1),
             Interval(Real, 0, 1, closed="both"),
         ],
         "max_df": [
-            Interval(Integral, 1, None, closed="left"),
+            Count(1),
             Interval(Real, 0, 1, closed="both"),
         ],
-        "max_features": [Interval(Integral, 1, None, closed="left"), None],
+        "max_features": [Count(1), None],
         "padding_token": [str],
         "unknown_token": [str],
         "lower": ["boolean"],
-        "prefix": [Interval(Integral, 1, None, closed="left"), None],
-        "suffix": [Interval(Integral, 1, None, closed="left"), None],
+        "prefix": [Count(1), None],
+        "suffix": [Count(1), None],
         "shape": ["boolean"],
     }
 
