@@ -21,7 +21,13 @@ _INTERNAL = (str(Path(__file__).parent),) + tuple(
 
 def _is_internal(frame):
     filename = frame.f_code.co_filename
-    return filename.startswith(_INTERNAL) or filename.startswith("<frozen ")
+    return filename.startswith(_INTERNAL) or _is_import_machinery(frame)
+
+
+def _is_import_machinery(frame):
+    # frames that warnings.warn itself leaves out when it counts stacklevel
+    filename = frame.f_code.co_filename
+    return "importlib" in filename and "_bootstrap" in filename
 
 
 def warn(message, category=UserWarning):
@@ -36,5 +42,6 @@ def warn(message, category=UserWarning):
     # on a thread of the library's own (prefetching blocks) every frame is
     # internal: the warning then points at the outermost one
     while _is_internal(frame) and frame.f_back is not None:
-        frame, level = frame.f_back, level + 1
+        frame = frame.f_back
+        level += not _is_import_machinery(frame)
     warnings.warn(message, category, stacklevel=level)

@@ -60,6 +60,12 @@ def fitted():
             "token regressor": RNNRegressor(**EMBEDDED).fit(TOKENS_GOOD, Y_VALUES),
             "token tagger": RNNSequenceTagger(**EMBEDDED).fit(TOKENS_GOOD, Y_TAGS),
             "vectorizer": SequenceVectorizer().fit(["a b c d e f g h"]),
+            "categorical regressor": RNNRegressor(
+                **EMBEDDED, categorical_features=[1]
+            ).fit(
+                [np.c_[x[:, 0], 2**24 + t] for x, t in zip(X_GOOD, TOKENS_GOOD)],
+                Y_VALUES,
+            ),
         }
 
 
@@ -169,6 +175,13 @@ BAD_X = [
 ]
 
 
+def step_weights(sequence, step, value):
+    """One weight per step of X_GOOD, all 1 but ``value`` at one step."""
+    weights = [np.ones(len(x)) for x in X_GOOD]
+    weights[sequence][step] = value
+    return weights
+
+
 def long_frame_with_nan(sequence, step):
     """X_GOOD as a long frame keyed by letters, NaN at one step of one
     sequence: a long frame has no padding, so NaN is a missing value."""
@@ -180,6 +193,14 @@ def long_frame_with_nan(sequence, step):
 
 
 BAD_X += [
+    ("None among sequences", [X_GOOD[0], None], ValueError, r"X\[1\] is None"),
+    (
+        "a number among sequences",
+        [X_GOOD[0], 3.0],
+        ValueError,
+        r"X\[1\] is the number 3.0 where a sequence should be",
+    ),
+    ("one number", 3.0, ValueError, r"X is a single value \(3.0\)"),
     (
         "long frame, NaN last row",
         long_frame_with_nan(1, len(X_GOOD[1]) - 1),
@@ -497,6 +518,30 @@ BAD_Y = [
         ),
         ValueError,
         "y contains labels .* that are not in classes_",
+    ),
+    (
+        "tagger: negative step weight",
+        lambda f: RNNSequenceTagger(**SMALL).fit(
+            X_GOOD, Y_TAGS, sample_weight=step_weights(4, 1, -1.0)
+        ),
+        ValueError,
+        "sample_weight holds negative values, first -1.0 at step 1 of sequence 4",
+    ),
+    (
+        "tagger: NaN step weight",
+        lambda f: RNNSequenceTagger(**SMALL).fit(
+            X_GOOD, Y_TAGS, sample_weight=step_weights(2, 0, np.nan)
+        ),
+        ValueError,
+        "sample_weight holds NaN or infinite values, first nan at step 0 of sequence 2",
+    ),
+    (
+        "classifier: negative sequence weight",
+        lambda f: RNNClassifier(**SMALL).fit(
+            X_GOOD, Y_CLASSES, sample_weight=np.r_[np.ones(7), -2.0, np.ones(4)]
+        ),
+        ValueError,
+        "sample_weight holds negative values, first -2.0 at sequence 7",
     ),
     (
         "tagger: labels of two kinds",
@@ -906,6 +951,78 @@ def test_token_formats_padding_and_order_change_nothing(fitted, X, seed):
     tags = tagger.predict(X)
     for got, i in zip(tagger.predict([X[i] for i in order]), order, strict=True):
         np.testing.assert_array_equal(got, tags[i])
+
+
+@PROPERTY_SETTINGS
+@given(X=ragged(2), seed=st.integers(0, 2**16))
+def test_row_order_of_a_long_frame_changes_nothing(fitted, X, seed):
+    """A long frame's rows may come in any order: each sequence is read in
+    the order of its time steps, sequences in order of first appearance."""
+    frame = long_frame(X)
+    shuffled = frame.iloc[np.random.RandomState(seed).permutation(len(frame))]
+    first_seen = list(dict.fromkeys(shuffled.index.get_level_values(0)))
+    expected = fitted["regressor"].predict(frame)
+    order = [
+        list(dict.fromkeys(frame.index.get_level_values(0))).index(i)
+        for i in first_seen
+    ]
+    np.testing.assert_allclose(
+        fitted["regressor"].predict(shuffled), expected[order], **FLOAT32_TOLERANCE
+    )
+
+
+#: Integer dtypes that hold the ids 1 to 12; floats hold whole numbers too.
+ID_DTYPES = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint64, np.float32]
+
+
+@PROPERTY_SETTINGS
+@given(X=TOKEN_SEQUENCES, dtype=st.sampled_from(ID_DTYPES))
+def test_token_ids_and_category_codes_survive_any_dtype(fitted, X, dtype):
+    clf = fitted["token classifier"]
+    expected = clf.predict_proba([np.array(x) for x in X])
+    np.testing.assert_array_equal(
+        clf.predict_proba([np.array(x, dtype=dtype) for x in X]), expected
+    )
+    reg = fitted["categorical regressor"]
+    coded = [np.c_[np.ones(len(x)), 2**24 + np.array(x)] for x in X]
+    expected = reg.predict(coded)
+    # codes above 2**24 in the widest dtype of the same kind: float32 cannot
+    # hold them, whoever reads them
+    wide = {"i": np.int64, "u": np.uint64, "f": np.float64}[np.dtype(dtype).kind]
+    np.testing.assert_array_equal(
+        reg.predict([c.astype(wide) for c in coded]), expected
+    )
+
+
+@PROPERTY_SETTINGS
+@given(X=ragged(2))
+def test_float32_and_float64_forward_passes_agree(fitted, X):
+    """The same parameters in either dtype give the same probabilities, to
+    float32's rounding."""
+    clf = fitted["classifier"]
+    wide = copy.deepcopy(clf)
+    wide.params_ = {k: v.astype(np.float64) for k, v in clf.params_.items()}
+    np.testing.assert_allclose(
+        wide.predict_proba(X), clf.predict_proba(X), rtol=1e-4, atol=1e-5
+    )
+
+
+@PROPERTY_SETTINGS
+@given(
+    sequence=st.integers(0, len(X_GOOD) - 1),
+    step=st.integers(0, 1),
+    bad=st.sampled_from([np.nan, np.inf, -np.inf]),
+)
+def test_a_failed_refit_names_the_sequence_and_changes_nothing(
+    fitted, sequence, step, bad
+):
+    model = copy.deepcopy(fitted["classifier"])
+    before = snapshot(model)
+    X = [x.copy() for x in X_GOOD]
+    X[sequence][step, 1] = bad
+    with pytest.raises(ValueError, match=f"Sequence {sequence} has"):
+        model.fit(X, Y_CLASSES)
+    assert_same_state(before, model)
 
 
 # -------------------------------------------------- training that goes wrong

@@ -108,7 +108,9 @@ def test_pretokenised_documents_are_used_as_given():
         ("one string", TypeError, "single string"),
         ([], ValueError, "no documents"),
         (["ok", None], TypeError, "Document 1 is a NoneType"),
-        (["ok", ["a", 3]], TypeError, "Document 1 is a list"),
+        (["ok", ["a", 3]], TypeError, "Document 1 holds 3 at position 1"),
+        ([["a", None, "b"]], TypeError, "Document 0 holds None at position 1"),
+        (["", " ", "\n"], ValueError, "Every one of the 3 documents is empty"),
         (5, TypeError, "list of documents"),
     ],
 )
@@ -416,6 +418,31 @@ def test_word_vectors_are_read_from_glove_and_word2vec_files():
     word2vec = load_word_vectors(DATA / "tiny_word2vec.txt")
     assert sorted(word2vec) == ["bird", "cat", "dog"]
     np.testing.assert_array_equal(word2vec["dog"], [3, 4])
+
+
+def test_tab_separated_vectors_are_read(tmp_path):
+    path = tmp_path / "vectors.tsv"
+    path.write_text("cat\t0.5\t1\nice cream\t2\t3\n")
+    vectors = load_word_vectors(path)
+    np.testing.assert_allclose(vectors["ice cream"], [2, 3])
+    np.testing.assert_allclose(vectors["cat"], [0.5, 1])
+
+
+def test_binary_word2vec_is_named_with_the_way_to_convert_it(tmp_path):
+    path = tmp_path / "vectors.bin"
+    rows = [
+        word + b" " + np.arange(50, dtype=np.float32).tobytes() for word in (b"a", b"b")
+    ]
+    path.write_bytes(b"2 50\n" + b"\n".join(rows))
+    with pytest.raises(ValueError, match="is a binary word2vec file .*gensim"):
+        load_word_vectors(path)
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("caf\xe9 1 2\n".encode("latin-1") + b"cat 1 2\n" * 20)
+    with pytest.raises(ValueError, match="not text in the encoding 'utf-8'"):
+        load_word_vectors(latin)
+    assert list(load_word_vectors(latin, encoding="latin-1")) == ["caf\xe9", "cat"]
+    with pytest.raises(ValueError, match="'encoding' parameter of load_word_vectors"):
+        load_word_vectors(latin, encoding=None)
 
 
 def test_bad_vector_file_is_named(tmp_path):

@@ -12,15 +12,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
 from sklearn_rnn.estimators._lazy import lazy_over_blocks
-
-
-def row_name(row, lengths):
-    """Where label ``row`` is: its sequence, and its step with ``lengths``."""
-    if lengths is None:
-        return f"sequence {row}"
-    sequence = int(np.searchsorted(np.cumsum(lengths), row, side="right"))
-    step = row - int(np.sum(lengths[:sequence]))
-    return f"step {step} of sequence {sequence}"
+from sklearn_rnn.inputs import row_name
 
 
 def learn_classes(labels, name):

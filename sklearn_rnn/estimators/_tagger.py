@@ -5,10 +5,10 @@ from sklearn.utils._param_validation import StrOptions
 
 from sklearn_rnn.estimators import _docs
 from sklearn_rnn.estimators._base import BaseRNN, user_validation_set
-from sklearn_rnn.estimators._labels import ClassLabelsMixin, row_name
+from sklearn_rnn.estimators._labels import ClassLabelsMixin
 from sklearn_rnn.estimators._lazy import predictions_to_score
 from sklearn_rnn.estimators._targets import EncodedTargets
-from sklearn_rnn.inputs import check_sequence_labels, check_step_weights
+from sklearn_rnn.inputs import check_sequence_labels, check_step_weights, row_name
 from sklearn_rnn.metrics import TAGGING_SCORERS
 from sklearn_rnn.network._crf import (
     bio_allowed,

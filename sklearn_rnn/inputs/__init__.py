@@ -41,7 +41,7 @@ from sklearn_rnn.inputs._validation import (
     validate_sequences,
     validate_token_sequences,
 )
-from sklearn_rnn.inputs._weights import check_step_weights, check_weights
+from sklearn_rnn.inputs._weights import check_step_weights, check_weights, row_name
 
 __all__ = [
     "PADDING_ID",
@@ -66,6 +66,7 @@ __all__ = [
     "partitions",
     "record_vocabularies",
     "resolve_columns",
+    "row_name",
     "token_vocabulary",
     "validate_sequences",
     "validate_token_sequences",

@@ -288,11 +288,21 @@ def _from_list(seqs, dtype):
                     f"0 has {list(names) if names is not None else 'none'}."
                 )
             names = seq_names
+        if seq is None:
+            raise ValueError(
+                f"X[{i}] is None where a sequence should be: every item of X "
+                "must be a sequence of steps."
+            )
         arr = _as_float_array(seq, f"sequence {i}")
-        if arr.ndim == 0:
+        if arr.ndim == 0 and all(np.ndim(s) == 0 for s in seqs):
             raise ValueError(
                 "X is a flat list of numbers, but a collection of sequences is "
                 "expected. For one univariate sequence pass [x]."
+            )
+        if arr.ndim == 0:
+            raise ValueError(
+                f"X[{i}] is the number {seq!r} where a sequence should be: every "
+                "item of X must be a sequence of steps (for one step, [value])."
             )
         if arr.ndim == 1:
             arr = arr[:, None]
@@ -489,6 +499,11 @@ def _same_names(a, b):
 def _from_array(arr, dtype, index=None):
     """Validate a padded array; ``index`` gives each row's sequence number for
     messages (its row number by default)."""
+    if arr.ndim == 0:
+        raise ValueError(
+            f"X is a single value ({arr.item()!r}) where a collection of "
+            "sequences should be."
+        )
     if arr.ndim == 1:
         raise ValueError(
             f"Expected a collection of sequences, got a 1D array of shape "

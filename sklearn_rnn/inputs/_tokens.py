@@ -18,6 +18,7 @@ all, in an array only in whole steps after a sequence's last token.
 """
 
 import numbers
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -77,7 +78,7 @@ def check_token_sequences(X, first_index=0):
         )
     if isinstance(X, pd.DataFrame):
         X = X.to_numpy()
-    if isinstance(X, pd.Series):
+    if isinstance(X, pd.Series | Iterator):  # an iterator is read once
         X = list(X)
     if isinstance(X, list | tuple) or (
         isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1

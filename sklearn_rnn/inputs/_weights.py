@@ -64,7 +64,17 @@ def check_step_weights(sample_weight, lengths):
                 f"{length} steps: give one weight per step."
             )
         parts.append(w)
-    return _checked(np.concatenate(parts), "sample_weight")
+    return _checked(np.concatenate(parts), "sample_weight", lengths)
+
+
+def row_name(row, lengths):
+    """Where row ``row`` of per-step values (labels, weights) is: its
+    sequence, and with ``lengths`` its step."""
+    if lengths is None:
+        return f"sequence {row}"
+    sequence = int(np.searchsorted(np.cumsum(lengths), row, side="right"))
+    step = row - int(np.sum(lengths[:sequence]))
+    return f"step {step} of sequence {sequence}"
 
 
 def _as_weights(values, name):
@@ -74,14 +84,19 @@ def _as_weights(values, name):
         raise TypeError(f"{name} must hold numbers.") from None
 
 
-def _checked(weights, name):
-    if not np.isfinite(weights).all():
-        raise ValueError(f"{name} holds NaN or infinite values.")
-    if (weights < 0).any():
-        raise ValueError(
-            f"{name} holds negative values (first at index "
-            f"{int(np.flatnonzero(weights < 0)[0])}); weights must be >= 0."
-        )
+def _checked(weights, name, lengths=None):
+    """``weights`` when finite, non-negative and of positive sum; errors name
+    the first weight at fault by its sequence (and step, with ``lengths``)."""
+    for bad, what in (
+        (~np.isfinite(weights), "NaN or infinite"),
+        (weights < 0, "negative"),
+    ):
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"{name} holds {what} values, first {float(weights[row])} at "
+                f"{row_name(row, lengths)}; weights must be finite and >= 0."
+            )
     if weights.sum() <= 0:
         raise ValueError(f"{name} sums to zero: at least one weight must be > 0.")
     return weights

@@ -77,10 +77,7 @@ def _stand_in(prefix):
         else:
             c[:, :] = product + beta * c
 
-    try:
-        return cfunc(SIGNATURES[prefix], **JIT_OPTIONS)(gemm)
-    except RuntimeError:  # no writable cache folder, as in _config.jit
-        return cfunc(SIGNATURES[prefix], **{**JIT_OPTIONS, "cache": False})(gemm)
+    return cfunc(SIGNATURES[prefix], **JIT_OPTIONS)(gemm)
 
 
 def find_cblas():

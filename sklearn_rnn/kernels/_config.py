@@ -20,8 +20,9 @@ that stops LLVM from vectorising the loop around it.
 ``cache=True`` stores compiled kernels on disk, next to the sources or, where
 that folder cannot be written, in Numba's user-wide cache folder (or
 ``NUMBA_CACHE_DIR``), so only the first process on a machine pays the compile
-time. Where no folder can be written, the kernels are compiled without a disk
-cache in every process, and a warning says how to fix it. ``nogil=True`` lets
+time. Where no folder can be written (decided once, at import), every kernel
+is compiled without a disk cache, in every process, and one warning says how
+to fix it. ``nogil=True`` lets
 joblib's threading backend run several fits or predictions at once.
 
 The first time a kernel is compiled in a process, one line on standard error
@@ -33,13 +34,31 @@ import sys
 
 from numba import njit
 from numba.core import event
+from numba.core.caching import FunctionCache
 
 from sklearn_rnn._warnings import warn
 
 FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
+
+def _disk_cache_available():
+    """Whether Numba finds a folder to cache this package's kernels in."""
+
+    def probe():
+        pass
+
+    try:
+        FunctionCache(probe)
+    except RuntimeError:  # Numba: "cannot cache function ...: no locator"
+        return False
+    return True
+
+
+#: Decided once for every kernel, helper and BLAS binding of the process.
+DISK_CACHE = _disk_cache_available()
+
 JIT_OPTIONS = {
-    "cache": True,
+    "cache": DISK_CACHE,
     "nogil": True,
     "fastmath": FASTMATH,
     "error_model": "numpy",
@@ -50,6 +69,10 @@ NO_CACHE_WARNING = (
     "kernels, so they are compiled again in every process. Set NUMBA_CACHE_DIR "
     "to a writable folder to keep them."
 )
+
+
+if not DISK_CACHE:
+    warn(NO_CACHE_WARNING, RuntimeWarning)
 
 
 def jit(function=None, *, inline="never"):
@@ -64,12 +87,7 @@ def jit(function=None, *, inline="never"):
     """
     if function is None:
         return lambda f: jit(f, inline=inline)
-    options = {**JIT_OPTIONS, "inline": inline}
-    try:
-        return njit(**options)(function)
-    except RuntimeError:  # Numba: "cannot cache function ...: no locator"
-        warn(NO_CACHE_WARNING, RuntimeWarning)
-        return njit(**{**options, "cache": False})(function)
+    return njit(**JIT_OPTIONS, inline=inline)(function)
 
 
 class CompileNotice(event.Listener):

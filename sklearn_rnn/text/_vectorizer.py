@@ -216,9 +216,14 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
                         f"not strings, e.g. {bad[0]!r}: it must return a list of "
                         "strings."
                     )
-            elif isinstance(doc, list | tuple | np.ndarray) and all(
-                isinstance(t, str) for t in doc
-            ):
+            elif isinstance(doc, list | tuple | np.ndarray):
+                bad = [(j, t) for j, t in enumerate(doc) if not isinstance(t, str)]
+                if bad:
+                    j, token = bad[0]
+                    raise TypeError(
+                        f"Document {i} holds {token!r} at position {j}: a "
+                        "document given as a list holds string tokens."
+                    )
                 tokens = list(doc)
             else:
                 raise TypeError(
@@ -228,6 +233,11 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             documents.append(tokens)
         if not documents:
             raise ValueError("X is empty: it holds no documents.")
+        if not any(documents):
+            raise ValueError(
+                f"Every one of the {len(documents)} documents is empty (no token "
+                "was found in any): there is no vocabulary to learn."
+            )
         return documents
 
     @atomic_fit

@@ -1,13 +1,25 @@
 """Pretrained word vectors: reading them, and lining them up with a vocabulary."""
 
+import os
+
 import numpy as np
+from sklearn.utils._param_validation import validate_params
 
 
+@validate_params(
+    {
+        "path": [str, os.PathLike],
+        "encoding": [str],
+        "dtype": [type, str, np.dtype],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_word_vectors(path, *, encoding="utf-8", dtype=np.float32):
     """Read word vectors from a GloVe or word2vec text file.
 
-    Each line holds a word and its vector, separated by spaces. A first line
-    of two integers (word2vec's ``n_words n_dims`` header) is skipped.
+    Each line holds a word and its vector, separated by spaces (or by tabs).
+    A first line of two integers (word2vec's ``n_words n_dims`` header) is
+    skipped. A binary word2vec file is refused with the way to convert it.
 
     Parameters
     ----------
@@ -31,11 +43,14 @@ def load_word_vectors(path, *, encoding="utf-8", dtype=np.float32):
     >>> vectors["dog"]
     array([0.3, 0.4], dtype=float32)
     """
+    _refuse_binary(path, encoding)
     vectors = {}
     n_dims = None
     with open(path, encoding=encoding) as lines:
         for number, line in enumerate(lines, start=1):
-            parts = line.rstrip().split(" ")
+            line = line.rstrip()
+            # GloVe and word2vec separate by spaces, some exports by tabs
+            parts = line.split("\t") if "\t" in line else line.split(" ")
             if number == 1 and len(parts) == 2 and all(p.isdigit() for p in parts):
                 continue  # word2vec header
             if len(parts) < 2:
@@ -58,3 +73,34 @@ def load_word_vectors(path, *, encoding="utf-8", dtype=np.float32):
     if not vectors:
         raise ValueError(f"{path} holds no word vectors.")
     return vectors
+
+
+def _refuse_binary(path, encoding):
+    """Name a binary word2vec file (a text header, then raw floats), and text
+    in another encoding, instead of failing on their bytes."""
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+    try:
+        head.decode(encoding)
+        return
+    except UnicodeDecodeError as error:
+        if error.end >= len(head) - 4:  # a character cut by the read
+            return
+        first_line = head.split(b"\n", 1)[0]
+        header = first_line.split()
+        if (
+            error.start > len(first_line)
+            and len(header) == 2
+            and all(h.isdigit() for h in header)
+        ):
+            raise ValueError(
+                f"{path} is a binary word2vec file ({header[0].decode()} words "
+                f"of {header[1].decode()} values); load_word_vectors reads the "
+                "text format. Convert it once, for example with gensim: "
+                "KeyedVectors.load_word2vec_format(path, binary=True)"
+                ".save_word2vec_format(text_path, binary=False)."
+            ) from None
+        raise ValueError(
+            f"{path} is not text in the encoding {encoding!r} ({error.reason} "
+            f"at byte {error.start}); give its encoding with encoding=."
+        ) from None
