@@ -1090,3 +1090,27 @@ def test_a_width_per_categorical_column():
         RNNRegressor(**SMALL, embedding_dim=[3, 0], categorical_features=[0, 2]).fit(
             X, y
         )
+
+
+@pytest.mark.parametrize(
+    "switch",
+    [{"loss": "poisson"}, {"loss": "quantile", "quantile": 0.5}],
+    ids=["to poisson", "to quantile"],
+)
+def test_a_warm_start_cannot_switch_the_regressors_loss(switch):
+    """The loss fixed the output activation and the target scaling of the
+    first fit; continuing under another loss would mix the two silently."""
+    X, y = shop_sales(n=30)
+    y = y - y.min() + 1.0  # valid for every loss
+    reg = RNNRegressor(**{**SMALL, "max_iter": 2}).fit(X, y)
+    before = reg.predict(X)
+    reg.set_params(warm_start=True, **switch)
+    with pytest.raises(ValueError, match=f"loss={switch['loss']!r}.* cannot replace"):
+        reg.fit(X, y)
+    with pytest.raises(ValueError, match="cannot replace the fitted loss"):
+        reg.partial_fit(X, y)
+    np.testing.assert_array_equal(reg.predict(X), before)
+    quantile = RNNRegressor(**{**SMALL, "max_iter": 2}, loss="quantile", quantile=0.9)
+    quantile.fit(X, y).set_params(warm_start=True, quantile=0.1)
+    with pytest.raises(ValueError, match="quantile=0.1 cannot replace"):
+        quantile.fit(X, y)

@@ -4,12 +4,16 @@ differences (every input, weight, gate bias and initial state), padding."""
 import os
 import subprocess
 import sys
+import threading
 import types
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
 import pytest
 
+from sklearn_rnn import RNNClassifier
 from sklearn_rnn.kernels import _threads
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.kernels._config import CompileNotice
@@ -298,6 +302,68 @@ def test_kernels_hold_blas_to_one_thread_and_restore_it():
         with pytest.raises(ZeroDivisionError):
             single_threaded_blas(lambda: 1 / 0)()
         assert blas_threads() == before
+
+
+class _FakeBlas:
+    """A BLAS thread setting as one process-wide number, as OpenBLAS keeps it
+    (threadpoolctl cannot be trusted to read it back from a worker thread:
+    some OpenBLAS builds ignore a count set from a thread they have not run
+    on)."""
+
+    def __init__(self, n_threads):
+        self.n_threads = n_threads
+
+    def get_num_threads(self):
+        return self.n_threads
+
+    def set_num_threads(self, n):
+        self.n_threads = n
+
+
+def test_blas_stays_single_threaded_until_the_last_of_concurrent_fits_ends(
+    monkeypatch,
+):
+    """Two fits in threads: the first to end must not give BLAS its threads
+    back under the other, and the last to end restores them."""
+    from sklearn_rnn.kernels._linalg import BlasSingleThread
+
+    blas = _FakeBlas(2)
+    monkeypatch.setattr(BlasSingleThread, "_libraries", [blas])
+    entered, release = threading.Barrier(2), threading.Event()
+    seen = {}
+
+    def fit(name, wait):
+        with BlasSingleThread():
+            entered.wait()
+            if wait:
+                release.wait()
+            seen[name] = blas.n_threads
+
+    short = threading.Thread(target=fit, args=("short", False))
+    long = threading.Thread(target=fit, args=("long", True))
+    short.start(), long.start()
+    short.join()
+    during = blas.n_threads  # the long fit still runs
+    release.set()
+    long.join()
+    assert during == 1 and seen == {"short": 1, "long": 1}
+    assert blas.n_threads == 2 and BlasSingleThread._open == 0
+
+    # and through the estimators, fitting at once
+    X = np.random.RandomState(0).normal(size=(40, 5, 2))
+    y = np.arange(40) % 2
+    with ThreadPoolExecutor(2) as pool, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        models = list(
+            pool.map(
+                lambda seed: RNNClassifier(
+                    hidden_layer_sizes=(3,), max_iter=3, random_state=seed
+                ).fit(X, y),
+                [0, 1],
+            )
+        )
+    assert all(m.n_iter_ == 3 for m in models)
+    assert blas.n_threads == 2 and BlasSingleThread._open == 0
 
 
 @pytest.mark.slow

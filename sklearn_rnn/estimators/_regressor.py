@@ -255,10 +255,6 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         y = check_targets(y, sequences.n_sequences, type(self).__name__, ensure_2d=True)
         y = y.reshape(len(y), -1).astype(np.float64)
         labels = y.ravel() if y.shape[1] == 1 else y
-        if self.loss == "quantile" and self.quantile is None:
-            raise ValueError(
-                "loss='quantile' needs the quantile to predict: set quantile."
-            )
         if self.loss == "poisson" and ((y < 0).any() or (y.sum(axis=0) <= 0).any()):
             raise ValueError(
                 "loss='poisson' needs targets >= 0 with a positive sum in each "
@@ -282,11 +278,33 @@ class RNNRegressor(RegressorMixin, BaseRNN):
                     f"y has {y.shape[1]} outputs, but {type(self).__name__} was "
                     f"fitted with {self.n_outputs_}."
                 )
-        head = LOSS_HEADS[self.loss]
-        if head == "quantile":
-            head = f"quantile:{self.quantile!r}"
         values = (y - mean) / scale
-        return EncodedTargets(values, head, y.shape[1], labels, fitted)
+        return EncodedTargets(values, self._head_name(), y.shape[1], labels, fitted)
+
+    def _head_name(self):
+        """The output head ``loss`` (and ``quantile``) ask for."""
+        head = LOSS_HEADS[self.loss]
+        return f"quantile:{self.quantile!r}" if head == "quantile" else head
+
+    def _structure(self):
+        if self.loss == "quantile" and self.quantile is None:
+            raise ValueError(
+                "loss='quantile' needs the quantile to predict: set quantile."
+            )
+        return super()._structure()
+
+    def _check_continuation(self, structure):
+        super()._check_continuation(structure)
+        # the loss fixes the output activation and the target scaling of the
+        # first fit: another loss would train on them as if they were its own
+        if self._spec.head != self._head_name():
+            raise ValueError(
+                "warm_start and partial_fit continue training the same network: "
+                f"loss={self.loss!r}"
+                + (f", quantile={self.quantile!r}" if self.loss == "quantile" else "")
+                + f" cannot replace the fitted loss (output head {self._spec.head!r}); "
+                "fit a new model for another loss."
+            )
 
     def _batch_targets(self, targets, idx, lengths):
         return targets[idx]

@@ -18,6 +18,7 @@ threads of :mod:`sklearn_rnn.kernels._threads`.
 """
 
 import functools
+import threading
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
@@ -28,39 +29,54 @@ from sklearn_rnn.kernels._threads import group_bounds, run_tasks, task_bounds
 
 
 class BlasSingleThread:
-    """Context in which BLAS runs on one thread; re-entrant, and cheap.
+    """Context in which BLAS runs on one thread; re-entrant, safe under
+    concurrency, and cheap.
 
-    The threads of a multi-threaded BLAS keep spinning for a while after a
-    matrix product, and Numba's threads do the same after a parallel loop:
-    on 2 cores each took the cores from the other (an LSTM backward pass
-    was 35 times slower, and the NumPy products of the network's Python
-    code between kernels twice as slow as with one BLAS thread). The
-    parallelism is the kernels' own; every matrix product runs on one
-    thread. The BLAS libraries are found once (threadpoolctl), then set and
-    restored directly: about 3 microseconds per use.
+    The kernels' parallelism is their own (groups of sequences on a thread
+    pool, :mod:`sklearn_rnn.kernels._threads`), and every matrix product runs
+    on one thread: the threads of a multi-threaded BLAS keep spinning for
+    about 0.1 s after a product and take the cores from the kernels' threads
+    (on 2 cores, an LSTM backward pass was 35 times slower, and the NumPy
+    products between kernels twice as slow as with one BLAS thread).
+
+    The BLAS thread count is one setting for the whole process, so the
+    contexts open at a time are counted: the first to open saves the counts
+    and sets one thread, the last to close restores them. Two fits running
+    at once in threads therefore both keep one BLAS thread until both end.
+    The BLAS libraries are found once (threadpoolctl), then set directly:
+    a few microseconds per use.
     """
 
     _libraries = None
+    _lock = threading.Lock()
+    _open = 0
+    _saved = ()
 
     def __enter__(self):
-        if BlasSingleThread._libraries is None:
-            BlasSingleThread._libraries = [
-                library
-                for library in ThreadpoolController().lib_controllers
-                if library.user_api == "blas"
-            ]
-        self._previous = [
-            library.get_num_threads() for library in BlasSingleThread._libraries
-        ]
-        for library, n_threads in zip(BlasSingleThread._libraries, self._previous):
-            if n_threads != 1:
-                library.set_num_threads(1)
+        cls = BlasSingleThread
+        with cls._lock:
+            if cls._libraries is None:
+                cls._libraries = [
+                    library
+                    for library in ThreadpoolController().lib_controllers
+                    if library.user_api == "blas"
+                ]
+            if cls._open == 0:
+                cls._saved = [library.get_num_threads() for library in cls._libraries]
+                for library, n_threads in zip(cls._libraries, cls._saved):
+                    if n_threads != 1:
+                        library.set_num_threads(1)
+            cls._open += 1
         return self
 
     def __exit__(self, *exc_info):
-        for library, n_threads in zip(BlasSingleThread._libraries, self._previous):
-            if n_threads != 1:
-                library.set_num_threads(n_threads)
+        cls = BlasSingleThread
+        with cls._lock:
+            cls._open -= 1
+            if cls._open == 0:
+                for library, n_threads in zip(cls._libraries, cls._saved):
+                    if n_threads != 1:
+                        library.set_num_threads(n_threads)
         return False
 
 

@@ -450,17 +450,12 @@ def bptt_windows(spec, n_steps):
     """``(start, stop)`` of each window of truncated BPTT, in time order.
 
     One window covering all steps when truncation is off or longer than the
-    sequences.
+    sequences. Truncation runs over the past only, so the estimators refuse
+    it with bidirectional layers (``BaseRNN._structure``).
     """
     k = spec.bptt_truncate
     if k is None or k >= n_steps:
         return [(0, n_steps)]
-    if spec.bidirectional:
-        raise ValueError(
-            "Truncated backpropagation through time (bptt_truncate) needs the "
-            "past only, but a bidirectional layer reads the whole sequence; "
-            "use bidirectional=False or bptt_truncate=None."
-        )
     return [(start, min(start + k, n_steps)) for start in range(0, n_steps, k)]
 
 
