@@ -304,13 +304,6 @@ def test_truncation_bounds_the_steps_each_kernel_call_sees(rng, monkeypatch):
     assert max(seen) == 16 and len(seen) == 2 * 13
 
 
-def test_truncation_refuses_bidirectional_layers(rng):
-    spec = NetworkSpec("gru", "tanh", (3,), "identity", False, True, bptt_truncate=2)
-    params, X, Y = random_problem(rng, spec, 1)
-    with pytest.raises(ValueError, match="bidirectional"):
-        loss_and_gradient(params, spec, X, LENGTHS, Y, 0.0)
-
-
 def test_losses_stay_finite_at_saturated_logits():
     Z = np.array([[800.0, -800.0, 0.0]])
     Y = np.array([[0.0, 1.0, 0.0]])

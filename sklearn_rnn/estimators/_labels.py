@@ -1,9 +1,13 @@
 """Label handling shared by the classifying estimators.
 
 :class:`~sklearn_rnn.RNNClassifier` (one label per sequence) and
-:class:`~sklearn_rnn.RNNSequenceTagger` (one label per step) learn classes,
-weigh them and read predictions from logits the same way; they differ only
-in how rows map to sequences (``_per_sequence``).
+:class:`~sklearn_rnn.RNNSequenceTagger` (one label per step) learn classes
+and weigh them the same way, and read predictions from logits the same way
+through a softmax or logistic head. They differ in how read-out rows map to
+sequences (``_row_index``, ``_per_sequence``), and the tagger with
+``crf=True`` decodes whole tag sequences instead (Viterbi for ``predict``,
+forward-backward marginals for ``predict_proba``, in
+:mod:`sklearn_rnn.estimators._tagger`).
 """
 
 import numpy as np

@@ -168,16 +168,10 @@ class Gathered:
     Parameters
     ----------
     blocks : Blocks
-
-    Attributes
-    ----------
-    collection : Dask array or SequenceFrame
-        The collection the blocks make.
     """
 
     def __init__(self, blocks):
         self.blocks = blocks
-        self.collection = blocks.collection
 
 
 def gather_predictions(estimator, name, blocks):

@@ -17,11 +17,26 @@ from sklearn_rnn.forecasting._windows import _as_table, make_windows
 class ConformalForecaster(BaseEstimator):
     """Forecasts with prediction intervals calibrated on the series' own tail.
 
-    Split conformal prediction for time series: the model is fitted on the
-    series up to a calibration tail, then forecasts from every origin of the
-    tail; the absolute errors of those forecasts, for each horizon step and
-    target, give the interval's half-width. Nothing of the tail is trained
-    on, and a forecast's targets never reach into the training part.
+    Conformal prediction for time series, in three steps:
+
+    1. **Calibration forecasts.** Forecast from every origin of a calibration
+       tail with models that never trained on what they forecast: one model
+       fitted on the series before the tail (split conformal), or, with
+       ``refit_every=k``, a model refitted every ``k`` origins on the series
+       up to its first origin (backtesting with refits), so that the errors
+       are those of a model that has seen the recent past, as the final
+       model has.
+    2. **Radius.** The absolute errors of those forecasts, for each horizon
+       step and target, give the interval's half-width: their
+       ``ceil((n + 1) * coverage)``-th smallest of ``n``, or with
+       ``adaptation_rate`` the quantile that adaptive conformal inference
+       reaches after running over the origins in time order, for series
+       whose error scale drifts.
+    3. **Final model.** With ``refit=True`` (the default) a clone is fitted
+       on the whole series, and forecasts come from it: on a trending
+       series the model fitted before the tail would forecast from a level
+       it never saw. The calibration models saw less than it, so their
+       errors make a conservative radius.
 
     Parameters
     ----------
@@ -50,17 +65,38 @@ class ConformalForecaster(BaseEstimator):
         forecast, calibrate and bound their running sum over the horizon,
         that is the change of the underlying quantity since the forecast
         origin, whose errors add up step after step.
+    refit : bool, default=True
+        Forecast with a clone fitted on the whole series after calibration.
+        False forecasts with the model fitted before the calibration tail
+        (one fit fewer).
+    refit_every : int or None, default=None
+        Refit the calibration model every ``refit_every`` origins of the
+        tail, each time on the series up to the next origin. None fits it
+        once, before the tail. The cost is ``ceil(n_calibration /
+        refit_every)`` fits instead of one.
+    adaptation_rate : float or None, default=None
+        Adaptive conformal inference (Gibbs and Candes, 2021): run over the
+        calibration origins in time order, and after each one move the
+        miscoverage level by ``adaptation_rate * (1 - coverage - missed)``,
+        where ``missed`` is 1 when the actual value fell outside the
+        interval the errors known at that origin gave; the radius is the
+        quantile at the level reached. Wider after misses, narrower after
+        hits, so the band follows an error scale that drifts. Typical rates
+        are 0.005 to 0.05. None gives split conformal's fixed rank.
 
     Attributes
     ----------
     estimator_ : regressor
-        The model fitted on the series before the calibration tail.
+        The model forecasts come from: fitted on the whole series with
+        ``refit=True``, else on the series before the calibration tail.
     radius_ : ndarray of shape (horizon, n_targets)
-        Half-width of the intervals at each horizon step for each target:
-        the ``ceil((n + 1) * coverage)``-th smallest of the ``n`` calibration
-        errors.
+        Half-width of the intervals at each horizon step for each target.
+    calibration_errors_ : ndarray of shape (n_calibration, horizon, n_targets)
+        Absolute errors of the calibration forecasts, origins in time order.
     n_calibration_ : int
         Forecast origins the radius was calibrated on.
+    n_fits_ : int
+        Models fitted: calibration models, and the final model.
     n_features_in_ : int
         Columns of the series.
     feature_names_in_ : ndarray of str
@@ -102,6 +138,9 @@ class ConformalForecaster(BaseEstimator):
         ],
         "target": "no_validation",
         "integrate": ["boolean"],
+        "refit": ["boolean"],
+        "refit_every": [Count(1), None],
+        "adaptation_rate": [Interval(Real, 0, 1, closed="neither"), None],
     }
 
     def __init__(
@@ -115,6 +154,9 @@ class ConformalForecaster(BaseEstimator):
         calibration_size=0.2,
         target=None,
         integrate=False,
+        refit=True,
+        refit_every=None,
+        adaptation_rate=None,
     ):
         self.estimator = estimator
         self.window = window
@@ -124,9 +166,12 @@ class ConformalForecaster(BaseEstimator):
         self.calibration_size = calibration_size
         self.target = target
         self.integrate = integrate
+        self.refit = refit
+        self.refit_every = refit_every
+        self.adaptation_rate = adaptation_rate
 
     def fit(self, series, y=None):
-        """Fit on the series before its tail, and calibrate on the tail.
+        """Calibrate on the series' tail, then fit the forecasting model.
 
         Parameters
         ----------
@@ -158,9 +203,10 @@ class ConformalForecaster(BaseEstimator):
                 "strategy='recursive' forecasts every column, but the series has "
                 "exogenous columns; use strategy='direct'."
             )
-        # origins o: history rows [:o], forecast rows [o, o + horizon); the
-        # model trains on rows [:first], so no origin's targets reach them,
-        # and the first origin needs one training window before it
+        # origins o: history rows [:o], forecast rows [o, o + horizon); each
+        # calibration model trains on rows before its first origin, so no
+        # origin's targets reach them, and the first origin needs one
+        # training window before it
         first = n_times - self.horizon - n_cal + 1
         step_horizon = self.horizon if self.strategy == "direct" else 1
         needed_rows = self.window + step_horizon + self.horizon + n_cal - 1
@@ -172,20 +218,29 @@ class ConformalForecaster(BaseEstimator):
                 f"{step_horizon}-step target, needs at least {needed_rows} rows. "
                 "Give a longer series, or a smaller calibration_size or window."
             )
-        X, Y = make_windows(
-            values[:first], self.window, step_horizon, target=target_idx
-        )
-        model = clone(self.estimator).fit(X, Y)
         origins = np.arange(first, first + n_cal)
-        predicted = self._forecast_from(model, values, target_idx, origins)
+        every = n_cal if self.refit_every is None else self.refit_every
+        predicted, models = [], []
+        for block in np.split(origins, np.arange(every, n_cal, every)):
+            # trained on rows before the block's first origin only
+            models.append(self._fit_model(values[: block[0]], target_idx))
+            predicted.append(self._forecast_from(models[-1], values, target_idx, block))
+        predicted = np.concatenate(predicted)
         actual = values[origins[:, None] + np.arange(self.horizon)][:, :, target_idx]
         if self.integrate:
             actual = np.cumsum(actual, axis=1)
-        errors = np.sort(np.abs(actual - predicted), axis=0)
-        rank = math.ceil((n_cal + 1) * self.coverage - 1e-9)
-        self.estimator_ = model
-        self.radius_ = errors[rank - 1]
+        errors = np.abs(actual - predicted)
+        if self.adaptation_rate is None:
+            radius = _conformal_quantile(errors, self.coverage)
+        else:
+            radius = self._adaptive_radius(errors)
+        self.estimator_ = (
+            self._fit_model(values, target_idx) if self.refit else models[0]
+        )
+        self.radius_ = radius
+        self.calibration_errors_ = errors
         self.n_calibration_ = n_cal
+        self.n_fits_ = len(models) + bool(self.refit)
         self.n_features_in_ = values.shape[1]
         if names is not None:
             self.feature_names_in_ = np.asarray(names, dtype=object)
@@ -193,6 +248,32 @@ class ConformalForecaster(BaseEstimator):
             del self.feature_names_in_
         self._target_idx = target_idx
         return self
+
+    def _fit_model(self, values, target_idx):
+        """A clone of the estimator fitted on the windows of ``values``."""
+        step_horizon = self.horizon if self.strategy == "direct" else 1
+        X, Y = make_windows(values, self.window, step_horizon, target=target_idx)
+        return clone(self.estimator).fit(X, Y)
+
+    def _adaptive_radius(self, errors):
+        """Adaptive conformal inference over the calibration origins.
+
+        At origin ``i`` the errors of origins ``j <= i - horizon`` are known
+        (their whole horizon has been observed); their quantile at level
+        ``1 - alpha`` is the radius the origin would have had, and ``alpha``
+        (one per horizon step and target) moves by ``rate * (target -
+        missed)``. The radius returned is the quantile of all the errors at
+        the level reached.
+        """
+        rate, goal = self.adaptation_rate, 1 - self.coverage
+        alpha = np.full(errors.shape[1:], goal)
+        for i in range(len(errors)):
+            known = errors[: max(i - self.horizon + 1, 0)]
+            if len(known) == 0:
+                continue
+            missed = errors[i] > _quantile_at(known, 1 - alpha)
+            alpha += rate * (goal - missed)
+        return _quantile_at(errors, 1 - alpha)
 
     def _forecast_from(self, model, values, target_idx, origins):
         """Forecasts (n_origins, horizon, n_targets) from each origin (their
@@ -277,3 +358,21 @@ class ConformalForecaster(BaseEstimator):
             columns[f"{name}_lower"] = lower[:, k]
             columns[f"{name}_upper"] = upper[:, k]
         return pd.DataFrame(columns, index=index)
+
+
+def _conformal_quantile(errors, coverage):
+    """The ``ceil((n + 1) * coverage)``-th smallest of the ``n`` errors of
+    each horizon step and target: split conformal's radius."""
+    rank = math.ceil((len(errors) + 1) * coverage - 1e-9)
+    return np.sort(errors, axis=0)[rank - 1]
+
+
+def _quantile_at(errors, level):
+    """The conformal quantile of ``errors`` (n, horizon, n_targets) at a
+    ``level`` for each horizon step and target, each in [0, 1]: the
+    ``ceil((n + 1) * level)``-th smallest, capped at the largest error."""
+    n = len(errors)
+    rank = np.ceil((n + 1) * np.clip(level, 0, 1) - 1e-9).astype(np.intp)
+    rank = np.clip(rank, 1, n)
+    ordered = np.sort(errors, axis=0)
+    return np.take_along_axis(ordered, (rank - 1)[None], axis=0)[0]

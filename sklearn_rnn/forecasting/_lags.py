@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklearn_rnn.inputs import is_dask_collection
 
@@ -46,10 +46,7 @@ class ReverseSteps(TransformerMixin, BaseEstimator):
         -------
         self : ReverseSteps
         """
-        X = self._check(X)
-        self.n_features_in_ = X.shape[1]
-        if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self._check(X, reset=True)
         return self
 
     def transform(self, X):
@@ -64,12 +61,7 @@ class ReverseSteps(TransformerMixin, BaseEstimator):
         X_reversed : ndarray or DataFrame of shape (n_samples, n_lags)
         """
         check_is_fitted(self)
-        X = self._check(X)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {X.shape[1]} lag columns, but ReverseSteps was fitted "
-                f"with {self.n_features_in_}."
-            )
+        X = self._check(X, reset=False)
         if isinstance(X, pd.DataFrame):
             return X.iloc[:, ::-1]
         return X[:, ::-1].copy()  # lazy for a Dask array
@@ -85,13 +77,24 @@ class ReverseSteps(TransformerMixin, BaseEstimator):
             )
         return np.asarray(input_features, dtype=object)[::-1]
 
-    @staticmethod
-    def _check(X):
-        if not isinstance(X, pd.DataFrame) and not is_dask_collection(X):
-            X = np.asarray(X)
-        if X.ndim != 2:
-            raise ValueError(
-                f"ReverseSteps takes a 2D lag matrix (n_samples, n_lags), got "
-                f"{X.ndim} dimensions."
-            )
-        return X
+    def _check(self, X, *, reset):
+        """X, checked as scikit-learn checks a feature matrix (numbers, 2D,
+        not empty, finite, not sparse) and against the columns of ``fit``; a
+        DataFrame is returned as it is, a Dask array stays lazy (only its
+        shape is checked)."""
+        if is_dask_collection(X):
+            if X.ndim != 2:
+                raise ValueError(
+                    f"ReverseSteps takes a 2D lag matrix (n_samples, n_lags), "
+                    f"got {X.ndim} dimensions."
+                )
+            if reset:
+                self.n_features_in_ = X.shape[1]
+            elif X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but ReverseSteps is expecting "
+                    f"{self.n_features_in_} features as input."
+                )
+            return X
+        checked = validate_data(self, X, reset=reset, dtype="numeric")
+        return X if isinstance(X, pd.DataFrame) else checked

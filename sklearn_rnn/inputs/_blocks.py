@@ -171,10 +171,6 @@ class Blocks:
         self.collection = collection
 
     @property
-    def n_blocks(self):
-        return len(self.parts)
-
-    @property
     def n_sequences(self):
         return int(self.sizes.sum())
 

@@ -90,12 +90,13 @@ def validate_token_sequences(estimator, X, *, reset, first_index=0):
     n_columns = len(columns)
     if reset:
         record_vocabularies(estimator, [np.unique(column[real]) for column in columns])
-    elif n_columns != estimator.n_features_in_:
-        raise ValueError(
-            f"X has {n_columns} token ids per step, but "
-            f"{type(estimator).__name__} is expecting {estimator.n_features_in_}."
-        )
-    _check_feature_names(estimator, None, reset=reset)
+    else:
+        if n_columns != estimator.n_features_in_:
+            raise ValueError(
+                f"X has {n_columns} token ids per step, but "
+                f"{type(estimator).__name__} is expecting {estimator.n_features_in_}."
+            )
+        _check_feature_names(estimator, None, reset=False)
     vocabularies = estimator.token_ids_ if n_columns > 1 else [estimator.token_ids_]
     rows = [
         np.where(real, token_rows(ids, column), 0)

@@ -208,18 +208,28 @@ def entity_precision_recall_fscore_support(y_true, y_pred, *, average="micro"):
     support : int or ndarray of shape (n_types,)
         True entities of each type (their total when averaged).
     """
+    return _entity_scores(_entity_counts(y_true, y_pred), average)
+
+
+def _entity_counts(y_true, y_pred):
+    """``(types, hits, predicted, true)``: the entity types, sorted, and the
+    number of entities of each type that are right, predicted and true."""
     y_true, y_pred = _check_pairs(y_true, y_pred)
     true, pred = set(), set()
     for i, (t, p) in enumerate(zip(y_true, y_pred)):
         true.update((kind, i, a, b) for kind, a, b in get_entities(t))
         pred.update((kind, i, a, b) for kind, a, b in get_entities(p))
-    hits = true & pred
     types = sorted({e[0] for e in true | pred})
 
     def count(entities):
         return np.array([sum(e[0] == k for e in entities) for k in types], dtype=float)
 
-    n_hit, n_pred, n_true = count(hits), count(pred), count(true)
+    return types, count(true & pred), count(pred), count(true)
+
+
+def _entity_scores(counts, average):
+    """Precision, recall, F1 and support from :func:`_entity_counts`."""
+    types, n_hit, n_pred, n_true = counts
     if average == "micro":
         n_hit, n_pred, n_true = n_hit.sum(), n_pred.sum(), n_true.sum()
     precision = _ratio(n_hit, n_pred)
@@ -276,19 +286,14 @@ def entity_classification_report(y_true, y_pred, *, digits=2, output_dict=False)
     weighted avg       0.50      0.50      0.50         2
     <BLANKLINE>
     """
-    y_true, y_pred = _check_pairs(y_true, y_pred)
-    types = sorted(
-        {e[0] for seq in list(y_true) + list(y_pred) for e in get_entities(seq)}
-    )
-    per_type = entity_precision_recall_fscore_support(y_true, y_pred, average=None)
+    counts = _entity_counts(y_true, y_pred)  # each entity found once
+    per_type = _entity_scores(counts, None)
     report = {}
-    for k, kind in enumerate(types):
+    for k, kind in enumerate(counts[0]):
         p, r, f, n = (float(v[k]) for v in per_type)
         report[kind] = {"precision": p, "recall": r, "f1-score": f, "support": int(n)}
     for average in ("micro", "macro", "weighted"):
-        p, r, f, n = entity_precision_recall_fscore_support(
-            y_true, y_pred, average=average
-        )
+        p, r, f, n = _entity_scores(counts, average)
         report[f"{average} avg"] = {
             "precision": p,
             "recall": r,

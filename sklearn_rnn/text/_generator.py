@@ -248,3 +248,9 @@ class TextGenerator(BaseEstimator):
             total += np.where(seen, picked, np.log(UNSEEN_TOKEN_PROBABILITY)).sum()
             count += len(targets)
         return float(total / count)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
