@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 
+from tests.helpers import make_sequences, sign_labels
+
 
 @pytest.fixture
 def rng():
@@ -21,3 +23,10 @@ def client():
         distributed.Client(cluster) as client,
     ):
         yield client
+
+
+@pytest.fixture(scope="module")
+def data():
+    """300 ragged sequences of 2 features and a label of three classes."""
+    X = make_sequences()
+    return X, sign_labels(X)

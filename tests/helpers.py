@@ -4,6 +4,7 @@ from contextlib import contextmanager
 
 import numba
 import numpy as np
+import pandas as pd
 from threadpoolctl import threadpool_info
 
 
@@ -46,3 +47,49 @@ def numba_threads(n):
         yield
     finally:
         numba.set_num_threads(before)
+
+
+SMALL = {
+    "hidden_layer_sizes": (8,),
+    "random_state": 0,
+    "max_iter": 30,
+    "learning_rate_init": 0.01,
+}
+
+
+def make_sequences(n=300, seed=0, n_features=2, min_len=3, max_len=10):
+    rng = np.random.RandomState(seed)
+    return [
+        rng.normal(size=(rng.randint(min_len, max_len + 1), n_features))
+        for _ in range(n)
+    ]
+
+
+def sign_labels(X):
+    """Which of three bins the sum of the first feature falls in."""
+    return np.array(["low", "mid", "high"])[
+        np.digitize([x[:, 0].sum() for x in X], [-1.0, 1.0])
+    ]
+
+
+def running_tags(X):
+    """Per step: is the running sum of the first feature positive?"""
+    return [np.where(np.cumsum(x[:, 0]) > 0, "P", "N") for x in X]
+
+
+def long_frame(X):
+    index = pd.MultiIndex.from_tuples(
+        [(i, t) for i, x in enumerate(X) for t in range(len(x))]
+    )
+    return pd.DataFrame(np.vstack(X), index=index, columns=["a", "b"])
+
+
+def shop_sales(n=300, seed=0):
+    """Sequences of (shop code, value); the target is the sum of the values
+    plus an effect of the shop that its code's size does not follow."""
+    rng = np.random.RandomState(seed)
+    shop = rng.randint(0, 5, size=n).astype(float)
+    values = rng.normal(size=(n, 6))
+    X = np.stack([np.repeat(shop[:, None], 6, axis=1), values], axis=2)
+    y = values.sum(axis=1) + np.array([2.0, -2.0, 1.0, -1.0, 0.0])[shop.astype(int)]
+    return X, y

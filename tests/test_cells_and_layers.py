@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
 from sklearn_rnn.datasets import make_adding_problem
-from tests.test_estimators import SMALL, make_sequences, sign_labels
+from tests.helpers import SMALL, make_sequences, sign_labels
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
 from sklearn_rnn.inspection import gradient_flow, permutation_importance
 from sklearn_rnn.network._network import forward
-from tests.test_estimators import make_sequences, sign_labels
+from tests.helpers import make_sequences, sign_labels
 
 
 def fitted(Estimator, X, y, **params):

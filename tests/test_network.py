@@ -189,9 +189,7 @@ def test_backward_direction_starts_at_last_real_step(rng, cell):
     for i, length in enumerate(lengths):
         flipped = np.ascontiguousarray(X[i : i + 1, :length][:, ::-1])
         _, alone = forward(reverse_params, one_way, flipped, lengths[i : i + 1])
-        np.testing.assert_allclose(
-            trace["features"][i, 3:], alone["features"][0], rtol=1e-12
-        )
+        np.testing.assert_allclose(trace.features[i, 3:], alone.features[0], rtol=1e-12)
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
 from sklearn_rnn.preprocessing import SequenceScaler
-from tests.helpers import padded
-from tests.test_estimators import long_frame, make_sequences
+from tests.helpers import long_frame, make_sequences, padded
 
 RAGGED = [
     np.array([[1.0, 10.0], [3.0, 10.0]]),

@@ -38,6 +38,7 @@ sequence.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -269,6 +270,47 @@ def reverse_steps(A, lengths):
     return A[np.arange(n_seq)[:, None], source]
 
 
+class Run(NamedTuple):
+    """One direction of one layer, as forward ran it and backward reads it.
+
+    ``x`` is the layer's input, reversed along each sequence for the
+    backward direction; ``state`` the initial states; ``h_mask`` the
+    recurrent dropout mask (ones without dropout); ``H`` the outputs
+    ``(n_seq, n_steps, n_hidden)``; ``cache`` what the cell's forward pass
+    kept for its backward pass.
+    """
+
+    x: np.ndarray
+    state: tuple
+    h_mask: np.ndarray
+    H: np.ndarray
+    cache: tuple
+
+
+class LayerTrace(NamedTuple):
+    """A layer's runs (one per direction) and its output dropout mask."""
+
+    runs: list
+    dropped: np.ndarray | None
+
+
+class Trace(NamedTuple):
+    """What :func:`forward` leaves for :func:`backward` and
+    :func:`final_states`.
+
+    ``readout`` is ``(seq_idx, steps)``, ``steps`` one step index array per
+    direction; ``features`` the read-out rows of the top layer that the
+    output layer multiplied; ``top_shape`` the top layer's output shape.
+    """
+
+    X: np.ndarray
+    lengths: np.ndarray
+    layers: list
+    readout: tuple
+    features: np.ndarray
+    top_shape: tuple
+
+
 def forward(params, spec, X, lengths, *, masks=None, state0=None, readout=None):
     """Run the network.
 
@@ -296,7 +338,7 @@ def forward(params, spec, X, lengths, *, masks=None, state0=None, readout=None):
     -------
     Z : ndarray of shape (n_rows, n_outputs)
         Logits of every read-out row.
-    trace : dict
+    trace : Trace
         What :func:`backward` and :func:`final_states` need.
     """
     cell = CELLS[spec.cell]
@@ -325,12 +367,12 @@ def forward(params, spec, X, lengths, *, masks=None, state0=None, readout=None):
                 h_mask = np.ones((n_seq, n_hidden), dtype=dtype)
             x = reverse_steps(inputs, lengths) if direction else inputs
             H, cache = cell.forward(x, lengths, W_x, W_h, b, state, h_mask, activation)
-            runs.append((x, state, h_mask, H, cache))
+            runs.append(Run(x, state, h_mask, H, cache))
             outputs.append(reverse_steps(H, lengths) if direction else H)
         out = np.concatenate(outputs, axis=2) if len(outputs) > 1 else outputs[0]
         if dropped[layer] is not None:
             out = out * dropped[layer]
-        layers.append((runs, dropped[layer]))
+        layers.append(LayerTrace(runs, dropped[layer]))
         inputs = out
     if readout is None:
         readout = readout_index(lengths, X.shape[1], spec.per_step)
@@ -345,15 +387,7 @@ def forward(params, spec, X, lengths, *, masks=None, state0=None, readout=None):
         ]
     )
     Z = features @ params["out.W"] + params["out.b"]
-    trace = {
-        "X": X,
-        "lengths": lengths,
-        "layers": layers,
-        "readout": (seq_idx, steps),
-        "features": features,
-        "top_shape": inputs.shape,
-    }
-    return Z, trace
+    return Z, Trace(X, lengths, layers, (seq_idx, steps), features, inputs.shape)
 
 
 def final_states(spec, trace):
@@ -365,11 +399,12 @@ def final_states(spec, trace):
         Keyed by layer name, forward direction only.
     """
     cell = CELLS[spec.cell]
-    lengths = trace["lengths"]
+    lengths = trace.lengths
     last = (np.arange(lengths.shape[0]), lengths - 1)
+    forward_runs = (layer.runs[0] for layer in trace.layers)
     return {
-        f"rnn{layer}": tuple(A[last] for A in cell.step_states(runs[0][3], runs[0][4]))
-        for layer, (runs, _) in enumerate(trace["layers"])
+        f"rnn{layer}": tuple(A[last] for A in cell.step_states(run.H, run.cache))
+        for layer, run in enumerate(forward_runs)
     }
 
 
@@ -380,7 +415,7 @@ def backward(params, spec, trace, dZ):
     ----------
     params : dict of str to ndarray
     spec : NetworkSpec
-    trace : dict
+    trace : Trace
         From :func:`forward`.
     dZ : ndarray of shape (n_rows, n_outputs)
 
@@ -395,32 +430,40 @@ def backward(params, spec, trace, dZ):
     """
     cell = CELLS[spec.cell]
     activation = ACTIVATION_CODES[spec.activation]
-    lengths = trace["lengths"]
+    lengths = trace.lengths
     grads = {
-        "out.W": trace["features"].T @ dZ,
+        "out.W": trace.features.T @ dZ,
         "out.b": dZ.sum(axis=0),
     }
     dF = dZ @ params["out.W"].T
-    dTop = np.zeros(trace["top_shape"], dtype=dZ.dtype)
-    seq_idx, steps = trace["readout"]
+    dTop = np.zeros(trace.top_shape, dtype=dZ.dtype)
+    seq_idx, steps = trace.readout
     n = spec.hidden_layer_sizes[-1]
     # Read-out rows are distinct, so plain assignment suffices.
     for k in range(len(spec.directions)):
         dTop[seq_idx, steps[k], k * n : (k + 1) * n] = dF[:, k * n : (k + 1) * n]
     for layer in reversed(range(len(spec.hidden_layer_sizes))):
-        runs, dropped = trace["layers"][layer]
+        runs, dropped = trace.layers[layer]
         n = spec.hidden_layer_sizes[layer]
         if dropped is not None:
             dTop *= dropped
         dInputs = None
-        for k, direction in enumerate(spec.directions):
+        for k, (direction, run) in enumerate(zip(spec.directions, runs)):
             name = f"rnn{layer}{direction}"
-            x, state, h_mask, H, cache = runs[k]
             dH = dTop[:, :, k * n : (k + 1) * n]
             dH = reverse_steps(dH, lengths) if direction else np.ascontiguousarray(dH)
             W_x, W_h = params[f"{name}.W_x"], params[f"{name}.W_h"]
             dX, dW_x, dW_h, db, _ = cell.backward(
-                x, lengths, W_x, W_h, state, h_mask, H, cache, dH, activation
+                run.x,
+                lengths,
+                W_x,
+                W_h,
+                run.state,
+                run.h_mask,
+                run.H,
+                run.cache,
+                dH,
+                activation,
             )
             if direction:
                 dX = reverse_steps(dX, lengths)
@@ -431,7 +474,7 @@ def backward(params, spec, trace, dZ):
         dTop = dInputs
     if spec.embedding_dim is not None:
         real = np.arange(dTop.shape[1]) < lengths[:, None]
-        columns = _id_columns(spec, trace["X"])
+        columns = _id_columns(spec, trace.X)
         start = 0
         for c, name in enumerate(table_names(len(columns))):
             width = params[name].shape[1]
@@ -520,7 +563,6 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None
     loss : float
     grads : dict of str to ndarray or RowGradient
     """
-    head = get_head(spec.head)
     n_seq, n_steps = X.shape[:2]
     if weights is None:
         weights = np.ones(Y.shape[0])
@@ -528,17 +570,9 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None
     dtype = params["out.W"].dtype
     recurrent = recurrent_masks(spec, n_seq, rng, dtype) if rng is not None else {}
     windows = bptt_windows(spec, n_steps)
-    states = None
+    states = None  # carried from one truncation window to the next
     loss = 0.0
-    grads = {name: np.zeros_like(p) for name, p in params.items()}
-    if spec.embedding_dim is not None:
-        no_rows = np.zeros(0, dtype=np.int64)
-        n_tables = spec.id_columns or (1 if X.ndim == 2 else X.shape[2])
-        for name in table_names(n_tables):
-            table = params[name]
-            grads[name] = RowGradient(
-                no_rows, np.zeros((0, table.shape[1]), dtype), table.shape
-            )
+    grads = _zero_gradients(params, spec, X)
     for start, stop in windows:
         window_lengths = np.clip(lengths - start, 0, stop - start)
         active = np.flatnonzero(window_lengths > 0)
@@ -564,37 +598,69 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None
             state0=state0,
             readout=(seq_idx, step_idx),
         )
-        if len(rows) and spec.head == "crf":
-            # whole sequences (no truncation)
-            crf_loss, dZ, crf_grads = crf_loss_and_gradient(
-                Z, Y[rows].argmax(axis=1), window_lengths, params, weights[rows]
-            )
-            loss += crf_loss
-            dZ = (dZ / total).astype(dtype, copy=False)
-            for name, g in crf_grads.items():
-                grads[name] = grads[name] + (g / total).astype(dtype)
-        elif len(rows):
-            Yw, w = Y[rows], weights[rows]
-            loss += (w * head.loss(Z, Yw)).sum()
-            dZ = (w[:, None] * head.gradient(Z, Yw) / total).astype(dtype, copy=False)
         if len(rows):
+            window_loss, dZ = _head_loss_and_gradient(
+                params, spec, Z, Y[rows], weights[rows], window_lengths, total, grads
+            )
+            loss += window_loss
             for name, g in backward(params, spec, trace, dZ)[0].items():
                 grads[name] = grads[name] + g
         if stop < n_steps:
-            if states is None:
-                states = {
-                    name: tuple(
-                        np.zeros((n_seq, n), dtype=dtype)
-                        for _ in range(CELLS[spec.cell].n_states)
-                    )
-                    for name, n in spec.layer_names()
-                }
-            for name, carried in final_states(spec, trace).items():
-                for full, part in zip(states[name], carried, strict=True):
-                    full[active] = part
+            states = _carry_states(states, spec, trace, active, n_seq, dtype)
     loss /= total
     for name, p in params.items():
         if is_weight(name):
             loss += 0.5 * alpha * float(np.sum(p * p)) / total
             grads[name] += (alpha / total) * p
     return float(loss), grads
+
+
+def _zero_gradients(params, spec, X):
+    """A zero gradient for every parameter; an empty row gradient for each
+    embedding table (updates touch only the rows a batch reads)."""
+    grads = {name: np.zeros_like(p) for name, p in params.items()}
+    if spec.embedding_dim is not None:
+        n_tables = spec.id_columns or (1 if X.ndim == 2 else X.shape[2])
+        for name in table_names(n_tables):
+            table = params[name]
+            grads[name] = RowGradient(
+                np.zeros(0, dtype=np.int64),
+                np.zeros((0, table.shape[1]), table.dtype),
+                table.shape,
+            )
+    return grads
+
+
+def _head_loss_and_gradient(params, spec, Z, Y, weights, lengths, total, grads):
+    """``(summed weighted loss, dZ)`` of one window's read-out rows, ``dZ``
+    already divided by ``total``. The CRF output layer's own gradients
+    (transitions, start and end scores) are added to ``grads``."""
+    dtype = params["out.W"].dtype
+    if spec.head == "crf":  # whole sequences (no truncation)
+        loss, dZ, crf_grads = crf_loss_and_gradient(
+            Z, Y.argmax(axis=1), lengths, params, weights
+        )
+        for name, g in crf_grads.items():
+            grads[name] = grads[name] + (g / total).astype(dtype)
+        return loss, (dZ / total).astype(dtype, copy=False)
+    head = get_head(spec.head)
+    loss = (weights * head.loss(Z, Y)).sum()
+    dZ = weights[:, None] * head.gradient(Z, Y) / total
+    return loss, dZ.astype(dtype, copy=False)
+
+
+def _carry_states(states, spec, trace, active, n_seq, dtype):
+    """The states every layer ends a truncation window in, for all
+    ``n_seq`` sequences (those not ``active`` in it keep theirs)."""
+    if states is None:
+        states = {
+            name: tuple(
+                np.zeros((n_seq, n), dtype=dtype)
+                for _ in range(CELLS[spec.cell].n_states)
+            )
+            for name, n in spec.layer_names()
+        }
+    for name, carried in final_states(spec, trace).items():
+        for full, part in zip(states[name], carried, strict=True):
+            full[active] = part
+    return states
