@@ -486,8 +486,11 @@ def test_categorical_columns_stream_with_categories_from_one_pass():
 
 def test_unscaled_features_are_warned_about_from_the_first_block():
     X = da.from_array(X_MEM * 100, chunks=(12, -1, -1))
-    with pytest.warns(UserWarning, match="Feature 0 of X has a root mean square"):
+    with pytest.warns(UserWarning, match="Feature 0 of X has a root mean square") as w:
         RNNClassifier(**SMALL).fit(X, TARGETS["classifier"])
+    # checked on the prefetching thread, given on the caller's, at its line
+    (record,) = [r for r in w if "root mean square" in str(r.message)]
+    assert record.filename == __file__
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*root mean square")
         RNNClassifier(**SMALL).fit(X / 100, TARGETS["classifier"])

@@ -220,26 +220,114 @@ def _check_penalty(params, alpha):
         )
 
 
-def _warn_if_unscaled(sequences, n_ids=0):
-    """Warn when some numeric feature is far from unit scale (see
-    :data:`INPUT_SCALE_WARNING`); the first ``n_ids`` columns are embedding
-    rows, not values."""
+def _unscaled_message(sequences, n_ids=0):
+    """The warning for a numeric feature far from unit scale (see
+    :data:`INPUT_SCALE_WARNING`), or None; the first ``n_ids`` columns are
+    embedding rows, not values."""
     steps = sequences.steps()[:, n_ids:]
     if steps.shape[1] == 0:
-        return
+        return None
     with np.errstate(over="ignore"):
         rms = np.sqrt(
             np.einsum("ij,ij->j", steps, steps, dtype=np.float64) / len(steps)
         )
-    if rms.max() > INPUT_SCALE_WARNING:
-        feature = int(np.argmax(rms)) + n_ids
-        warn(
-            f"Feature {feature} of X has a root mean square of {rms[feature]:.3g}: "
-            "recurrent cells saturate on inputs far from unit scale, and train "
-            "poorly. Scale X first, e.g. make_pipeline(SequenceScaler(), "
-            "estimator) with sklearn_rnn.preprocessing.SequenceScaler.",
-            UserWarning,
+    if rms.max() <= INPUT_SCALE_WARNING:
+        return None
+    feature = int(np.argmax(rms)) + n_ids
+    return (
+        f"Feature {feature} of X has a root mean square of {rms[feature]:.3g}: "
+        "recurrent cells saturate on inputs far from unit scale, and train "
+        "poorly. Scale X first, e.g. make_pipeline(SequenceScaler(), "
+        "estimator) with sklearn_rnn.preprocessing.SequenceScaler."
+    )
+
+
+def _warn_if_unscaled(sequences, n_ids=0):
+    message = _unscaled_message(sequences, n_ids)
+    if message is not None:
+        warn(message, UserWarning)
+
+
+class BlockReader:
+    """Reads the computed blocks of a Dask collection for training: each is
+    validated, and paired with its targets and weights.
+
+    It runs on the thread that prefetches the next block, so it gives no
+    warning itself: the scale warning of a new fit, checked on the first
+    block it reads, waits in :attr:`warnings` until the training thread
+    takes it (:meth:`take_warnings`), and then points at the user's line.
+
+    Parameters
+    ----------
+    estimator : BaseRNN
+        Validates the blocks (``_validate_X``) and maps sequences to rows.
+    blocks : Blocks
+    targets : EncodedTargets
+        Of the whole collection.
+    weights : ndarray or None
+        One per read-out row of the whole collection.
+    label_counts : ndarray of int
+        Labels of each sequence (steps for the tagger, else 1).
+    dtype : numpy dtype
+    check_scale : bool
+        Whether the first block read is checked for unscaled features.
+    """
+
+    def __init__(
+        self, estimator, blocks, targets, weights, label_counts, dtype, *, check_scale
+    ):
+        self.estimator = estimator
+        self.blocks = blocks
+        self.targets = targets
+        self.weights = weights
+        self.label_counts = label_counts
+        self.dtype = dtype
+        self.check_scale = check_scale
+        self.warnings = []
+
+    def __call__(self, block, value):
+        """``FitData`` of block number ``block``, computed as ``value``."""
+        est = self.estimator
+        start, size = int(self.blocks.offsets[block]), int(self.blocks.sizes[block])
+        tokens = est.embedding_dim is not None
+        categorical = est.categorical_features
+        sequences = est._validate_X(
+            value,
+            reset=False,
+            tokens=tokens,
+            dtype=self.dtype,
+            categorical=categorical,
+            first_index=start,
         )
+        # token ids and categories are rows of a table, not values
+        if self.check_scale and (not tokens or categorical is not None):
+            self.check_scale = False
+            n_ids = 0 if categorical is None else len(est.category_values_)
+            message = _unscaled_message(sequences, n_ids)
+            if message is not None:
+                self.warnings.append(message)
+        if sequences.n_sequences != size:
+            raise ValueError(
+                f"Block {block} of X holds {sequences.n_sequences} sequences, "
+                f"but its metadata says {size}."
+            )
+        if est._per_step:
+            _check_label_counts(
+                sequences.lengths, self.label_counts, start, self.blocks, block
+            )
+        idx = np.arange(start, start + size)
+        rows = est._row_index(idx, self.label_counts)
+        return FitData(
+            sequences,
+            self.targets.values[rows],
+            None if self.weights is None else self.weights[rows],
+            take_labels(self.targets.labels, idx),
+        )
+
+    def take_warnings(self):
+        """The warnings waiting to be given, removed from the reader."""
+        waiting, self.warnings = self.warnings, []
+        return waiting
 
 
 def _check_label_counts(block_lengths, label_counts, start, blocks, block):
@@ -660,8 +748,6 @@ class BaseRNN(BaseEstimator):
         weights whole (one value per sequence, or per step), the features
         from X's metadata, a vocabulary of token ids.
         """
-        tokens = self.embedding_dim is not None
-        categorical = self.categorical_features
         blocks = self._block_inputs(X, reset=reset)
         y = aligned_targets(blocks, y, per_step=self._per_step)
         if sample_weight is not None:
@@ -683,42 +769,10 @@ class BaseRNN(BaseEstimator):
         expected = Sequences(None, lengths)
         targets = self._encode_targets(y, expected, reset=reset, classes=classes)
         weights = self._training_weights(sample_weight, expected, targets, incremental)
-        offsets = blocks.offsets
         # a new fit warns of unscaled features from the first block it reads
-        # (token ids and categories are rows of a table, not values)
-        scale_checked = not reset
-
-        def read(block, value):
-            nonlocal scale_checked
-            start, size = int(offsets[block]), int(blocks.sizes[block])
-            sequences = self._validate_X(
-                value,
-                reset=False,
-                tokens=tokens,
-                dtype=dtype,
-                categorical=categorical,
-                first_index=start,
-            )
-            if not scale_checked and (not tokens or categorical is not None):
-                scale_checked = True
-                n_ids = 0 if categorical is None else len(self.category_values_)
-                _warn_if_unscaled(sequences, n_ids)
-            if sequences.n_sequences != size:
-                raise ValueError(
-                    f"Block {block} of X holds {sequences.n_sequences} sequences, "
-                    f"but its metadata says {size}."
-                )
-            if self._per_step:
-                _check_label_counts(sequences.lengths, lengths, start, blocks, block)
-            idx = np.arange(start, start + size)
-            rows = self._row_index(idx, lengths)
-            return FitData(
-                sequences,
-                targets.values[rows],
-                None if weights is None else weights[rows],
-                take_labels(targets.labels, idx),
-            )
-
+        read = BlockReader(
+            self, blocks, targets, weights, lengths, dtype, check_scale=reset
+        )
         return BlockSource(blocks, read, targets.labels), targets
 
     def _block_inputs(self, X, *, reset):

@@ -15,6 +15,7 @@ a block source.
 
 import numpy as np
 
+from sklearn_rnn._warnings import warn
 from sklearn_rnn.estimators._lazy import Gathered
 from sklearn_rnn.estimators._targets import take_labels
 
@@ -70,9 +71,10 @@ class BlockSource:
     Parameters
     ----------
     blocks : Blocks
-    read : callable
+    read : BlockReader
         ``read(block, value) -> FitData``: validates a computed block and
-        pairs it with its targets and weights.
+        pairs it with its targets and weights, on the prefetching thread;
+        the warnings it keeps are given here, on the training thread.
     labels : ndarray or list
         The targets as the user gave them, one per sequence of the whole
         collection (for scorers).
@@ -109,6 +111,8 @@ class BlockSource:
         stream = self.blocks.stream(order, self.read)
         try:
             for _, data in stream:
+                for message in self.read.take_warnings():
+                    warn(message, UserWarning)
                 n = data.sequences.n_sequences
                 yield data, rng.permutation(n) if shuffle else np.arange(n)
         finally:
