@@ -257,3 +257,32 @@ def test_inapplicable_combinations_are_refused(data, params, message):
     X, tags = data
     with pytest.raises(ValueError, match=message):
         RNNSequenceTagger(max_iter=1, **params).fit(X, tags)
+
+
+def test_the_crf_is_a_head_with_the_row_heads_surface(rng):
+    """The network and the estimators reach the CRF only through the head
+    surface every head has: its parameters, loss, decoding, probabilities
+    and score."""
+    from sklearn_rnn.network._heads import get_head
+
+    head, softmax = get_head("crf"), get_head("softmax")
+    Z, labels, params, weights = random_crf(rng)
+    Y = np.eye(N_TAGS)[labels]
+    rows = np.repeat(weights, LENGTHS)
+    assert set(head.init_params(N_TAGS, np.float32)) == set(params)
+    assert softmax.init_params(N_TAGS, np.float32) == {}
+    loss, dZ, grads = head.loss_and_gradient(Z, Y, rows, LENGTHS, params)
+    expected = crf_loss_and_gradient(Z, labels, LENGTHS, params, rows)
+    assert loss == expected[0] and set(grads) == set(params)
+    np.testing.assert_array_equal(dZ, expected[1])
+    np.testing.assert_array_equal(
+        head.class_index(Z, LENGTHS, params), crf_decode(Z, LENGTHS, params)
+    )
+    np.testing.assert_allclose(
+        np.exp(head.log_proba(Z, LENGTHS, params)), head.proba(Z, LENGTHS, params)
+    )
+    right = crf_decode(Z, LENGTHS, params) == labels
+    assert head.score(Z, Y, rows, LENGTHS, params) == np.average(right, weights=rows)
+    # a row head takes the same arguments and reads none of them
+    loss, dZ, grads = softmax.loss_and_gradient(Z, Y, rows, LENGTHS, params)
+    assert grads == {} and dZ.shape == Z.shape

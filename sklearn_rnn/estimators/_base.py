@@ -1086,11 +1086,22 @@ class BaseRNN(BaseEstimator):
 
     def _held_out_loss(self, Z, Y, weights, sequences):
         """Weighted mean loss of the rows with logits ``Z`` and targets ``Y``."""
-        return float(np.average(self._output_head().loss(Z, Y), weights=weights))
+        if weights is None:
+            weights = np.ones(len(Z))
+        loss = self._output_head().loss_and_gradient(
+            Z, Y, weights, sequences.lengths, self.params_
+        )[0]
+        return loss / float(weights.sum())
 
     def _held_out_score(self, Z, Y, weights, sequences):
         """The estimator's ``score``, from logits and encoded targets."""
-        return self._output_head().score(Z, Y, weights)
+        return self._output_head().score(
+            Z, Y, weights, sequences.lengths, self.params_, self._decoding_constraints()
+        )
+
+    def _decoding_constraints(self):
+        """What decoding may not return (see the CRF's ``allowed``): None."""
+        return None
 
     def _row_index(self, idx, lengths):
         """Rows of the targets (and weights) of the sequences ``idx``."""
@@ -1123,7 +1134,8 @@ class BaseRNN(BaseEstimator):
         return self.params_, self._spec
 
     def _output_head(self):
-        """The fitted output head (:class:`sklearn_rnn.network._heads.Head`)."""
+        """The fitted output head (:class:`sklearn_rnn.network._heads.Head`,
+        or the CRF's :class:`sklearn_rnn.network._crf.CRFHead`)."""
         return get_head(self._spec.head)
 
     def _output_slope(self, Z):

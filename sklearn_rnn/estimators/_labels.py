@@ -58,9 +58,10 @@ class ClassLabelsMixin:
     """Classes, class weights and class predictions of a classifying RNN.
 
     The estimator provides ``_predict_logits`` and ``_per_sequence(rows,
-    sequences)``, which groups per-row results by sequence; an output layer
-    that reads whole sequences (the tagger's CRF) overrides ``_class_index``,
-    ``_proba`` and ``_log_proba``.
+    sequences)``, which groups per-row results by sequence. The output head
+    decides and gives the probabilities, row by row or over whole sequences
+    (the tagger's CRF), with the decoding constraints of
+    ``_decoding_constraints``.
     """
 
     def _encode_labels(self, labels, *, reset, classes, lengths=None):
@@ -199,10 +200,12 @@ class ClassLabelsMixin:
 
     def _class_index(self, Z, sequences):
         """Index of the predicted class of each row of logits ``Z``."""
-        return self._output_head().class_index(Z)
+        return self._output_head().class_index(
+            Z, sequences.lengths, self.params_, self._decoding_constraints()
+        )
 
     def _proba(self, Z, sequences):
-        return self._output_head().proba(Z)
+        return self._output_head().proba(Z, sequences.lengths, self.params_)
 
     def _log_proba(self, Z, sequences):
-        return self._output_head().log_proba(Z)
+        return self._output_head().log_proba(Z, sequences.lengths, self.params_)

@@ -13,9 +13,6 @@ from sklearn_rnn.metrics import TAGGING_SCORERS
 from sklearn_rnn.network._crf import (
     bio_allowed,
     check_bio_tags,
-    crf_decode,
-    crf_loss_and_gradient,
-    crf_proba,
 )
 
 
@@ -279,13 +276,17 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
             fitted["n_outputs_"] = n_outputs = len(fitted["classes_"])
         if self.crf_constraints == "bio":
             check_bio_tags(fitted.get("classes_", getattr(self, "classes_", [])))
-        if not reset and self.crf != (head == "crf"):
-            raise ValueError(
-                "warm_start and partial_fit continue training the same network: "
-                f"crf={head == 'crf'} cannot change between calls."
-            )
         per_sequence = _split(labels, sequences.lengths)
         return EncodedTargets(codes, head, n_outputs, per_sequence, fitted, codes)
+
+    def _check_continuation(self, structure):
+        super()._check_continuation(structure)
+        fitted_crf = self._spec.head == "crf"
+        if self.crf != fitted_crf:
+            raise ValueError(
+                "warm_start and partial_fit continue training the same network: "
+                f"crf={fitted_crf} cannot change between calls."
+            )
 
     def _structure(self):
         if self.crf_constraints is not None and not self.crf:
@@ -334,40 +335,10 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
     def _per_sequence(self, rows, sequences):
         return _split(rows, sequences.lengths)
 
-    def _class_index(self, Z, sequences):
-        if self._spec.head != "crf":
-            return super()._class_index(Z, sequences)
-        allowed = None
+    def _decoding_constraints(self):
         if self.crf_constraints == "bio":
-            allowed = bio_allowed(self.classes_)
-        return crf_decode(Z, sequences.lengths, self.params_, allowed)
-
-    def _proba(self, Z, sequences):
-        if self._spec.head != "crf":
-            return super()._proba(Z, sequences)
-        return crf_proba(Z, sequences.lengths, self.params_)
-
-    def _log_proba(self, Z, sequences):
-        if self._spec.head != "crf":
-            return super()._log_proba(Z, sequences)
-        with np.errstate(divide="ignore"):
-            return np.log(self._proba(Z, sequences))
-
-    def _held_out_loss(self, Z, Y, weights, sequences):
-        if self._spec.head != "crf":
-            return super()._held_out_loss(Z, Y, weights, sequences)
-        if weights is None:
-            weights = np.ones(len(Z))
-        loss = crf_loss_and_gradient(
-            Z, Y.argmax(axis=1), sequences.lengths, self.params_, weights
-        )[0]
-        return loss / float(weights.sum())
-
-    def _held_out_score(self, Z, Y, weights, sequences):
-        if self._spec.head != "crf":
-            return super()._held_out_score(Z, Y, weights, sequences)
-        right = self._class_index(Z, sequences) == Y.argmax(axis=1)
-        return float(np.average(right, weights=weights))
+            return bio_allowed(self.classes_)
+        return None
 
     def _scorer(self):
         if isinstance(self.scoring, str) and self.scoring != "loss":

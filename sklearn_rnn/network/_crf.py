@@ -93,6 +93,42 @@ def crf_proba(Z, lengths, params):
     )
 
 
+class CRFHead:
+    """The CRF output layer as a head: the network's logits are the
+    emissions; the head owns the transition, start and end scores, the
+    sequence loss, Viterbi decoding and the marginal probabilities.
+
+    Its methods take what :class:`sklearn_rnn.network._heads.Head`'s take:
+    the rows of each sequence consecutive, sequence after sequence, with the
+    sequences' ``lengths`` and the network's ``params``.
+    """
+
+    classifies = True
+
+    def init_params(self, n_outputs, dtype):
+        return init_crf(n_outputs, dtype)
+
+    def loss_and_gradient(self, Z, Y, weights, lengths, params):
+        """Weighted negative log-likelihood of the tag sequences of one-hot
+        ``Y`` (see :func:`crf_loss_and_gradient`)."""
+        return crf_loss_and_gradient(Z, Y.argmax(axis=1), lengths, params, weights)
+
+    def class_index(self, Z, lengths, params, allowed=None):
+        return crf_decode(Z, lengths, params, allowed)
+
+    def proba(self, Z, lengths, params):
+        return crf_proba(Z, lengths, params)
+
+    def log_proba(self, Z, lengths, params):
+        with np.errstate(divide="ignore"):
+            return np.log(self.proba(Z, lengths, params))
+
+    def score(self, Z, Y, weights, lengths, params, allowed=None):
+        """Token accuracy of the decoded tag sequences."""
+        right = self.class_index(Z, lengths, params, allowed) == Y.argmax(axis=1)
+        return float(np.average(right, weights=weights))
+
+
 def check_bio_tags(classes):
     """Refuse a tag set that BIO constraints cannot decode.
 

@@ -22,7 +22,10 @@ softmax        ``e**z / sum``   ``-sum_k y_k log p_k``
 Each head also owns what is read from its logits: the classification
 heads (``logistic``, ``softmax``) the class index, probabilities and
 log-probabilities of every class, and accuracy as validation score; the
-regression heads their predictions and R^2.
+regression heads their predictions and R^2. ``crf`` is a head over whole
+sequences, with parameters of its own
+(:class:`sklearn_rnn.network._crf.CRFHead`); every head offers the same
+methods, so neither the network nor the estimators branch on it.
 
 Losses are computed from the logits (log-sum-exp, softplus) so they stay
 finite where the probabilities round to 0 or 1. The regression heads other
@@ -37,6 +40,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit, log_softmax, softmax
 from sklearn.metrics import r2_score
+
+from sklearn_rnn.network._crf import CRFHead
 
 
 def _identity(Z):
@@ -120,24 +125,43 @@ class Head:
     gradient: Callable
     classifies: bool = False
 
-    def class_index(self, Z):
+    # Every head, row-wise or over whole sequences (the CRF's,
+    # :class:`sklearn_rnn.network._crf.CRFHead`), takes the rows' sequence
+    # ``lengths``, the network's ``params`` and decoding constraints
+    # (``allowed``) in these methods; a row-wise head reads none of them.
+
+    def init_params(self, n_outputs, dtype):
+        """Parameters of its own beside the output layer's: none."""
+        return {}
+
+    def loss_and_gradient(self, Z, Y, weights, lengths=None, params=None):
+        """``(sum_r w_r loss_r, dZ, grads)``: the weighted loss summed over
+        the rows, its gradient with respect to ``Z`` and to the head's own
+        parameters (none here)."""
+        return (
+            float((weights * self.loss(Z, Y)).sum()),
+            weights[:, None] * self.gradient(Z, Y),
+            {},
+        )
+
+    def class_index(self, Z, lengths=None, params=None, allowed=None):
         """Index of the most probable class of each row, shape (n_rows,);
         one logit column stands for class 1 against class 0."""
         return (Z[:, 0] > 0).astype(np.intp) if Z.shape[1] == 1 else Z.argmax(axis=1)
 
-    def proba(self, Z):
+    def proba(self, Z, lengths=None, params=None):
         """Probabilities of every class, shape (n_rows, n_classes); one logit
         column gives ``[1 - p, p]``."""
         P = self.activation(Z)
         return np.hstack([1 - P, P]) if P.shape[1] == 1 else P
 
-    def log_proba(self, Z):
+    def log_proba(self, Z, lengths=None, params=None):
         """Log of :meth:`proba`, computed stably from the logits."""
         if Z.shape[1] == 1:
             return log_softmax(np.hstack([np.zeros_like(Z), Z]), axis=1)
         return log_softmax(Z, axis=1)
 
-    def score(self, Z, Y, weights=None):
+    def score(self, Z, Y, weights=None, lengths=None, params=None, allowed=None):
         """The estimator's ``score`` from logits and encoded targets: accuracy
         for a classifying head (``Y`` one-hot or 0/1), R^2 of the predictions
         otherwise (invariant to the targets' standardisation)."""
@@ -155,10 +179,7 @@ HEADS = {
     "poisson": Head(np.exp, _poisson_loss, _poisson_grad),
     "logistic": Head(expit, _binary_log_loss, _binary_log_loss_grad, True),
     "softmax": Head(_softmax, _log_loss, _log_loss_grad, True),
-    # the CRF output layer's emissions; training, decoding and probabilities
-    # go through sequence-level code (sklearn_rnn.network._crf), and this
-    # per-step softmax only serves row-wise tools (gradient_flow)
-    "crf": Head(_softmax, _log_loss, _log_loss_grad, True),
+    "crf": CRFHead(),
 }
 
 

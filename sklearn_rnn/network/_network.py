@@ -44,7 +44,6 @@ import numpy as np
 
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.network._cells import CELLS
-from sklearn_rnn.network._crf import crf_loss_and_gradient, init_crf
 from sklearn_rnn.network._dropout import output_masks, recurrent_masks
 from sklearn_rnn.network._heads import get_head
 from sklearn_rnn.network._init import glorot_uniform, orthogonal
@@ -195,8 +194,7 @@ def init_params(spec, n_inputs, n_outputs, rng, dtype):
         n_in = n_dirs * n_hidden
     params["out.W"] = glorot_uniform(n_in, n_outputs, rng)
     params["out.b"] = np.zeros(n_outputs)
-    if spec.head == "crf":
-        params.update(init_crf(n_outputs, dtype))
+    params.update(get_head(spec.head).init_params(n_outputs, dtype))
     return {name: np.ascontiguousarray(p, dtype=dtype) for name, p in params.items()}
 
 
@@ -633,20 +631,15 @@ def _zero_gradients(params, spec, X):
 
 def _head_loss_and_gradient(params, spec, Z, Y, weights, lengths, total, grads):
     """``(summed weighted loss, dZ)`` of one window's read-out rows, ``dZ``
-    already divided by ``total``. The CRF output layer's own gradients
-    (transitions, start and end scores) are added to ``grads``."""
+    already divided by ``total``. A head's own parameters' gradients (the
+    CRF's transitions, start and end scores) are added to ``grads``."""
     dtype = params["out.W"].dtype
-    if spec.head == "crf":  # whole sequences (no truncation)
-        loss, dZ, crf_grads = crf_loss_and_gradient(
-            Z, Y.argmax(axis=1), lengths, params, weights
-        )
-        for name, g in crf_grads.items():
-            grads[name] = grads[name] + (g / total).astype(dtype)
-        return loss, (dZ / total).astype(dtype, copy=False)
-    head = get_head(spec.head)
-    loss = (weights * head.loss(Z, Y)).sum()
-    dZ = weights[:, None] * head.gradient(Z, Y) / total
-    return loss, dZ.astype(dtype, copy=False)
+    loss, dZ, head_grads = get_head(spec.head).loss_and_gradient(
+        Z, Y, weights, lengths, params
+    )
+    for name, g in head_grads.items():
+        grads[name] = grads[name] + (g / total).astype(dtype)
+    return loss, (dZ / total).astype(dtype, copy=False)
 
 
 def _carry_states(states, spec, trace, active, n_seq, dtype):
