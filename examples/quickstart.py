@@ -26,6 +26,14 @@ from sklearn.model_selection import train_test_split
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
 
+# hold out a tenth, stop after 20 epochs without progress, keep the best epoch
+TRAINING = {
+    "early_stopping": True,
+    "n_iter_no_change": 20,
+    "max_iter": 300,
+    "random_state": 0,
+}
+
 
 def main():
     digits = load_digits()
@@ -35,13 +43,7 @@ def main():
     )
 
     start = time.perf_counter()
-    clf = RNNClassifier(
-        hidden_layer_sizes=(64,),
-        early_stopping=True,
-        n_iter_no_change=20,
-        max_iter=300,
-        random_state=0,
-    )
+    clf = RNNClassifier(hidden_layer_sizes=(64,), **TRAINING)
     clf.fit(images[train], digits.target[train])
     print(
         f"RNNClassifier      digit from its rows      accuracy "
@@ -51,13 +53,7 @@ def main():
 
     start = time.perf_counter()
     first, last = images[:, :6], images[:, 6:].reshape(len(images), -1)
-    reg = RNNRegressor(
-        hidden_layer_sizes=(64,),
-        early_stopping=True,
-        n_iter_no_change=20,
-        max_iter=300,
-        random_state=0,
-    )
+    reg = RNNRegressor(hidden_layer_sizes=(64,), **TRAINING)
     reg.fit(first[train], last[train])
     print(
         f"RNNRegressor       last 2 rows from first 6 R^2      "
@@ -68,13 +64,7 @@ def main():
     start = time.perf_counter()
     ink = images.sum(axis=2)
     tags = np.where(np.diff(ink, axis=1, prepend=0.0) > 0, "darker", "lighter")
-    tagger = RNNSequenceTagger(
-        hidden_layer_sizes=(32,),
-        early_stopping=True,
-        n_iter_no_change=20,
-        max_iter=300,
-        random_state=0,
-    )
+    tagger = RNNSequenceTagger(hidden_layer_sizes=(32,), **TRAINING)
     tagger.fit(images[train], list(tags[train]))
     print(
         f"RNNSequenceTagger  row darker than previous  token accuracy "
