@@ -633,3 +633,36 @@ def test_refits_and_adaptation_are_counted_and_checked():
         clone(model).set_params(adaptation_rate=1.5).fit(series)
     with pytest.raises(ValueError, match="'refit_every' parameter"):
         clone(model).set_params(refit_every=0).fit(series)
+
+
+def test_many_series_calibrate_pooled_or_per_series():
+    """One model on the windows of all series; each series calibrated on its
+    own tail; one radius for all, or one per series that follows its scale."""
+    quiet = trending_series(300, 0)
+    loud = 3 * trending_series(260, 1)  # another length, three times the noise
+    params = {"window": 12, "horizon": 3, "calibration_size": 30}
+    pooled = ConformalForecaster(NEIGHBOURS, **params).fit([quiet, loud])
+    assert pooled.series_ids_ == [0, 1] and pooled.radius_.shape == (3, 1)
+    assert pooled.n_calibration_ == 60 and pooled.n_fits_ == 2
+    own = ConformalForecaster(NEIGHBOURS, calibrate="per_series", **params)
+    own.fit([quiet, loud])
+    assert own.radius_.shape == (2, 3, 1)
+    assert (own.radius_[1] > 1.5 * own.radius_[0]).all()
+    frame = own.forecast(loud, series_id=1)
+    np.testing.assert_allclose(frame["upper"] - frame["forecast"], own.radius_[1, :, 0])
+    with pytest.raises(ValueError, match="series_id=None is not one of the series"):
+        own.forecast(loud)
+    # a long frame gives the same as the list, its ids as series ids
+    long = pd.concat(
+        {"a": pd.Series(quiet), "b": pd.Series(loud)}, names=["store", "day"]
+    )
+    by_frame = clone(own).fit(long)
+    assert by_frame.series_ids_ == ["a", "b"]
+    np.testing.assert_allclose(by_frame.radius_, own.radius_)
+    # refits in blocks of origins across the series, and per-series errors named
+    rolling = clone(pooled).set_params(refit_every=10).fit([quiet, loud])
+    assert rolling.n_fits_ == 3 + 1
+    with pytest.raises(ValueError, match="The series 1 has 40 rows"):
+        clone(pooled).fit([quiet, loud[:40]])
+    with pytest.raises(ValueError, match="calibrate='per_series'"):
+        clone(pooled).set_params(adaptation_rate=0.05).fit([quiet, loud])

@@ -131,7 +131,10 @@ def recursive_forecast(
     array([5., 6., 7.])
     """
     if columns is None and isinstance(history, pd.DataFrame):
-        columns = getattr(estimator, "feature_names_in_", None)
+        names_in = getattr(estimator, "feature_names_in_", None)
+        # the names of a step's features, when they are the history's columns
+        if names_in is not None and len(names_in) == history.shape[1]:
+            columns = names_in
     values, target_idx, names = _as_table(
         history, target, columns=columns, what="history"
     )

@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklearn_rnn._param_validation import Count
 from sklearn_rnn.forecasting._forecast import forecast_index, recursive_forecast
-from sklearn_rnn.forecasting._windows import _as_table, make_windows
+from sklearn_rnn.forecasting._windows import _as_table, _many_series, make_windows
 
 
 class ConformalForecaster(BaseEstimator):
@@ -83,18 +83,28 @@ class ConformalForecaster(BaseEstimator):
         quantile at the level reached. Wider after misses, narrower after
         hits, so the band follows an error scale that drifts. Typical rates
         are 0.005 to 0.05. None gives split conformal's fixed rank.
+    calibrate : {"pooled", "per_series"}, default="pooled"
+        With several series: one radius from the calibration errors of all
+        of them (more errors, one width), or one radius per series from its
+        own (a width that follows each series' scale; each series then needs
+        enough origins on its own). ``forecast`` takes the ``series_id``.
 
     Attributes
     ----------
     estimator_ : regressor
         The model forecasts come from: fitted on the whole series with
         ``refit=True``, else on the series before the calibration tail.
-    radius_ : ndarray of shape (horizon, n_targets)
+    radius_ : ndarray of shape (horizon, n_targets), or (n_series, horizon, \
+            n_targets) with ``calibrate="per_series"``
         Half-width of the intervals at each horizon step for each target.
     calibration_errors_ : ndarray of shape (n_calibration, horizon, n_targets)
-        Absolute errors of the calibration forecasts, origins in time order.
+        Absolute errors of the calibration forecasts, origins in time order,
+        series after series.
     n_calibration_ : int
-        Forecast origins the radius was calibrated on.
+        Forecast origins the radius was calibrated on, over all series.
+    series_ids_ : list or None
+        The ids of the series of fit (positions in a list, or ids of a long
+        frame); None for one series.
     n_fits_ : int
         Models fitted: calibration models, and the final model.
     n_features_in_ : int
@@ -141,6 +151,7 @@ class ConformalForecaster(BaseEstimator):
         "refit": ["boolean"],
         "refit_every": [Count(1), None],
         "adaptation_rate": [Interval(Real, 0, 1, closed="neither"), None],
+        "calibrate": [StrOptions({"pooled", "per_series"})],
     }
 
     def __init__(
@@ -157,6 +168,7 @@ class ConformalForecaster(BaseEstimator):
         refit=True,
         refit_every=None,
         adaptation_rate=None,
+        calibrate="pooled",
     ):
         self.estimator = estimator
         self.window = window
@@ -169,6 +181,7 @@ class ConformalForecaster(BaseEstimator):
         self.refit = refit
         self.refit_every = refit_every
         self.adaptation_rate = adaptation_rate
+        self.calibrate = calibrate
 
     def fit(self, series, y=None):
         """Calibrate on the series' tail, then fit the forecasting model.
@@ -176,8 +189,12 @@ class ConformalForecaster(BaseEstimator):
         Parameters
         ----------
         series : array-like of shape (n_times,) or (n_times, n_variables), \
-                Series or DataFrame
-            Rows in time order.
+                Series or DataFrame, or several of them
+            Rows in time order. Several series (a list of them, or a long
+            frame with a ``(series id, time)`` MultiIndex, as
+            :func:`make_windows` takes them) train one model on the windows
+            of all; each is calibrated on its own tail, and ``calibrate``
+            chooses one radius for all or one per series.
         y : None
             Ignored.
 
@@ -186,7 +203,66 @@ class ConformalForecaster(BaseEstimator):
         self : ConformalForecaster
         """
         self._validate_params()
-        values, target_idx, names = _as_table(series, self.target)
+        many = _many_series(series)
+        ids, parts = many if many is not None else ([None], [series])
+        if self.adaptation_rate is not None and self.calibrate == "pooled" and many:
+            raise ValueError(
+                "adaptation_rate follows the errors of one series in time order; "
+                "with several series use calibrate='per_series'."
+            )
+        columns = next(
+            (list(p.columns) for p in parts if isinstance(p, pd.DataFrame)), None
+        )
+        tables, tails = [], []
+        for series_id, part in zip(ids, parts, strict=True):
+            where = "series" if series_id is None else f"series {series_id!r}"
+            values, target_idx, names = _as_table(
+                part, self.target, columns=columns, what=where
+            )
+            tables.append(values)
+            tails.append(self._calibration_origins(values, target_idx, where))
+        # calibration forecasts: block b of every series' origins is forecast
+        # by a model trained on each series up to its block's first origin
+        every = max(map(len, tails)) if self.refit_every is None else self.refit_every
+        blocks = [np.split(t, np.arange(every, len(t), every)) for t in tails]
+        errors = [[] for _ in tables]
+        models = []
+        for b in range(max(map(len, blocks))):
+            members = [k for k in range(len(tables)) if b < len(blocks[k])]
+            models.append(
+                self._fit_model(
+                    [tables[k][: blocks[k][b][0]] for k in members], target_idx
+                )
+            )
+            for k in members:
+                errors[k].append(
+                    self._errors(models[-1], tables[k], target_idx, blocks[k][b])
+                )
+        errors = [np.concatenate(e) for e in errors]
+        if self.calibrate == "pooled":
+            radius = self._radius(np.concatenate(errors))
+        else:
+            radius = np.stack([self._radius(e) for e in errors])
+        self.estimator_ = (
+            self._fit_model(tables, target_idx) if self.refit else models[0]
+        )
+        self.radius_ = radius
+        self.calibration_errors_ = np.concatenate(errors)
+        self.n_calibration_ = len(self.calibration_errors_)
+        self.n_fits_ = len(models) + bool(self.refit)
+        self.n_features_in_ = tables[0].shape[1]
+        if names is not None:
+            self.feature_names_in_ = np.asarray(names, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self.series_ids_ = None if many is None else list(ids)
+        self._target_idx = target_idx
+        return self
+
+    def _calibration_origins(self, values, target_idx, where):
+        """The calibration origins of one series (its last ``calibration_size``
+        from which a whole horizon is observed), after checking that it can
+        hold them with a training window before."""
         n_times = values.shape[0]
         n_cal = self.calibration_size
         if isinstance(n_cal, Real) and not isinstance(n_cal, Integral):
@@ -195,8 +271,9 @@ class ConformalForecaster(BaseEstimator):
         needed = math.ceil(self.coverage / (1 - self.coverage) - 1e-9)
         if n_cal < needed:
             raise ValueError(
-                f"calibration_size gives {n_cal} forecast origins; coverage="
-                f"{self.coverage} needs at least {needed} for finite intervals."
+                f"calibration_size gives {n_cal} forecast origins in the {where}; "
+                f"coverage={self.coverage} needs at least {needed} for finite "
+                "intervals."
             )
         if self.strategy == "recursive" and len(target_idx) < values.shape[1]:
             raise ValueError(
@@ -212,48 +289,53 @@ class ConformalForecaster(BaseEstimator):
         needed_rows = self.window + step_horizon + self.horizon + n_cal - 1
         if n_times < needed_rows:
             raise ValueError(
-                f"The series has {n_times} rows, but a calibration tail of {n_cal} "
+                f"The {where} has {n_times} rows, but a calibration tail of {n_cal} "
                 f"forecast origins with horizon={self.horizon}, after at least one "
                 f"training window of window={self.window} steps and its "
                 f"{step_horizon}-step target, needs at least {needed_rows} rows. "
                 "Give a longer series, or a smaller calibration_size or window."
             )
-        origins = np.arange(first, first + n_cal)
-        every = n_cal if self.refit_every is None else self.refit_every
-        predicted, models = [], []
-        for block in np.split(origins, np.arange(every, n_cal, every)):
-            # trained on rows before the block's first origin only
-            models.append(self._fit_model(values[: block[0]], target_idx))
-            predicted.append(self._forecast_from(models[-1], values, target_idx, block))
-        predicted = np.concatenate(predicted)
+        return np.arange(first, first + n_cal)
+
+    def _errors(self, model, values, target_idx, origins):
+        """Absolute errors (n_origins, horizon, n_targets) of the forecasts
+        from ``origins`` (of their running sums with ``integrate``)."""
+        predicted = self._forecast_from(model, values, target_idx, origins)
         actual = values[origins[:, None] + np.arange(self.horizon)][:, :, target_idx]
         if self.integrate:
             actual = np.cumsum(actual, axis=1)
-        errors = np.abs(actual - predicted)
-        if self.adaptation_rate is None:
-            radius = _conformal_quantile(errors, self.coverage)
-        else:
-            radius = self._adaptive_radius(errors)
-        self.estimator_ = (
-            self._fit_model(values, target_idx) if self.refit else models[0]
-        )
-        self.radius_ = radius
-        self.calibration_errors_ = errors
-        self.n_calibration_ = n_cal
-        self.n_fits_ = len(models) + bool(self.refit)
-        self.n_features_in_ = values.shape[1]
-        if names is not None:
-            self.feature_names_in_ = np.asarray(names, dtype=object)
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
-        self._target_idx = target_idx
-        return self
+        return np.abs(actual - predicted)
 
-    def _fit_model(self, values, target_idx):
-        """A clone of the estimator fitted on the windows of ``values``."""
+    def _radius(self, errors):
+        """The half-width of each horizon step and target from calibration
+        errors in time order."""
+        if self.adaptation_rate is None:
+            return _conformal_quantile(errors, self.coverage)
+        return self._adaptive_radius(errors)
+
+    def _fit_model(self, tables, target_idx):
+        """A clone of the estimator fitted on the windows of every table
+        (the rows of one series each)."""
         step_horizon = self.horizon if self.strategy == "direct" else 1
-        X, Y = make_windows(values, self.window, step_horizon, target=target_idx)
+        X, Y = make_windows(
+            tables if len(tables) > 1 else tables[0],
+            self.window,
+            step_horizon,
+            target=target_idx,
+        )
         return clone(self.estimator).fit(X, Y)
+
+    def _radius_of(self, series_id):
+        """The radius for a forecast of the series ``series_id``."""
+        if self.radius_.ndim == 2:  # one radius for every series
+            return self.radius_
+        if series_id not in self.series_ids_:
+            raise ValueError(
+                f"series_id={series_id!r} is not one of the series of fit "
+                f"{self.series_ids_}; with calibrate='per_series' each series "
+                "has its own radius."
+            )
+        return self.radius_[self.series_ids_.index(series_id)]
 
     def _adaptive_radius(self, errors):
         """Adaptive conformal inference over the calibration origins.
@@ -301,7 +383,7 @@ class ConformalForecaster(BaseEstimator):
             ]
         )
 
-    def forecast(self, history):
+    def forecast(self, history, series_id=None):
         """Forecast the ``horizon`` steps after ``history``, with intervals.
 
         Parameters
@@ -309,6 +391,10 @@ class ConformalForecaster(BaseEstimator):
         history : array-like, Series or DataFrame
             The series up to the forecast origin, with the columns of fit; at
             least ``window`` rows.
+        series_id : hashable, default=None
+            Which of the series of fit ``history`` continues (its position in
+            a list, or its id in a long frame): needed for its own radius
+            with ``calibrate="per_series"``.
 
         Returns
         -------
@@ -335,7 +421,8 @@ class ConformalForecaster(BaseEstimator):
         point = self._forecast_from(self.estimator_, values, self._target_idx, origin)[
             0
         ]
-        lower, upper = point - self.radius_, point + self.radius_
+        radius = self._radius_of(series_id)
+        lower, upper = point - radius, point + radius
         if isinstance(history, pd.Series | pd.DataFrame):
             index = forecast_index(history.index, self.horizon)
         else:
