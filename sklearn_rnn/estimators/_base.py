@@ -3,12 +3,16 @@
 The loop follows scikit-learn's MLP (``_fit_stochastic``) in its names and
 meanings, cut into small steps:
 
-1. :meth:`BaseRNN._fit_unchecked` checks everything first (structure, X, the
+1. :meth:`BaseRNN._fit_unchecked` checks the structure, reads X (which
+   records its features, vocabularies and categories on the estimator), the
    targets, which each estimator encodes into an
    :class:`~sklearn_rnn.estimators._targets.EncodedTargets` record, and the
-   weights), then records the new state: the network spec, fresh copies of
-   the parameters and optimizer state, and the monitor of what training
-   watches (:mod:`sklearn_rnn.estimators._monitor`);
+   weights; then it records the new state (the network spec, fresh copies of
+   the parameters and optimizer state), runs the checks that need the
+   network (memory, embedding, penalty) and reads the validation set, and
+   builds the monitor of what training watches
+   (:mod:`sklearn_rnn.estimators._monitor`). A failure at any point is
+   undone by :mod:`sklearn_rnn._atomic`;
 2. :meth:`BaseRNN._source` says where training reads the sequences from
    (:mod:`sklearn_rnn.estimators._sources`): memory, or the blocks of a Dask
    collection, read one at a time;
@@ -653,9 +657,12 @@ class BaseRNN(BaseEstimator):
         )
         rng = check_random_state(self.random_state)
 
-        # Every check on the arguments has passed: record the new state. The
-        # arrays training updates in place are fresh copies, so that an error
-        # or an interrupt leaves those of the last fit as they were.
+        # X, y and the weights have been read (reading X recorded its features,
+        # vocabularies and categories); the checks that need the network
+        # (memory, embedding, penalty) and the validation set come below, so
+        # a failure from here on is undone by atomic_fit. The arrays training
+        # updates in place are fresh copies, so that an error or an interrupt
+        # leaves those of the last fit as they were.
         vars(self).update(targets.fitted)
         self._spec_fields = dataclasses.asdict(
             NetworkSpec(head=targets.head, **structure)
@@ -694,9 +701,11 @@ class BaseRNN(BaseEstimator):
             optimizer.load_state_dict(self._optimizer_state)
 
         if not early_stopping:
-            monitor = LossMonitor(self.tol)
-            if continuing:
-                monitor = LossMonitor.resume(self, self.tol)
+            monitor = (
+                LossMonitor.resume(self, self.tol)
+                if continuing
+                else LossMonitor(self.tol)
+            )
         else:
             if validation is not None:
                 held_out = self._validation_set(*validation, dtype=dtype)
@@ -706,9 +715,11 @@ class BaseRNN(BaseEstimator):
             def evaluate():
                 return self._evaluate(held_out, scorer)
 
-            monitor = ValidationMonitor(self.tol, evaluate)
-            if continuing:
-                monitor = ValidationMonitor.resume(self, self.tol, evaluate)
+            monitor = (
+                ValidationMonitor.resume(self, self.tol, evaluate)
+                if continuing
+                else ValidationMonitor(self.tol, evaluate)
+            )
         self._train(source, monitor, optimizer, incremental=incremental)
         self._optimizer_state = optimizer.state_dict()
 

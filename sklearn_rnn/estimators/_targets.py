@@ -11,7 +11,9 @@ class EncodedTargets:
 
     Returned by each estimator's ``_encode_targets``; ``fit`` builds the
     network from ``head`` and ``n_outputs`` and records ``fitted`` on the
-    estimator once every check has passed.
+    estimator once X, y and the weights have been read (the network's own
+    checks and the validation set come after; a failure there is undone by
+    :func:`sklearn_rnn._atomic.atomic_fit`).
 
     Attributes
     ----------
