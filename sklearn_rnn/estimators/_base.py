@@ -875,6 +875,7 @@ class BaseRNN(BaseEstimator):
         weights = None
         if sample_weight is not None:
             weights = self._row_weights(sample_weight, sequences)
+            get_head(targets.head).check_weights(weights, sequences.lengths)
         class_weights = self._class_weights(
             targets,
             targets.fitted.get("classes_", getattr(self, "classes_", None)),

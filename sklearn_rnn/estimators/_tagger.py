@@ -8,7 +8,7 @@ from sklearn_rnn.estimators._base import BaseRNN, user_validation_set
 from sklearn_rnn.estimators._labels import ClassLabelsMixin
 from sklearn_rnn.estimators._lazy import predictions_to_score
 from sklearn_rnn.estimators._targets import EncodedTargets
-from sklearn_rnn.inputs import check_sequence_labels, check_step_weights, row_name
+from sklearn_rnn.inputs import check_sequence_labels, check_step_weights
 from sklearn_rnn.metrics import TAGGING_SCORERS
 from sklearn_rnn.network._crf import (
     bio_allowed,
@@ -311,20 +311,7 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
         return _token_index(lengths, idx)
 
     def _row_weights(self, sample_weight, sequences):
-        weights = check_step_weights(sample_weight, sequences.lengths)
-        if self.crf:
-            first = np.repeat(
-                np.cumsum(sequences.lengths) - sequences.lengths, sequences.lengths
-            )
-            varying = np.flatnonzero(weights != weights[first])
-            if varying.size:
-                raise ValueError(
-                    "With crf=True the weights of a sequence apply to its whole "
-                    "tag sequence, but they change from step to step (at "
-                    f"{row_name(varying[0], sequences.lengths)}); give one "
-                    "weight per sequence."
-                )
-        return weights
+        return check_step_weights(sample_weight, sequences.lengths)
 
     def _batch_targets(self, codes, idx, lengths):
         batch_codes = codes[_token_index(lengths, idx)]

@@ -11,6 +11,7 @@ per-step marginals.
 
 import numpy as np
 
+from sklearn_rnn.inputs import row_name
 from sklearn_rnn.kernels.crf import crf_marginals, crf_nll, crf_viterbi
 
 #: The CRF's parameters, in the order the kernels take them.
@@ -107,6 +108,18 @@ class CRFHead:
 
     def init_params(self, n_outputs, dtype):
         return init_crf(n_outputs, dtype)
+
+    def check_weights(self, weights, lengths):
+        """A sequence's weight applies to its whole tag sequence: refuse
+        weights that change from step to step within a sequence."""
+        first = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        varying = np.flatnonzero(weights != weights[first])
+        if varying.size:
+            raise ValueError(
+                "With crf=True the weights of a sequence apply to its whole "
+                "tag sequence, but they change from step to step (at "
+                f"{row_name(varying[0], lengths)}); give one weight per sequence."
+            )
 
     def loss_and_gradient(self, Z, Y, weights, lengths, params):
         """Weighted negative log-likelihood of the tag sequences of one-hot

@@ -134,6 +134,10 @@ class Head:
         """Parameters of its own beside the output layer's: none."""
         return {}
 
+    def check_weights(self, weights, lengths):
+        """Refuse row weights the loss cannot honour: a row-wise loss takes
+        any."""
+
     def loss_and_gradient(self, Z, Y, weights, lengths=None, params=None):
         """``(sum_r w_r loss_r, dZ, grads)``: the weighted loss summed over
         the rows, its gradient with respect to ``Z`` and to the head's own
