@@ -122,9 +122,11 @@ EXPECTED_FAILURES = {
 #: is) as taking text, so the checks skip their numeric-array cases for it.
 
 
-#: Enough epochs for the checks that score a fit (check_regressors_train asks
-#: for R^2 > 0.5).
-CHECK_MAX_ITER = 100
+#: Enough epochs, at a learning rate of 0.01, for the checks that score a fit
+#: (check_regressors_train asks for R^2 > 0.5; on scikit-learn's regression
+#: data set the stacked bidirectional regressor reaches 0.74 and the default
+#: one 0.95), at half the time of 100 epochs at the default rate.
+CHECK_MAX_ITER = 50
 
 
 def expected_failed_checks(estimator):
@@ -142,7 +144,12 @@ def expected_failed_checks(estimator):
 #: through matrix products whose rounding depends on the number of rows
 #: (BLAS picks its kernel by shape), so float32 agrees only to about 1e-6.
 #: Float64 agrees to about 1e-15, far inside the checks' tolerance.
-CHECKED = {"random_state": 0, "dtype": "float64", "max_iter": CHECK_MAX_ITER}
+CHECKED = {
+    "random_state": 0,
+    "dtype": "float64",
+    "max_iter": CHECK_MAX_ITER,
+    "learning_rate_init": 0.01,
+}
 ESTIMATORS = [
     Estimator(**CHECKED, **layout)
     for Estimator in (RNNClassifier, RNNRegressor, RNNSequenceTagger)
