@@ -40,6 +40,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn_rnn import RNNRegressor
 from sklearn_rnn.datasets import load_co2
 from sklearn_rnn.forecasting import ConformalForecaster, make_windows
+from sklearn_rnn.forecasting._intervals import conformal_quantile
 from sklearn_rnn.preprocessing import SequenceScaler
 
 
@@ -104,13 +105,6 @@ def conformal(kind, season, window, horizon, calibration_size, coverage=0.9):
     )
 
 
-def radius_at(model, coverage):
-    """The split-conformal radius of a fitted model at another coverage."""
-    errors = np.sort(model.calibration_errors_, axis=0)
-    rank = int(np.ceil((len(errors) + 1) * coverage - 1e-9))
-    return errors[rank - 1, :, 0]
-
-
 def measure(name, values, season, window, horizon, calibration_size, step, n_origins):
     origins = len(values) - horizon - step * np.arange(n_origins)[::-1]
     rows = {}
@@ -136,7 +130,11 @@ def measure(name, values, season, window, horizon, calibration_size, step, n_ori
                 frame = model.fit(history).forecast(history)
                 point = frame["forecast"].to_numpy()
                 lower, upper = frame["lower"].to_numpy(), frame["upper"].to_numpy()
-                r80 = None if kind == "adaptive" else radius_at(model, 0.8)
+                r80 = (
+                    None
+                    if kind == "adaptive"
+                    else conformal_quantile(model.calibration_errors_, 0.8)[:, 0]
+                )
             naive = SeasonalNaive(season, horizon).predict(history[None, :, None])[0]
             inside90.extend((lower <= actual) & (actual <= upper))
             if r80 is not None:

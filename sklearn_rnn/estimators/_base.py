@@ -224,10 +224,16 @@ def _check_penalty(params, alpha):
         )
 
 
-def _unscaled_message(sequences, n_ids=0):
-    """The warning for a numeric feature far from unit scale (see
-    :data:`INPUT_SCALE_WARNING`), or None; the first ``n_ids`` columns are
-    embedding rows, not values."""
+def _unscaled_message(estimator, sequences):
+    """The warning for a numeric feature of ``sequences`` far from unit scale
+    (see :data:`INPUT_SCALE_WARNING`), or None. Token ids and category codes
+    are rows of a table, not values: X of token ids is not checked, and the
+    leading columns of categorical codes are left out."""
+    if estimator.embedding_dim is not None and estimator.categorical_features is None:
+        return None
+    n_ids = (
+        0 if estimator.categorical_features is None else len(estimator.category_values_)
+    )
     steps = sequences.steps()[:, n_ids:]
     if steps.shape[1] == 0:
         return None
@@ -244,12 +250,6 @@ def _unscaled_message(sequences, n_ids=0):
         "poorly. Scale X first, e.g. make_pipeline(SequenceScaler(), "
         "estimator) with sklearn_rnn.preprocessing.SequenceScaler."
     )
-
-
-def _warn_if_unscaled(sequences, n_ids=0):
-    message = _unscaled_message(sequences, n_ids)
-    if message is not None:
-        warn(message, UserWarning)
 
 
 class BlockReader:
@@ -303,11 +303,9 @@ class BlockReader:
             categorical=categorical,
             first_index=start,
         )
-        # token ids and categories are rows of a table, not values
-        if self.check_scale and (not tokens or categorical is not None):
+        if self.check_scale:
             self.check_scale = False
-            n_ids = 0 if categorical is None else len(est.category_values_)
-            message = _unscaled_message(sequences, n_ids)
+            message = _unscaled_message(est, sequences)
             if message is not None:
                 self.warnings.append(message)
         if sequences.n_sequences != size:
@@ -742,9 +740,9 @@ class BaseRNN(BaseEstimator):
         sequences = self._validate_X(
             X, reset=reset, tokens=tokens, dtype=dtype, categorical=categorical
         )
-        if reset and (not tokens or categorical is not None):
-            n_ids = 0 if categorical is None else len(self.category_values_)
-            _warn_if_unscaled(sequences, n_ids)
+        message = _unscaled_message(self, sequences) if reset else None
+        if message is not None:
+            warn(message, UserWarning)
         targets = self._encode_targets(y, sequences, reset=reset, classes=classes)
         weights = self._training_weights(sample_weight, sequences, targets, incremental)
         data = FitData(sequences, targets.values, weights, targets.labels)

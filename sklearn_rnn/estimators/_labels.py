@@ -6,8 +6,8 @@ and weigh them the same way, and read predictions from logits the same way
 through a softmax or logistic head. They differ in how read-out rows map to
 sequences (``_row_index``, ``_per_sequence``), and the tagger with
 ``crf=True`` decodes whole tag sequences instead (Viterbi for ``predict``,
-forward-backward marginals for ``predict_proba``, in
-:mod:`sklearn_rnn.estimators._tagger`).
+forward-backward marginals for ``predict_proba``), through the same head
+methods (:class:`sklearn_rnn.network._crf.CRFHead`).
 """
 
 import numpy as np

@@ -11,7 +11,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklearn_rnn._param_validation import Count
 from sklearn_rnn.forecasting._forecast import forecast_index, recursive_forecast
-from sklearn_rnn.forecasting._windows import _as_table, _many_series, make_windows
+from sklearn_rnn.forecasting._windows import (
+    _as_table,
+    _many_series,
+    first_columns,
+    make_windows,
+)
 
 
 class ConformalForecaster(BaseEstimator):
@@ -210,9 +215,7 @@ class ConformalForecaster(BaseEstimator):
                 "adaptation_rate follows the errors of one series in time order; "
                 "with several series use calibrate='per_series'."
             )
-        columns = next(
-            (list(p.columns) for p in parts if isinstance(p, pd.DataFrame)), None
-        )
+        columns = first_columns(parts)
         tables, tails = [], []
         for series_id, part in zip(ids, parts, strict=True):
             where = "series" if series_id is None else f"series {series_id!r}"
@@ -310,7 +313,7 @@ class ConformalForecaster(BaseEstimator):
         """The half-width of each horizon step and target from calibration
         errors in time order."""
         if self.adaptation_rate is None:
-            return _conformal_quantile(errors, self.coverage)
+            return conformal_quantile(errors, self.coverage)
         return self._adaptive_radius(errors)
 
     def _fit_model(self, tables, target_idx):
@@ -353,9 +356,9 @@ class ConformalForecaster(BaseEstimator):
             known = errors[: max(i - self.horizon + 1, 0)]
             if len(known) == 0:
                 continue
-            missed = errors[i] > _quantile_at(known, 1 - alpha)
+            missed = errors[i] > conformal_quantile(known, 1 - alpha)
             alpha += rate * (goal - missed)
-        return _quantile_at(errors, 1 - alpha)
+        return conformal_quantile(errors, 1 - alpha)
 
     def _forecast_from(self, model, values, target_idx, origins):
         """Forecasts (n_origins, horizon, n_targets) from each origin (their
@@ -447,19 +450,14 @@ class ConformalForecaster(BaseEstimator):
         return pd.DataFrame(columns, index=index)
 
 
-def _conformal_quantile(errors, coverage):
-    """The ``ceil((n + 1) * coverage)``-th smallest of the ``n`` errors of
-    each horizon step and target: split conformal's radius."""
-    rank = math.ceil((len(errors) + 1) * coverage - 1e-9)
-    return np.sort(errors, axis=0)[rank - 1]
-
-
-def _quantile_at(errors, level):
+def conformal_quantile(errors, level):
     """The conformal quantile of ``errors`` (n, horizon, n_targets) at a
-    ``level`` for each horizon step and target, each in [0, 1]: the
-    ``ceil((n + 1) * level)``-th smallest, capped at the largest error."""
+    ``level`` in [0, 1], one for every horizon step and target or one for
+    each: the ``ceil((n + 1) * level)``-th smallest, capped at the largest
+    error (split conformal's radius at ``level = coverage``)."""
     n = len(errors)
-    rank = np.ceil((n + 1) * np.clip(level, 0, 1) - 1e-9).astype(np.intp)
+    level = np.broadcast_to(np.clip(level, 0, 1), errors.shape[1:])
+    rank = np.ceil((n + 1) * level - 1e-9).astype(np.intp)
     rank = np.clip(rank, 1, n)
     ordered = np.sort(errors, axis=0)
     return np.take_along_axis(ordered, (rank - 1)[None], axis=0)[0]

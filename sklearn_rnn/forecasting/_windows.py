@@ -89,6 +89,12 @@ def _aligned(frame, columns, what):
     )
 
 
+def first_columns(parts):
+    """The columns of the first DataFrame among several series: the names
+    every other series is matched to (None when none has names)."""
+    return next((list(p.columns) for p in parts if isinstance(p, pd.DataFrame)), None)
+
+
 def _positions(target, names, n_columns=None, argument="target"):
     """The positions of the ``target`` columns: every column for None, else
     names among ``names``, or positions for an array without names.
@@ -268,10 +274,7 @@ def make_windows(
         ids, parts = many
         Xs, ys, groups = [], [], []
         n_columns = None
-        # the first series with column names names them for all the others
-        columns = next(
-            (list(p.columns) for p in parts if isinstance(p, pd.DataFrame)), None
-        )
+        columns = first_columns(parts)
         for k, (series_id, part) in enumerate(zip(ids, parts, strict=True)):
             try:
                 Xk, yk = _windows_of_one(
