@@ -111,3 +111,18 @@ def test_a_width_per_categorical_column():
         RNNRegressor(**SMALL, embedding_dim=[3, 0], categorical_features=[0, 2]).fit(
             X, y
         )
+
+
+def test_codes_beyond_float64_precision_are_refused():
+    """64-bit hashes above 2**53 could share a row after the read in float64:
+    refused, naming where, rather than merged silently; codes up to 2**53
+    are exact."""
+    X, y = shop_sales(n=20)
+    codes = [np.int64(2**53 - 5) + x[:, 0].astype(np.int64) for x in X]
+    frames = [pd.DataFrame({"product": c, "v": x[:, 1]}) for c, x in zip(codes, X)]
+    params = {**SMALL, "max_iter": 1, "embedding_dim": 2}
+    exact = RNNRegressor(**params, categorical_features=["product"]).fit(frames, y)
+    np.testing.assert_array_equal(exact.category_values_[0], 2**53 - 5 + np.arange(5))
+    frames[3].loc[2, "product"] = np.int64(2**62)
+    with pytest.raises(ValueError, match=f"Sequence 3 has the code {2**62} at step 2"):
+        RNNRegressor(**params, categorical_features=["product"]).fit(frames, y)

@@ -5,6 +5,9 @@ import numpy as np
 from sklearn_rnn.inputs._sequences import Sequences, check_sequences
 from sklearn_rnn.inputs._tokens import token_rows
 
+#: The largest code read exactly: float64 holds every whole number up to it.
+MAX_EXACT_CODE = 2**53
+
 
 def encode_categories(estimator, sequences, *, reset, columns, dtype, first_index=0):
     """Map the categorical columns of numeric sequences to embedding rows.
@@ -167,4 +170,15 @@ def _check_codes(sequences, column, first_index=0):
                 f"Sequence {first + i} has {values[i, t].item()!r} at step {t} in the "
                 f"categorical column {column}: categories are coded as whole "
                 "numbers."
+            )
+        # codes are read in float64, which tells whole numbers apart only up
+        # to 2**53: larger ones (64-bit hashes) could silently share a row
+        huge = np.abs(values) > MAX_EXACT_CODE
+        if huge.any():
+            i, t = np.argwhere(huge)[0]
+            raise ValueError(
+                f"Sequence {first + i} has the code {values[i, t].item():.0f} at "
+                f"step {t} in the categorical column {column}: codes beyond 2**53 "
+                "cannot all be told apart exactly. Map them to smaller codes "
+                "first (e.g. with pandas.factorize)."
             )
