@@ -90,6 +90,37 @@ def test_a_failed_call_leaves_a_token_model_as_it_was(fitted, kind, failing_call
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize(
+    "params, validation",
+    [
+        ({"alpha": 1e308}, None),
+        ({"early_stopping": True}, ([np.ones((3, 5))] * 4, Y_CLASSES[:4], None)),
+        ({"early_stopping": True, "validation_fraction": 0.01}, None),
+        ({"embedding_dim": 3, "embedding_init": np.ones((2, 3))}, None),
+    ],
+    ids=["penalty overflow", "bad validation set", "no held-out set", "short init"],
+)
+@pytest.mark.parametrize("warm", [False, True], ids=["new", "warm"])
+def test_checks_run_before_anything_is_written(fitted, params, validation, warm):
+    """The checks late in fit (penalty, validation set, held-out split,
+    embedding) fail before fit writes anything, without the safety net of
+    ``atomic_fit`` (``_fit.__wrapped__`` is fit without it)."""
+    tokens = "embedding_dim" in params
+    if warm and tokens:
+        pytest.skip("embedding_init is read by a new fit only")
+    estimator = (
+        copy.deepcopy(fitted["classifier"]) if warm else clone(fitted["classifier"])
+    )
+    estimator.set_params(warm_start=warm, **params)
+    X = TOKENS_GOOD if tokens else X_GOOD
+    before = snapshot(estimator)
+    with pytest.raises(ValueError):
+        type(estimator)._fit.__wrapped__(
+            estimator, X, Y_CLASSES, incremental=False, validation=validation
+        )
+    assert_same_state(before, estimator)
+
+
 def _raise_on_call(n, error):
     """A stand-in that raises ``error`` on its ``n``-th call and otherwise
     calls the function it replaces (set as ``.original``)."""

@@ -3,16 +3,17 @@
 The loop follows scikit-learn's MLP (``_fit_stochastic``) in its names and
 meanings, cut into small steps:
 
-1. :meth:`BaseRNN._fit_unchecked` checks the structure, reads X (which
-   records its features, vocabularies and categories on the estimator), the
-   targets, which each estimator encodes into an
-   :class:`~sklearn_rnn.estimators._targets.EncodedTargets` record, and the
-   weights; then it records the new state (the network spec, fresh copies of
-   the parameters and optimizer state), runs the checks that need the
-   network (memory, embedding, penalty) and reads the validation set, and
-   builds the monitor of what training watches
-   (:mod:`sklearn_rnn.estimators._monitor`). A failure at any point is
-   undone by :mod:`sklearn_rnn._atomic`;
+1. :meth:`BaseRNN._fit_unchecked` checks the structure, then builds the new
+   fitted state as a value, a :class:`~sklearn_rnn.estimators._state.FitState`:
+   reading X records its features, vocabularies and categories there, each
+   estimator encodes the targets into an
+   :class:`~sklearn_rnn.estimators._targets.EncodedTargets` record whose
+   classes or scaling join it; then come the network's spec and fresh
+   parameters, the checks that need them (memory, embedding, penalty) and
+   the validation set, read against the new state. Only when all of it has
+   passed is the state written onto the estimator, in one place
+   (:meth:`FitState.assign`); then the monitor of what training watches is
+   built (:mod:`sklearn_rnn.estimators._monitor`);
 2. :meth:`BaseRNN._source` says where training reads the sequences from
    (:mod:`sklearn_rnn.estimators._sources`): memory, or the blocks of a Dask
    collection, read one at a time;
@@ -20,9 +21,10 @@ meanings, cut into small steps:
    mini-batches of each part of the source and :meth:`BaseRNN._train_step`
    one update.
 
-Because training only updates arrays copied at the start of the call, the
-all-or-nothing wrapper of :mod:`sklearn_rnn._atomic` restores a failed or
-interrupted fit by putting the previous attributes back.
+A failed check thus changes nothing. Training itself updates arrays copied
+at the start of the call, so the all-or-nothing wrapper of
+:mod:`sklearn_rnn._atomic`, the safety net, restores a fit that fails or is
+interrupted while training by putting the previous attributes back.
 """
 
 import dataclasses
@@ -47,6 +49,7 @@ from sklearn_rnn._warnings import warn
 from sklearn_rnn.estimators._monitor import LossMonitor, ValidationMonitor
 from sklearn_rnn.estimators._progress import ProgressBar
 from sklearn_rnn.estimators._sources import BlockSource, MemorySource
+from sklearn_rnn.estimators._state import FitState
 from sklearn_rnn.estimators._targets import take_labels
 from sklearn_rnn.exceptions import DivergenceError
 from sklearn_rnn.inputs import (
@@ -224,15 +227,15 @@ def _check_penalty(params, alpha):
         )
 
 
-def _unscaled_message(estimator, sequences):
+def _unscaled_message(estimator, fitted, sequences):
     """The warning for a numeric feature of ``sequences`` far from unit scale
     (see :data:`INPUT_SCALE_WARNING`), or None. Token ids and category codes
     are rows of a table, not values: X of token ids is not checked, and the
-    leading columns of categorical codes are left out."""
+    leading columns of categorical codes (those of ``fitted``) are left out."""
     if estimator.embedding_dim is not None and estimator.categorical_features is None:
         return None
     n_ids = (
-        0 if estimator.categorical_features is None else len(estimator.category_values_)
+        0 if estimator.categorical_features is None else len(fitted.category_values_)
     )
     steps = sequences.steps()[:, n_ids:]
     if steps.shape[1] == 0:
@@ -265,6 +268,8 @@ class BlockReader:
     ----------
     estimator : BaseRNN
         Validates the blocks (``_validate_X``) and maps sequences to rows.
+    fitted : FitState
+        What the blocks are checked against: the state of the fit.
     blocks : Blocks
     targets : EncodedTargets
         Of the whole collection.
@@ -278,9 +283,19 @@ class BlockReader:
     """
 
     def __init__(
-        self, estimator, blocks, targets, weights, label_counts, dtype, *, check_scale
+        self,
+        estimator,
+        fitted,
+        blocks,
+        targets,
+        weights,
+        label_counts,
+        dtype,
+        *,
+        check_scale,
     ):
         self.estimator = estimator
+        self.fitted = fitted
         self.blocks = blocks
         self.targets = targets
         self.weights = weights
@@ -297,6 +312,7 @@ class BlockReader:
         categorical = est.categorical_features
         sequences = est._validate_X(
             value,
+            fitted=self.fitted,
             reset=False,
             tokens=tokens,
             dtype=self.dtype,
@@ -305,7 +321,7 @@ class BlockReader:
         )
         if self.check_scale:
             self.check_scale = False
-            message = _unscaled_message(est, sequences)
+            message = _unscaled_message(est, self.fitted, sequences)
             if message is not None:
                 self.warnings.append(message)
         if sequences.n_sequences != size:
@@ -500,26 +516,30 @@ class BaseRNN(BaseEstimator):
 
     # ------------------------------------------------------------------ input
 
-    def _validate_X(self, X, *, reset, tokens, dtype, categorical=None, first_index=0):
-        """Validate X; on ``reset`` record its feature count and names, or
-        with ``tokens`` (an embedding), its token ids, or with ``categorical``
+    def _validate_X(
+        self, X, *, fitted, reset, tokens, dtype, categorical=None, first_index=0
+    ):
+        """Validate X against ``fitted`` (the estimator, or the
+        :class:`~sklearn_rnn.estimators._state.FitState` a fit builds); on
+        ``reset`` record there its feature count and names, or with
+        ``tokens`` (an embedding), its token ids, or with ``categorical``
         columns too, their categories. ``first_index`` numbers X's first
         sequence in messages (a block of a Dask collection)."""
         if tokens and categorical is None:
             return validate_token_sequences(
-                self, X, reset=reset, first_index=first_index
+                fitted, X, reset=reset, first_index=first_index
             )
         if categorical is None:
             return validate_sequences(
-                self, X, reset=reset, dtype=dtype, first_index=first_index
+                fitted, X, reset=reset, dtype=dtype, first_index=first_index
             )
         # codes are read in float64, exact for integers up to 2**53, and cast
         # to the network's dtype only once they are rows of a table
         sequences = validate_sequences(
-            self, X, reset=reset, dtype=np.float64, first_index=first_index
+            fitted, X, reset=reset, dtype=np.float64, first_index=first_index
         )
         return encode_categories(
-            self,
+            fitted,
             sequences,
             reset=reset,
             columns=categorical,
@@ -539,6 +559,7 @@ class BaseRNN(BaseEstimator):
         spec = self._spec
         return self._validate_X(
             X,
+            fitted=self,
             reset=False,
             tokens=spec.embedding_dim is not None,
             dtype=self.params_["out.W"].dtype,
@@ -642,62 +663,51 @@ class BaseRNN(BaseEstimator):
         early_stopping = self._early_stopping(incremental, validation)
         scorer = self._scorer() if early_stopping else None
         dtype = np.dtype(self.dtype)
-        tokens = self.embedding_dim is not None
-        categorical = self.categorical_features
+        # the new fitted state is built as a value and checked whole; nothing
+        # is written on the estimator before every check below has passed
+        state = FitState.of(self) if continuing else FitState(type(self).__name__)
         source, targets = self._source(
             X,
             y,
             sample_weight,
+            fitted=state,
             reset=not continuing,
             classes=classes,
             incremental=incremental,
             dtype=dtype,
         )
         rng = check_random_state(self.random_state)
-
-        # X, y and the weights have been read (reading X recorded its features,
-        # vocabularies and categories); the checks that need the network
-        # (memory, embedding, penalty) and the validation set come below, so
-        # a failure from here on is undone by atomic_fit. The arrays training
-        # updates in place are fresh copies, so that an error or an interrupt
-        # leaves those of the last fit as they were.
-        vars(self).update(targets.fitted)
-        self._spec_fields = dataclasses.asdict(
-            NetworkSpec(head=targets.head, **structure)
-        )
-        self._random_state = rng
+        spec = NetworkSpec(head=targets.head, **structure)
+        # the arrays training updates in place are fresh copies, so that an
+        # error or an interrupt leaves those of the last fit as they were
         if continuing:
-            self.params_ = {
-                k: v.astype(dtype, order="C") for k, v in self.params_.items()
-            }
-            self.loss_curve_ = list(self.loss_curve_)
+            params = {k: v.astype(dtype, order="C") for k, v in self.params_.items()}
+            state.loss_curve_ = list(self.loss_curve_)
         else:
-            n_inputs = source.n_features
-            if categorical is not None:  # row 0 of each table: unseen categories
-                n_inputs = (
-                    tuple(len(v) + 1 for v in self.category_values_),
-                    source.n_features - len(self.category_values_),
-                )
-            elif tokens:  # row 0 of each table: unseen tokens
-                vocabularies = self.token_ids_
-                if isinstance(vocabularies, np.ndarray):
-                    n_inputs = len(vocabularies) + 1
-                else:
-                    n_inputs = tuple(len(ids) + 1 for ids in vocabularies)
-            _check_memory(self._spec, n_inputs, targets.n_outputs, dtype)
-            self.params_ = init_params(
-                self._spec, n_inputs, targets.n_outputs, rng, dtype
-            )
-            if tokens and categorical is None and self.embedding_init is not None:
-                self.params_["embed.table"] = self._initial_embedding(dtype)
-            self.n_iter_ = 0
-            self.t_ = 0
-            self.loss_curve_ = []
-        _check_penalty(self.params_, self.alpha)
-        optimizer = SOLVERS[self.solver](self, self.params_)
+            n_inputs = self._n_inputs(state, source.n_features)
+            _check_memory(spec, n_inputs, targets.n_outputs, dtype)
+            params = init_params(spec, n_inputs, targets.n_outputs, rng, dtype)
+            if self.embedding_init is not None:
+                params["embed.table"] = self._initial_embedding(state.token_ids_, dtype)
+            state.update({"n_iter_": 0, "t_": 0, "loss_curve_": []})
+        _check_penalty(params, self.alpha)
+        optimizer = SOLVERS[self.solver](self, params)
         if incremental and continuing:
             optimizer.load_state_dict(self._optimizer_state)
+        if early_stopping and validation is not None:
+            held_out = self._validation_set(*validation, fitted=state, dtype=dtype)
+        elif early_stopping:
+            source, held_out = source.split(self, targets.codes, rng)
 
+        # every check has passed: the new state is written in one place
+        state.update(
+            {
+                "params_": params,
+                "_spec_fields": dataclasses.asdict(spec),
+                "_random_state": rng,
+            }
+        )
+        state.assign(self)
         if not early_stopping:
             monitor = (
                 LossMonitor.resume(self, self.tol)
@@ -705,10 +715,6 @@ class BaseRNN(BaseEstimator):
                 else LossMonitor(self.tol)
             )
         else:
-            if validation is not None:
-                held_out = self._validation_set(*validation, dtype=dtype)
-            else:
-                source, held_out = source.split(self, targets.codes)
 
             def evaluate():
                 return self._evaluate(held_out, scorer)
@@ -721,15 +727,47 @@ class BaseRNN(BaseEstimator):
         self._train(source, monitor, optimizer, incremental=incremental)
         self._optimizer_state = optimizer.state_dict()
 
-    def _source(self, X, y, sample_weight, *, reset, classes, incremental, dtype):
+    def _targets(self, y, sequences, *, fitted, reset, classes):
+        """``y`` encoded for the loss (``_encode_targets``) and checked
+        against ``fitted``; on ``reset`` the attributes the encoding learns
+        (classes, target scaling) are recorded on ``fitted``."""
+        targets = self._encode_targets(
+            y, sequences, fitted=fitted, reset=reset, classes=classes
+        )
+        fitted.update(targets.fitted)
+        return targets
+
+    def _n_inputs(self, fitted, n_features):
+        """What the first layer reads, as :func:`init_params` takes it: the
+        number of features, the rows of each embedding table, or both (row
+        0 of each table is the row of unseen tokens or categories)."""
+        if self.categorical_features is not None:
+            tables = tuple(len(v) + 1 for v in fitted.category_values_)
+            return tables, n_features - len(tables)
+        if self.embedding_dim is None:
+            return n_features
+        vocabularies = fitted.token_ids_
+        if isinstance(vocabularies, np.ndarray):
+            return len(vocabularies) + 1
+        return tuple(len(ids) + 1 for ids in vocabularies)
+
+    def _source(
+        self, X, y, sample_weight, *, fitted, reset, classes, incremental, dtype
+    ):
         """``(source, targets)``: where training reads ``X`` from, with the
         encoded targets and weights; a Dask collection is read block by
-        block (:meth:`_block_source`)."""
+        block (:meth:`_block_source`).
+
+        ``fitted`` (a :class:`~sklearn_rnn.estimators._state.FitState`)
+        receives what X and y teach on ``reset``; otherwise X and y are
+        checked against it.
+        """
         if is_dask_collection(X):
             return self._block_source(
                 X,
                 y,
                 sample_weight,
+                fitted=fitted,
                 reset=reset,
                 classes=classes,
                 incremental=incremental,
@@ -738,17 +776,28 @@ class BaseRNN(BaseEstimator):
         tokens = self.embedding_dim is not None
         categorical = self.categorical_features
         sequences = self._validate_X(
-            X, reset=reset, tokens=tokens, dtype=dtype, categorical=categorical
+            X,
+            fitted=fitted,
+            reset=reset,
+            tokens=tokens,
+            dtype=dtype,
+            categorical=categorical,
         )
-        message = _unscaled_message(self, sequences) if reset else None
+        message = _unscaled_message(self, fitted, sequences) if reset else None
         if message is not None:
             warn(message, UserWarning)
-        targets = self._encode_targets(y, sequences, reset=reset, classes=classes)
-        weights = self._training_weights(sample_weight, sequences, targets, incremental)
+        targets = self._targets(
+            y, sequences, fitted=fitted, reset=reset, classes=classes
+        )
+        weights = self._training_weights(
+            sample_weight, sequences, targets, fitted, incremental
+        )
         data = FitData(sequences, targets.values, weights, targets.labels)
         return MemorySource(data), targets
 
-    def _block_source(self, X, y, sample_weight, *, reset, classes, incremental, dtype):
+    def _block_source(
+        self, X, y, sample_weight, *, fitted, reset, classes, incremental, dtype
+    ):
         """``(source, targets)`` for a Dask collection ``X``.
 
         X's blocks are read as training takes them, each validated then, its
@@ -757,7 +806,7 @@ class BaseRNN(BaseEstimator):
         weights whole (one value per sequence, or per step), the features
         from X's metadata, a vocabulary of token ids.
         """
-        blocks = self._block_inputs(X, reset=reset)
+        blocks = self._block_inputs(X, fitted=fitted, reset=reset)
         y = aligned_targets(blocks, y, per_step=self._per_step)
         if sample_weight is not None:
             sample_weight = aligned_targets(
@@ -776,17 +825,21 @@ class BaseRNN(BaseEstimator):
         # what the targets and weights are checked against before any block
         # is read: the sequences' count, and each one's number of labels
         expected = Sequences(None, lengths)
-        targets = self._encode_targets(y, expected, reset=reset, classes=classes)
-        weights = self._training_weights(sample_weight, expected, targets, incremental)
+        targets = self._targets(
+            y, expected, fitted=fitted, reset=reset, classes=classes
+        )
+        weights = self._training_weights(
+            sample_weight, expected, targets, fitted, incremental
+        )
         # a new fit warns of unscaled features from the first block it reads
         read = BlockReader(
-            self, blocks, targets, weights, lengths, dtype, check_scale=reset
+            self, fitted, blocks, targets, weights, lengths, dtype, check_scale=reset
         )
         return BlockSource(blocks, read, targets.labels), targets
 
-    def _block_inputs(self, X, *, reset):
+    def _block_inputs(self, X, *, fitted, reset):
         """The :class:`~sklearn_rnn.inputs.Blocks` of ``X``; on ``reset``
-        record what X's metadata says of its features, and learn the
+        record on ``fitted`` what X's metadata says of its features, and learn the
         vocabulary of token ids or the categories of ``categorical_features``
         in one pass over the blocks, each reduced to its distinct values."""
         ids_only = self.embedding_dim is not None and self.categorical_features is None
@@ -802,25 +855,28 @@ class BaseRNN(BaseEstimator):
                 parts = blocks.map(token_vocabulary)
                 columns = zip(*parts, strict=True)
                 record_vocabularies(
-                    self, [np.unique(np.concatenate(c)) for c in columns]
+                    fitted, [np.unique(np.concatenate(c)) for c in columns]
                 )
             return blocks
-        check_features(self, blocks.n_features, blocks.feature_names, reset=reset)
+        check_features(fitted, blocks.n_features, blocks.feature_names, reset=reset)
         if self.categorical_features is not None and reset:
-            self.categorical_features_ = resolve_columns(
+            fitted.categorical_features_ = resolve_columns(
                 self.categorical_features, blocks.n_features, blocks.feature_names
             )
             parts = blocks.map(
-                functools.partial(block_categories, columns=self.categorical_features_)
+                functools.partial(
+                    block_categories, columns=fitted.categorical_features_
+                )
             )
-            self.category_values_ = [
+            fitted.category_values_ = [
                 np.unique(np.concatenate(c)) for c in zip(*parts, strict=True)
             ]
         return blocks
 
-    def _initial_embedding(self, dtype):
+    def _initial_embedding(self, token_ids, dtype):
         """The embedding table from ``embedding_init``: row ``k + 1`` is the
-        vector of token id ``token_ids_[k]``, row 0 (unseen tokens) zero."""
+        vector of token id ``token_ids[k]``, row 0 (unseen tokens) zero;
+        ``token_ids`` is the vocabulary (a list of them: the first)."""
         vectors = np.asarray(self.embedding_init, dtype=np.float64)
         width = np.atleast_1d(self.embedding_dim)[0]
         if vectors.ndim != 2 or vectors.shape[1] != width:
@@ -830,7 +886,7 @@ class BaseRNN(BaseEstimator):
             )
         if not np.isfinite(vectors).all():
             raise ValueError("embedding_init holds NaN or infinite values.")
-        words = self.token_ids_
+        words = token_ids
         if not isinstance(words, np.ndarray):  # several id columns: the first
             words = words[0]
         beyond = words[words >= len(vectors)]
@@ -867,17 +923,15 @@ class BaseRNN(BaseEstimator):
             return self.scoring
         return get_scorer(self.scoring)
 
-    def _training_weights(self, sample_weight, sequences, targets, incremental):
-        """Weight of each read-out row: ``sample_weight`` times the class
-        weights, or None when neither is given."""
+    def _training_weights(self, sample_weight, sequences, targets, fitted, incremental):
+        """Weight of each read-out row: ``sample_weight`` times the weights
+        of the classes of ``fitted``, or None when neither is given."""
         weights = None
         if sample_weight is not None:
             weights = self._row_weights(sample_weight, sequences)
             get_head(targets.head).check_weights(weights, sequences.lengths)
         class_weights = self._class_weights(
-            targets,
-            targets.fitted.get("classes_", getattr(self, "classes_", None)),
-            incremental=incremental,
+            targets, getattr(fitted, "classes_", None), incremental=incremental
         )
         if class_weights is None:
             return weights
@@ -893,15 +947,16 @@ class BaseRNN(BaseEstimator):
         """Weight of each row from the classes (None: regression)."""
         return None
 
-    def _validation_split(self, data, codes):
+    def _validation_split(self, data, codes, rng):
         """``(train_idx, held_out)``: a ``validation_fraction`` of the
-        sequences held out, stratified by class for one label per sequence."""
+        sequences held out (drawn with ``rng``), stratified by class for one
+        label per sequence."""
         n = data.sequences.n_sequences
         stratify = None if self._per_step else codes
         try:
             train_idx, val_idx = train_test_split(
                 np.arange(n),
-                random_state=self._random_state,
+                random_state=rng,
                 test_size=self.validation_fraction,
                 stratify=stratify,
             )
@@ -920,9 +975,10 @@ class BaseRNN(BaseEstimator):
         )
         return train_idx, held_out
 
-    def _validation_set(self, X_val, y_val, sample_weight_val, *, dtype):
-        """The user's validation sequences, checked against the training data,
-        as a source (:mod:`sklearn_rnn.estimators._sources`)."""
+    def _validation_set(self, X_val, y_val, sample_weight_val, *, fitted, dtype):
+        """The user's validation sequences, checked against the state
+        ``fitted`` learned from the training data, as a source
+        (:mod:`sklearn_rnn.estimators._sources`)."""
         if X_val is None or y_val is None:
             raise ValueError("X_val and y_val must be given together.")
         try:
@@ -930,6 +986,7 @@ class BaseRNN(BaseEstimator):
                 X_val,
                 y_val,
                 sample_weight_val,
+                fitted=fitted,
                 reset=False,
                 classes=None,
                 incremental=False,

@@ -216,17 +216,17 @@ class RNNClassifier(ClassLabelsMixin, ClassifierMixin, BaseRNN):
             X, y, incremental=True, classes=classes, sample_weight=sample_weight
         )
 
-    def _encode_targets(self, y, sequences, *, reset, classes=None):
+    def _encode_targets(self, y, sequences, *, fitted, reset, classes=None):
         y = check_targets(y, sequences.n_sequences, type(self).__name__)
         y = column_or_1d(y, warn=True)
-        fitted, codes, head, n_outputs = self._encode_labels(
-            y, reset=reset, classes=classes
+        learned, codes, head, n_outputs = self._encode_labels(
+            y, fitted=fitted, reset=reset, classes=classes
         )
         if n_outputs == 1:
             values = codes[:, None].astype(np.float64)
         else:
             values = np.eye(n_outputs)[codes]
-        return EncodedTargets(values, head, n_outputs, y, fitted, codes)
+        return EncodedTargets(values, head, n_outputs, y, learned, codes)
 
     def score(self, X, y, sample_weight=None):
         """Mean accuracy of the predicted labels, as scikit-learn's

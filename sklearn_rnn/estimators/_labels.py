@@ -64,10 +64,10 @@ class ClassLabelsMixin:
     ``_decoding_constraints``.
     """
 
-    def _encode_labels(self, labels, *, reset, classes, lengths=None):
-        """``(fitted, codes, head, n_outputs)``: the classes learned on
-        ``reset`` (from ``classes`` if given, else from ``labels``) or the
-        fitted ones, each label's code, and the output head they need.
+    def _encode_labels(self, labels, *, fitted, reset, classes, lengths=None):
+        """``(learned, codes, head, n_outputs)``: the classes learned on
+        ``reset`` (from ``classes`` if given, else from ``labels``) or those
+        of ``fitted``, each label's code, and the output head they need.
         ``lengths`` are given when there is one label per step."""
         missing = np.flatnonzero(pd.isna(np.asarray(labels)))
         if missing.size:
@@ -77,16 +77,16 @@ class ClassLabelsMixin:
             )
         check_classification_targets(labels)
         if reset:
-            fitted = learn_classes(
+            learned = learn_classes(
                 labels if classes is None else classes, type(self).__name__
             )
+            state = learned
         else:
-            fitted = {}
+            learned = {}
             known = ("classes_", "n_outputs_", "out_activation_")
-            current = {k: getattr(self, k) for k in known}
-        state = fitted or current
+            state = {k: getattr(fitted, k) for k in known}
         codes = class_codes(labels, state["classes_"])
-        return fitted, codes, state["out_activation_"], state["n_outputs_"]
+        return learned, codes, state["out_activation_"], state["n_outputs_"]
 
     def _check_partial_fit_classes(self, classes):
         """The ``classes`` to learn on a first ``partial_fit``, None after."""

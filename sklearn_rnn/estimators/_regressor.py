@@ -251,7 +251,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         """
         return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
-    def _encode_targets(self, y, sequences, *, reset, classes=None):
+    def _encode_targets(self, y, sequences, *, fitted, reset, classes=None):
         y = check_targets(y, sequences.n_sequences, type(self).__name__, ensure_2d=True)
         y = y.reshape(len(y), -1).astype(np.float64)
         labels = y.ravel() if y.shape[1] == 1 else y
@@ -264,22 +264,22 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             mean, scale = target_standardisation(
                 y, self.scale_targets, centre=self.loss != "poisson"
             )
-            fitted = {
+            learned = {
                 "n_outputs_": y.shape[1],
                 "out_activation_": "exp" if self.loss == "poisson" else "identity",
                 "target_mean_": mean,
                 "target_scale_": scale,
             }
         else:
-            fitted = {}
-            mean, scale = self.target_mean_, self.target_scale_
-            if y.shape[1] != self.n_outputs_:
+            learned = {}
+            mean, scale = fitted.target_mean_, fitted.target_scale_
+            if y.shape[1] != fitted.n_outputs_:
                 raise ValueError(
                     f"y has {y.shape[1]} outputs, but {type(self).__name__} was "
-                    f"fitted with {self.n_outputs_}."
+                    f"fitted with {fitted.n_outputs_}."
                 )
         values = (y - mean) / scale
-        return EncodedTargets(values, self._head_name(), y.shape[1], labels, fitted)
+        return EncodedTargets(values, self._head_name(), y.shape[1], labels, learned)
 
     def _head_name(self):
         """The output head ``loss`` (and ``quantile``) ask for."""

@@ -54,10 +54,11 @@ class MemorySource:
             order = order[rng.permutation(len(order))]
         yield self.data, order
 
-    def split(self, estimator, codes):
+    def split(self, estimator, codes, rng):
         """``(train, held_out)``: the estimator's ``validation_fraction`` of
-        the sequences held out (see ``_validation_split``)."""
-        train_idx, held_out = estimator._validation_split(self.data, codes)
+        the sequences held out, drawn with ``rng`` (see
+        ``_validation_split``)."""
+        train_idx, held_out = estimator._validation_split(self.data, codes, rng)
         return MemorySource(self.data, train_idx), MemorySource(held_out)
 
     def scorer_input(self):
@@ -118,10 +119,10 @@ class BlockSource:
         finally:
             stream.close()
 
-    def split(self, estimator, codes):
+    def split(self, estimator, codes, rng):
         """``(train, held_out)``: about the estimator's
-        ``validation_fraction`` of the blocks held out, whole, chosen with its
-        random state."""
+        ``validation_fraction`` of the blocks held out, whole, chosen with
+        ``rng``."""
         n_blocks = len(self.selected)
         n_held = max(1, round(estimator.validation_fraction * n_blocks))
         if n_blocks - n_held < 1:
@@ -130,7 +131,7 @@ class BlockSource:
                 f"but X has {n_blocks} block(s): split it into more blocks "
                 "(X.rechunk or X.repartition) or pass X_val and y_val."
             )
-        held = np.sort(estimator._random_state.permutation(n_blocks)[:n_held])
+        held = np.sort(rng.permutation(n_blocks)[:n_held])
         train = np.setdiff1d(np.arange(n_blocks), held)
         return (
             BlockSource(self.blocks, self.read, self.labels, self.selected[train]),

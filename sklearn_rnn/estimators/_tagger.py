@@ -266,18 +266,22 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN):
             X, y, incremental=True, classes=classes, sample_weight=sample_weight
         )
 
-    def _encode_targets(self, y, sequences, *, reset, classes=None):
+    def _encode_targets(self, y, sequences, *, fitted, reset, classes=None):
         labels = check_sequence_labels(y, sequences.lengths, type(self).__name__)
-        fitted, codes, head, n_outputs = self._encode_labels(
-            labels, reset=reset, classes=classes, lengths=sequences.lengths
+        learned, codes, head, n_outputs = self._encode_labels(
+            labels,
+            fitted=fitted,
+            reset=reset,
+            classes=classes,
+            lengths=sequences.lengths,
         )
         if reset and self.crf:
-            fitted["out_activation_"] = head = "crf"
-            fitted["n_outputs_"] = n_outputs = len(fitted["classes_"])
+            learned["out_activation_"] = head = "crf"
+            learned["n_outputs_"] = n_outputs = len(learned["classes_"])
         if self.crf_constraints == "bio":
-            check_bio_tags(fitted.get("classes_", getattr(self, "classes_", [])))
+            check_bio_tags(learned.get("classes_", getattr(fitted, "classes_", [])))
         per_sequence = _split(labels, sequences.lengths)
-        return EncodedTargets(codes, head, n_outputs, per_sequence, fitted, codes)
+        return EncodedTargets(codes, head, n_outputs, per_sequence, learned, codes)
 
     def _check_continuation(self, structure):
         super()._check_continuation(structure)

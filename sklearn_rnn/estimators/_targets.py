@@ -10,10 +10,9 @@ class EncodedTargets:
     """Targets encoded for the loss, and the fitted state they imply.
 
     Returned by each estimator's ``_encode_targets``; ``fit`` builds the
-    network from ``head`` and ``n_outputs`` and records ``fitted`` on the
-    estimator once X, y and the weights have been read (the network's own
-    checks and the validation set come after; a failure there is undone by
-    :func:`sklearn_rnn._atomic.atomic_fit`).
+    network from ``head`` and ``n_outputs`` and adds ``fitted`` to the
+    :class:`~sklearn_rnn.estimators._state.FitState` it is building, which
+    is written onto the estimator once every check has passed.
 
     Attributes
     ----------

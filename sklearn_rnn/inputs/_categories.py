@@ -21,7 +21,9 @@ def encode_categories(estimator, sequences, *, reset, columns, dtype, first_inde
 
     Parameters
     ----------
-    estimator : estimator
+    estimator : estimator or FitState
+        Receives ``categorical_features_`` and ``category_values_`` on
+        ``reset``, as in :func:`~sklearn_rnn.inputs.validate_sequences`.
     sequences : Sequences
         Validated numeric sequences, in float64 so that codes up to 2**53
         are exact (float32 holds whole numbers exactly only up to 2**24).

@@ -15,10 +15,12 @@ def validate_sequences(estimator, X, *, reset, dtype, first_index=0):
 
     Parameters
     ----------
-    estimator : estimator
+    estimator : estimator or FitState
         Receives ``n_features_in_``, ``feature_names_in_`` and (for a 2D
         DataFrame) ``step_names_in_`` on ``reset``; otherwise X is checked
-        against them.
+        against them. The estimators' ``fit`` passes the
+        :class:`~sklearn_rnn.estimators._state.FitState` it is building, and
+        writes it onto the estimator once every check has passed.
     X : sequences in any format accepted by :func:`check_sequences`
     reset : bool
         True in ``fit``, False when predicting or transforming.
@@ -53,7 +55,7 @@ def check_features(estimator, n_features, names, step_names=None, *, reset):
     elif n_features != estimator.n_features_in_:
         raise ValueError(
             f"X has {n_features} features per step, but "
-            f"{type(estimator).__name__} is expecting {estimator.n_features_in_} "
+            f"{_name(estimator)} is expecting {estimator.n_features_in_} "
             "features per step as input."
         )
     _check_feature_names(estimator, names, reset=reset)
@@ -65,12 +67,13 @@ def validate_token_sequences(estimator, X, *, reset, first_index=0):
 
     On ``reset`` the ids seen become the vocabulary: ``token_ids_`` (sorted;
     with several ids per step, a list of one such array per column) is set
-    on the estimator and ``n_features_in_`` to the number of ids per step.
+    on ``estimator`` and ``n_features_in_`` to the number of ids per step.
     Ids outside the vocabulary map to row 0, the row of unseen tokens.
 
     Parameters
     ----------
-    estimator : estimator
+    estimator : estimator or FitState
+        As in :func:`validate_sequences`.
     X : sequences of token ids in any format accepted by
         :func:`~sklearn_rnn.inputs.check_token_sequences`
     reset : bool
@@ -94,7 +97,7 @@ def validate_token_sequences(estimator, X, *, reset, first_index=0):
         if n_columns != estimator.n_features_in_:
             raise ValueError(
                 f"X has {n_columns} token ids per step, but "
-                f"{type(estimator).__name__} is expecting {estimator.n_features_in_}."
+                f"{_name(estimator)} is expecting {estimator.n_features_in_}."
             )
         _check_feature_names(estimator, None, reset=False)
     vocabularies = estimator.token_ids_ if n_columns > 1 else [estimator.token_ids_]
@@ -129,9 +132,15 @@ def record_vocabularies(estimator, vocabularies):
     _check_feature_names(estimator, None, reset=True)
 
 
+def _name(estimator):
+    """The class name of the estimator, for messages; ``estimator`` may be
+    the :class:`~sklearn_rnn.estimators._state.FitState` a fit builds."""
+    return getattr(estimator, "estimator_name", None) or type(estimator).__name__
+
+
 def _check_feature_names(estimator, names, *, reset):
     """scikit-learn's feature-name rules, for names read from any format."""
-    name = type(estimator).__name__
+    name = _name(estimator)
     if reset:
         _record_names(estimator, "feature_names_in_", names)
         return
@@ -174,7 +183,7 @@ def _check_step_names(estimator, names, *, reset):
     if set(names) == set(fitted) and any(names != fitted):
         raise ValueError(
             "The columns of X are its time steps, oldest first. "
-            f"{type(estimator).__name__} was fitted with the steps "
+            f"{_name(estimator)} was fitted with the steps "
             f"{list(fitted)} and X has the same steps in another order: "
             f"{list(names)}. Reorder the columns, e.g. X[model.step_names_in_]."
         )
