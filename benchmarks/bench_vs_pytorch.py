@@ -8,11 +8,21 @@ sklearn_rnn is faster). A second table times the training epochs again with
 another process holding one core (a pure-Python busy loop), as on a laptop
 or a CI machine that is never quiet.
 
-PyTorch is a benchmark-only dependency: ``pip install torch`` (the CPU
-build). Run with::
+Each configuration also gets its achieved GFLOP/s (the multiply-adds of
+the layer's matrix products, forward and backward, over the epoch's time),
+beside the machine's own sgemm rate measured in the same run (NumPy's BLAS,
+2048 x 2048, one and two threads).
 
-    python benchmarks/bench_vs_pytorch.py [--threads 2] [--repeat 5]
+Run it as users run: on some machines ``OPENBLAS_CORETYPE`` and
+``OPENBLAS_L2_SIZE`` are set in the environment and pin NumPy's OpenBLAS to
+older kernels, so the benchmark command (and only it) unsets both::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
+        python benchmarks/bench_vs_pytorch.py [--threads 2] [--repeat 5]
         [--sizes 16 32 64 128 256] [--cells elman lstm gru] [--output FILE]
+
+The report starts with the BLAS kernel that threadpoolctl shows. PyTorch is
+a benchmark-only dependency: ``pip install torch`` (the CPU build).
 """
 
 import argparse
@@ -28,6 +38,44 @@ import numpy as np
 
 N_SEQUENCES, N_STEPS, N_FEATURES, N_CLASSES, BATCH = 1024, 50, 8, 5, 32
 N_PREDICT = 10_000
+#: Matrix products of each cell's step: gate blocks of ``n_hidden`` columns.
+GATES = {"elman": 1, "gru": 3, "lstm": 4}
+
+
+def epoch_gflop(cell, hidden):
+    """Multiply-adds of one training epoch's matrix products, as GFLOP: the
+    forward product ``[x_t, h_{t-1}] W`` at every step, and twice as many
+    backward (the gradients of the inputs and of the weights)."""
+    forward = 2 * N_SEQUENCES * N_STEPS * (N_FEATURES + hidden) * GATES[cell] * hidden
+    return 3 * forward / 1e9
+
+
+def blas_report():
+    """The BLAS NumPy uses, as threadpoolctl shows it, and the two
+    environment variables that pin OpenBLAS's kernel."""
+    from threadpoolctl import threadpool_info
+
+    lines = []
+    for info in threadpool_info():
+        if info["user_api"] == "blas":
+            lines.append(
+                f"- NumPy's BLAS: {info['internal_api']} {info.get('version')}, "
+                f"kernel {info.get('architecture')}"
+            )
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        lines.append(f"- {name}: {os.environ.get(name, 'not set')}")
+    return lines
+
+
+def sgemm_rate(threads, size=2048, repeat=5):
+    """GFLOP/s of NumPy's float32 matrix product on ``threads`` threads."""
+    from threadpoolctl import threadpool_limits
+
+    A = np.random.RandomState(0).normal(size=(size, size)).astype(np.float32)
+    with threadpool_limits(threads, user_api="blas"):
+        A @ A
+        seconds = median_of(repeat, lambda: A @ A)
+    return 2 * size**3 / seconds / 1e9
 
 
 def median_of(repeat, fn):
@@ -205,10 +253,15 @@ def main():
         f"{N_CLASSES} classes, batch {BATCH}, float32, Adam, {args.threads} "
         f"threads on both sides, median of {args.repeat} runs.",
         "",
-        "| cell | hidden | epoch, PyTorch | epoch, ours | ratio | predict 1, "
-        "ratio | predict 10,000, ratio |",
-        "|---|---|---|---|---|---|---|",
+        *blas_report(),
+        f"- sgemm, NumPy, 2048 x 2048: {sgemm_rate(1):.0f} GFLOP/s on one thread, "
+        f"{sgemm_rate(args.threads):.0f} on {args.threads}",
+        "",
+        "| cell | hidden | epoch, PyTorch | epoch, ours | ratio | GFLOP/s, "
+        "PyTorch | GFLOP/s, ours | predict 1, ratio | predict 10,000, ratio |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
+    print("\n".join(lines), flush=True)
     X_one, _ = data(1, seed=1)
     X_many, _ = data(N_PREDICT, seed=2)
     loaded = []
@@ -222,9 +275,11 @@ def main():
             torch_predict(X_one)
             p1 = speed_ratio(5 * args.repeat, torch_predict, clf.predict_proba, X_one)
             pn = speed_ratio(args.repeat, torch_predict, clf.predict_proba, X_many)
+            gflop = epoch_gflop(cell, hidden)
             line = (
                 f"| {cell} | {hidden} | {t_torch:.3f} s | {t_ours:.3f} s | "
-                f"{t_torch / t_ours:.2f} | {p1:.2f} | {pn:.2f} |"
+                f"{t_torch / t_ours:.2f} | {gflop / t_torch:.0f} | "
+                f"{gflop / t_ours:.0f} | {p1:.2f} | {pn:.2f} |"
             )
             print(line, flush=True)
             lines.append(line)
