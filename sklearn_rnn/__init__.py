@@ -4,7 +4,9 @@ Public API:
 
 - :class:`RNNClassifier`: one label per sequence (many-to-one);
 - :class:`RNNRegressor`: one target per sequence, e.g. forecasting;
-- :class:`RNNSequenceTagger`: one label per time step (many-to-many).
+- :class:`RNNSequenceTagger`: one label per time step (many-to-many);
+- :class:`StreamState`: where sequences predicted a part at a time stand
+  (``predict_stream``).
 
 The implementation lives in sub-packages: ``estimators`` (the classes above
 and their training loop), ``inputs`` (sequence formats, token ids and
@@ -15,7 +17,12 @@ validation), ``network`` (embedding, layers, heads, initialisation),
 ``forecasting``, ``datasets`` and ``inspection``.
 """
 
-from sklearn_rnn.estimators import RNNClassifier, RNNRegressor, RNNSequenceTagger
+from sklearn_rnn.estimators import (
+    RNNClassifier,
+    RNNRegressor,
+    RNNSequenceTagger,
+    StreamState,
+)
 from sklearn_rnn.exceptions import DivergenceError, StepColumnsWarning
 
 __version__ = "0.1.0"
@@ -26,4 +33,5 @@ __all__ = [
     "RNNRegressor",
     "RNNSequenceTagger",
     "StepColumnsWarning",
+    "StreamState",
 ]

@@ -315,9 +315,9 @@ def test_stepwise_states_equal_the_whole_sequence(generator):
     model = generator.model_
     ids = generator.vectorizer_.transform(["the cat sat"])[0]
     whole = model.predict_log_proba([ids])[0]
-    Z, states = model._continue([ids[:1]])
+    Z, _, states = model._continue([ids[:1]])
     for t in range(1, len(ids)):
-        Z, states = model._continue([ids[t : t + 1]], states)
+        Z, _, states = model._continue([ids[t : t + 1]], states)
     np.testing.assert_allclose(
         np.exp(whole[-1]),
         np.exp(Z[0] - Z[0].max()) / np.exp(Z[0] - Z[0].max()).sum(),

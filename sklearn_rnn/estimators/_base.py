@@ -50,6 +50,7 @@ from sklearn_rnn.estimators._monitor import LossMonitor, ValidationMonitor
 from sklearn_rnn.estimators._progress import ProgressBar
 from sklearn_rnn.estimators._sources import BlockSource, MemorySource
 from sklearn_rnn.estimators._state import FitState
+from sklearn_rnn.estimators._stream import StreamState, check_stream_state
 from sklearn_rnn.estimators._targets import take_labels
 from sklearn_rnn.exceptions import DivergenceError
 from sklearn_rnn.inputs import (
@@ -1187,7 +1188,8 @@ class BaseRNN(BaseEstimator):
     #
     # The library's helpers (text generation, inspection) use only this
     # surface of a fitted estimator: ``_read``, ``_network``,
-    # ``_output_head``, ``_output_slope`` and ``_continue``.
+    # ``_output_head``, ``_output_slope`` and ``_continue``. Each estimator
+    # turns logits into its predictions with ``_predictions``.
 
     @property
     def _spec(self):
@@ -1240,22 +1242,25 @@ class BaseRNN(BaseEstimator):
             )
         return Z
 
-    def _continue(self, X, states=None):
-        """Logits at the last step of each sequence, and the states after it.
+    def _continue(self, X, states=None, *, last_step=True):
+        """Logits at the last step of each sequence (or, with
+        ``last_step=False``, at every row the model reads out: every step
+        for the tagger), and the states after each sequence's last step.
 
         Runs the network from ``states`` (those returned by a previous call,
-        or zeros), so that a sequence can be fed a step at a time, as text
-        generation does. Unidirectional networks only.
+        or zeros), so that a sequence can be fed a part at a time, as text
+        generation and streaming do. Unidirectional networks only.
 
         Returns
         -------
-        Z : ndarray of shape (n_sequences, n_outputs), float64
+        Z : ndarray of shape (n_rows, n_outputs), float64
+        sequences : Sequences
         states : dict
         """
         sequences = self._read(X)
         lengths = sequences.lengths
-        readout = (np.arange(len(lengths)), lengths - 1)
-        with np.errstate(over="ignore", invalid="ignore"):
+        readout = (np.arange(len(lengths)), lengths - 1) if last_step else None
+        with np.errstate(over="ignore", invalid="ignore"), BlasSingleThread():
             Z, trace = forward(
                 self.params_,
                 self._spec,
@@ -1264,7 +1269,75 @@ class BaseRNN(BaseEstimator):
                 state0=states,
                 readout=readout,
             )
-        return Z.astype(np.float64), final_states(self._spec, trace)
+        return Z.astype(np.float64), sequences, final_states(self._spec, trace)
+
+    def _stream(self, X, state):
+        """``(Z, sequences, state)``: the logits of the new steps of X's
+        sequences, continuing from ``state``, and the state after them."""
+        check_is_fitted(self, "params_")
+        spec = self._spec
+        if spec.bidirectional:
+            raise ValueError(
+                "Streaming needs a unidirectional model: a bidirectional layer "
+                "reads each sequence from its end too, so its outputs change "
+                "with every new step. Predict the whole history instead."
+            )
+        if not self._output_head().row_wise:
+            raise ValueError(
+                "Streaming needs outputs step by step: the CRF (crf=True) "
+                "decodes whole tag sequences, so its tags change with the "
+                "steps that follow. Predict the whole history instead."
+            )
+        sequences = self._read(X)
+        layers, seen = check_stream_state(
+            state, sequences.n_sequences, spec, self.params_["out.W"].dtype
+        )
+        Z, sequences, states = self._continue(sequences, layers, last_step=False)
+        return Z, sequences, StreamState(states, seen + sequences.lengths)
+
+    def predict_stream(self, X, state=None):
+        """Predict on sequences fed a part at a time, such as a live stream.
+
+        Each call reads the next steps of the same sequences and continues
+        from the ``state`` the previous call returned, so a new step costs
+        the same whatever the length of the history. The outputs equal
+        those of :meth:`predict` on the whole history (up to floating-point
+        rounding): for the tagger, the labels of the new steps; for the
+        classifier and the regressor, the prediction after the new steps.
+        The estimator keeps nothing between calls.
+
+        Only unidirectional models stream: a bidirectional layer, or the
+        tagger's CRF, reads the steps that follow.
+
+        Parameters
+        ----------
+        X : sequences
+            The new steps of each sequence, in any accepted format (not a
+            Dask collection).
+        state : StreamState or None, default=None
+            What the previous call returned; None starts the sequences.
+
+        Returns
+        -------
+        y : ndarray or list of ndarray
+            As :meth:`predict` returns for X's new steps.
+        state : StreamState
+            Pass it to the next call.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_rnn import RNNRegressor
+        >>> X = np.random.RandomState(0).normal(size=(20, 6, 1))
+        >>> model = RNNRegressor(hidden_layer_sizes=(4,), max_iter=2,
+        ...                      random_state=0).fit(X, X[:, -1, 0])
+        >>> y, state = model.predict_stream(X[:, :4])
+        >>> y, state = model.predict_stream(X[:, 4:], state)
+        >>> bool(np.allclose(y, model.predict(X), atol=1e-5))
+        True
+        """
+        Z, sequences, state = self._stream(X, state)
+        return self._predictions(Z, sequences), state
 
     def _predict_logits(self, X):
         sequences = self._read(X)

@@ -160,9 +160,7 @@ class ClassLabelsMixin:
         y : ndarray of shape (n_sequences,), or list of ndarray of shape (T_i,)
             For the tagger, one array per sequence, as long as the sequence.
         """
-        Z, sequences = self._predict_logits(X)
-        index = self._class_index(Z, sequences)
-        return self._per_sequence(self.classes_[index], sequences)
+        return self._predictions(*self._predict_logits(X))
 
     @lazy_over_blocks
     def predict_proba(self, X):
@@ -182,6 +180,29 @@ class ClassLabelsMixin:
         Z, sequences = self._predict_logits(X)
         return self._per_sequence(self._proba(Z, sequences), sequences)
 
+    def predict_proba_stream(self, X, state=None):
+        """Class probabilities on sequences fed a part at a time.
+
+        As :meth:`predict_stream`, with the probabilities of
+        :meth:`predict_proba`: of each new step (the tagger), or of each
+        sequence after its new steps (the classifier).
+
+        Parameters
+        ----------
+        X : sequences
+            The new steps of each sequence.
+        state : StreamState or None, default=None
+            What the previous call returned; None starts the sequences.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_sequences, n_classes), or list of ndarray
+            of shape (T_i, n_classes)
+        state : StreamState
+        """
+        Z, sequences, state = self._stream(X, state)
+        return self._per_sequence(self._proba(Z, sequences), sequences), state
+
     @lazy_over_blocks
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed stably from the logits.
@@ -197,6 +218,11 @@ class ClassLabelsMixin:
         """
         Z, sequences = self._predict_logits(X)
         return self._per_sequence(self._log_proba(Z, sequences), sequences)
+
+    def _predictions(self, Z, sequences):
+        """The labels the logits ``Z`` of ``sequences`` decide."""
+        index = self._class_index(Z, sequences)
+        return self._per_sequence(self.classes_[index], sequences)
 
     def _class_index(self, Z, sequences):
         """Index of the predicted class of each row of logits ``Z``."""

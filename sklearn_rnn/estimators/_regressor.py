@@ -322,7 +322,9 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         y : ndarray of shape (n_sequences,) or (n_sequences, n_outputs)
             1D when the model has a single output.
         """
-        Z, _ = self._predict_logits(X)
+        return self._predictions(*self._predict_logits(X))
+
+    def _predictions(self, Z, sequences):
         y = self._output_head().activation(Z) * self.target_scale_
         y += self.target_mean_
         return y.ravel() if self.n_outputs_ == 1 else y

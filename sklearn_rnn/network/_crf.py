@@ -105,6 +105,8 @@ class CRFHead:
     """
 
     classifies = True
+    #: A step's tag depends on the steps after it.
+    row_wise = False
 
     def init_params(self, n_outputs, dtype):
         return init_crf(n_outputs, dtype)

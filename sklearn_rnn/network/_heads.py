@@ -118,12 +118,16 @@ class Head:
     classifies : bool, default=False
         Whether the outputs are class scores (one logit for two classes,
         one per class for more) rather than values.
+    row_wise : bool
+        True: each row's prediction depends on that row's logits alone, so
+        predictions can be streamed step by step (the CRF's is False).
     """
 
     activation: Callable
     loss: Callable
     gradient: Callable
     classifies: bool = False
+    row_wise = True
 
     # Every head, row-wise or over whole sequences (the CRF's,
     # :class:`sklearn_rnn.network._crf.CRFHead`), takes the rows' sequence

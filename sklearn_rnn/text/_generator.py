@@ -201,13 +201,13 @@ class TextGenerator(BaseEstimator):
         names = self.vectorizer_.get_feature_names_out()
         new = []
         head = self.model_._output_head()
-        Z, states = self.model_._continue([ids])
+        Z, _, states = self.model_._continue([ids])
         for _ in range(n_tokens):
             log_p = head.log_proba(Z / temperature)[0]
             p = np.where(allowed, np.exp(log_p - log_p[allowed].max()), 0.0)
             token = classes[rng.choice(len(classes), p=p / p.sum())]
             new.append(token)
-            Z, states = self.model_._continue([[token]], states)
+            Z, _, states = self.model_._continue([[token]], states)
         separator = "" if self._is_char() else " "
         text = seed if isinstance(seed, str) else separator.join(seed)
         tokens = separator.join(names[new])

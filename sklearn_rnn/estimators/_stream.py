@@ -1,0 +1,105 @@
+"""The state a streamed prediction ends in, passed back by the user.
+
+Streaming (``predict_stream``, ``predict_proba_stream``) feeds the next
+steps of the same sequences, call after call. The estimator keeps nothing
+between calls: each call returns a :class:`StreamState` with the recurrent
+states its sequences ended in, and the next call continues from the state
+it is given.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sklearn_rnn.network._cells import CELLS
+
+
+@dataclass(frozen=True, eq=False)
+class StreamState:
+    """Where a group of streamed sequences stands after a call.
+
+    Returned by ``predict_stream`` and ``predict_proba_stream``; pass it to
+    the next call to continue the same sequences. It can be pickled, and
+    sliced with :meth:`take` to go on with some of the sequences only.
+
+    Attributes
+    ----------
+    layers : dict of str to tuple of ndarray of shape (n_sequences, n_hidden)
+        The state of each recurrent layer after each sequence's last step:
+        ``(h,)`` for Elman and GRU layers, ``(h, c)`` for LSTM layers.
+    n_steps_seen : ndarray of shape (n_sequences,), int64
+        Steps of each sequence read so far.
+    """
+
+    layers: dict
+    n_steps_seen: np.ndarray
+
+    @property
+    def n_sequences(self):
+        return len(self.n_steps_seen)
+
+    def take(self, indices):
+        """The state of the sequences ``indices`` only, in that order.
+
+        Parameters
+        ----------
+        indices : array-like of int
+
+        Returns
+        -------
+        state : StreamState
+        """
+        indices = np.asarray(indices, dtype=np.int64)
+        return StreamState(
+            {
+                name: tuple(a[indices] for a in arrays)
+                for name, arrays in self.layers.items()
+            },
+            self.n_steps_seen[indices],
+        )
+
+
+def check_stream_state(state, n_sequences, spec, dtype):
+    """The layers' states to start from, as the network takes them, and the
+    steps already seen: zeros for ``state=None``, else ``state`` checked
+    against the fitted network and the number of sequences of X.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming what does not match.
+    """
+    if state is None:
+        return None, np.zeros(n_sequences, dtype=np.int64)
+    if not isinstance(state, StreamState):
+        raise TypeError(
+            "state must be None (to start) or the StreamState the previous "
+            f"call returned, got a {type(state).__name__}."
+        )
+    if state.n_sequences != n_sequences:
+        raise ValueError(
+            f"X holds {n_sequences} sequences but state holds {state.n_sequences}: "
+            "a streamed call continues the same sequences, in the same order "
+            "(state.take(indices) keeps some of them)."
+        )
+    n_states = CELLS[spec.cell].n_states
+    for layer, n_hidden in enumerate(spec.hidden_layer_sizes):
+        arrays = state.layers.get(f"rnn{layer}", ())
+        if len(arrays) != n_states or any(
+            np.shape(a) != (n_sequences, n_hidden) for a in arrays
+        ):
+            raise ValueError(
+                f"state does not come from this model: its layer {layer} does "
+                f"not hold the {n_states} state(s) of a {spec.cell} layer of "
+                f"{n_hidden} units for {n_sequences} sequences."
+            )
+    if len(state.layers) != len(spec.hidden_layer_sizes):
+        raise ValueError(
+            f"state does not come from this model: it has {len(state.layers)} "
+            f"layers, the model {len(spec.hidden_layer_sizes)}."
+        )
+    layers = {
+        name: tuple(np.ascontiguousarray(a, dtype=dtype) for a in arrays)
+        for name, arrays in state.layers.items()
+    }
+    return layers, state.n_steps_seen

@@ -1,0 +1,174 @@
+"""Streamed prediction (``predict_stream``, ``predict_proba_stream``): the
+next steps of the same sequences, from the state the last call returned,
+equal predicting the whole history at once."""
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger, StreamState
+from tests.reliability import assert_same_state, snapshot
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+RNG = np.random.RandomState(0)
+LENGTHS = [7, 3, 5, 6, 4, 7]
+X = [RNG.normal(size=(n, 2)) for n in LENGTHS]
+Y = {
+    "classifier": np.arange(len(X)) % 3,
+    "regressor": RNG.normal(size=(len(X), 2)),
+    "tagger": [np.arange(n) % 3 for n in LENGTHS],
+}
+TOKENS = [RNG.randint(1, 9, size=n) for n in LENGTHS]
+ESTIMATORS = {
+    "classifier": RNNClassifier,
+    "regressor": RNNRegressor,
+    "tagger": RNNSequenceTagger,
+}
+#: float64 networks: streamed and whole predictions agree to rounding.
+TOLERANCE = {"rtol": 1e-9, "atol": 1e-12}
+
+
+def _fit(kind, cell, **params):
+    model = ESTIMATORS[kind](
+        cell=cell,
+        hidden_layer_sizes=(5, 3),
+        max_iter=3,
+        random_state=0,
+        dtype="float64",
+        **params,
+    )
+    return model.fit(TOKENS if "embedding_dim" in params else X, Y[kind])
+
+
+@pytest.fixture(scope="module")
+def models():
+    return {
+        (kind, cell): _fit(kind, cell)
+        for kind in ESTIMATORS
+        for cell in ("elman", "lstm", "gru")
+    }
+
+
+def _parts(sequences, cuts):
+    """Each sequence cut after ``cuts[k]`` steps: two lists of parts."""
+    return (
+        [s[:c] for s, c in zip(sequences, cuts, strict=True)],
+        [s[c:] for s, c in zip(sequences, cuts, strict=True)],
+    )
+
+
+CUTS = [1, 2, 4, 5, 1, 6]  # each part holds at least one step
+
+
+@pytest.mark.parametrize("cell", ["elman", "lstm", "gru"])
+@pytest.mark.parametrize("kind", list(ESTIMATORS))
+def test_streamed_predictions_equal_the_whole_history(models, kind, cell):
+    model = models[kind, cell]
+    first, second = _parts(X, CUTS)
+    y1, state = model.predict_stream(first)
+    y2, state = model.predict_stream(second, state)
+    np.testing.assert_array_equal(state.n_steps_seen, LENGTHS)
+    whole = model.predict(X)
+    if kind == "tagger":
+        for a, b, c in zip(y1, y2, whole, strict=True):
+            np.testing.assert_array_equal(np.concatenate([a, b]), c)
+    else:
+        np.testing.assert_allclose(y2, whole, **TOLERANCE)
+        np.testing.assert_allclose(y1, model.predict(first), **TOLERANCE)
+    if kind != "regressor":
+        p1, state = model.predict_proba_stream(first)
+        p2, state = model.predict_proba_stream(second, state)
+        proba = model.predict_proba(X)
+        if kind == "tagger":
+            for a, b, c in zip(p1, p2, proba, strict=True):
+                np.testing.assert_allclose(np.concatenate([a, b]), c, **TOLERANCE)
+        else:
+            np.testing.assert_allclose(p2, proba, **TOLERANCE)
+
+
+def test_one_step_at_a_time_in_float32():
+    """Steps fed one by one through a float32 LSTM tagger give the whole
+    history's probabilities within float32 rounding."""
+    model = RNNSequenceTagger(hidden_layer_sizes=(6,), max_iter=3, random_state=0)
+    model.fit(X, Y["tagger"])
+    x = X[0]
+    state, steps = None, []
+    for t in range(len(x)):
+        proba, state = model.predict_proba_stream([x[t : t + 1]], state)
+        steps.append(proba[0])
+    np.testing.assert_allclose(
+        np.concatenate(steps), model.predict_proba([x])[0], rtol=1e-5, atol=1e-6
+    )
+
+
+def test_token_ids_stream():
+    model = _fit("tagger", "lstm", embedding_dim=3)
+    first, second = _parts(TOKENS, CUTS)
+    p1, state = model.predict_proba_stream(first)
+    p2, _ = model.predict_proba_stream(second, state)
+    for a, b, c in zip(p1, p2, model.predict_proba(TOKENS), strict=True):
+        np.testing.assert_allclose(np.concatenate([a, b]), c, **TOLERANCE)
+
+
+def test_the_state_is_a_value(models):
+    """Streaming changes nothing on the estimator; the state pickles, and
+    ``take`` continues some of the sequences only."""
+    model = models["regressor", "lstm"]
+    before = snapshot(model)
+    first, second = _parts(X, CUTS)
+    _, state = model.predict_stream(first)
+    assert_same_state(before, model)
+    state = pickle.loads(pickle.dumps(state))
+    keep = [4, 1]
+    y, _ = model.predict_stream([second[k] for k in keep], state.take(keep))
+    np.testing.assert_allclose(y, model.predict([X[k] for k in keep]), **TOLERANCE)
+    # the same state read twice gives the same answer: nothing was consumed
+    again, _ = model.predict_stream([second[k] for k in keep], state.take(keep))
+    np.testing.assert_array_equal(again, y)
+
+
+def test_streaming_is_refused_where_it_cannot_hold(models):
+    bidirectional = RNNClassifier(
+        hidden_layer_sizes=(3,), bidirectional=True, max_iter=1, random_state=0
+    ).fit(X, Y["classifier"])
+    with pytest.raises(ValueError, match="unidirectional"):
+        bidirectional.predict_stream(X)
+    crf = RNNSequenceTagger(
+        hidden_layer_sizes=(3,), crf=True, max_iter=1, random_state=0
+    ).fit(X, Y["tagger"])
+    with pytest.raises(ValueError, match="CRF"):
+        crf.predict_proba_stream(X)
+    model = models["classifier", "lstm"]
+    _, state = model.predict_stream(X)
+    with pytest.raises(TypeError, match="StreamState"):
+        model.predict_stream(X, {"rnn0": ()})
+    with pytest.raises(ValueError, match="X holds 2 sequences but state holds 6"):
+        model.predict_stream(X[:2], state)
+    wider = RNNClassifier(hidden_layer_sizes=(5, 4), max_iter=1, dtype="float64")
+    for other in (models["classifier", "gru"], wider.fit(X, Y["classifier"])):
+        with pytest.raises(ValueError, match="does not come from this model"):
+            other.predict_stream(X, state)
+    with pytest.raises(ValueError, match="features per step"):
+        model.predict_stream([x[:, :1] for x in X], state)
+
+
+def test_an_unfitted_model_cannot_stream():
+    with pytest.raises(NotFittedError):
+        RNNRegressor().predict_stream(X)
+
+
+def test_taking_part_of_a_state_leaves_the_state_as_it_was(models):
+    model = models["tagger", "gru"]
+    _, state = model.predict_stream(X)
+    part = state.take([0])
+    assert isinstance(part, StreamState)
+    assert part.n_sequences == 1
+    original = copy.deepcopy(state.layers)
+    part.layers["rnn0"][0][:] = 0.0
+    for name in original:
+        for a, b in zip(original[name], state.layers[name], strict=True):
+            np.testing.assert_array_equal(a, b)
