@@ -14,7 +14,7 @@ validation), ``network`` (embedding, layers, heads, initialisation),
 ``kernels`` (Numba forward and backward passes of each cell) and
 ``optimizers``. Around them: ``text`` (``SequenceVectorizer``,
 ``TextGenerator``), ``metrics`` (tagging scores), ``preprocessing``,
-``forecasting``, ``datasets`` and ``inspection``.
+``forecasting``, ``datasets``, ``inspection`` and ``export`` (ONNX).
 """
 
 from sklearn_rnn.estimators import (

@@ -1,0 +1,212 @@
+"""The public entry points of the ONNX export: whole models and pipelines
+(:func:`to_onnx`), and converters for skl2onnx (:func:`register_converters`)."""
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from sklearn_rnn.estimators import RNNClassifier, RNNRegressor, RNNSequenceTagger
+from sklearn_rnn.export._onnx import (
+    FLOAT,
+    INT64,
+    TARGET_OPSET,
+    GraphBuilder,
+    build_graph,
+    check_exportable,
+    output_names,
+)
+from sklearn_rnn.preprocessing import SequenceScaler
+
+#: The estimators with a graph, by the operator name skl2onnx knows them by.
+ALIASES = {
+    RNNClassifier: "SklearnRNNClassifier",
+    RNNRegressor: "SklearnRNNRegressor",
+    RNNSequenceTagger: "SklearnRNNSequenceTagger",
+    SequenceScaler: "SklearnRNNSequenceScaler",
+}
+
+
+def _require_onnx():
+    try:
+        import onnx
+    except ImportError:
+        raise ImportError(
+            'ONNX export needs the onnx package: pip install "sklearn_rnn[onnx]".'
+        ) from None
+    return onnx
+
+
+def scaler_graph(scaler, b, X, output):
+    """``(X - mean_) / scale_`` per feature; NaN padding stays NaN."""
+    centred = b.add("Sub", [X, b.constant(scaler.mean_)])
+    b.add("Div", [centred, b.constant(scaler.scale_)], outputs=[output])
+
+
+def _steps(model):
+    """The fitted steps of ``model`` (an estimator, or a Pipeline of
+    SequenceScaler steps ending with one), each checked exportable."""
+    steps = [s for _, s in model.steps] if isinstance(model, Pipeline) else [model]
+    steps = [s for s in steps if s is not None and s != "passthrough"]
+    *scalers, last = steps
+    for step in scalers:
+        if not isinstance(step, SequenceScaler):
+            raise ValueError(
+                "to_onnx exports a Pipeline of SequenceScaler steps followed by "
+                f"one estimator of this library; {type(step).__name__} is not "
+                "one (convert other pipelines with skl2onnx after "
+                "register_converters())."
+            )
+    if type(last) not in ALIASES or isinstance(last, SequenceScaler):
+        raise ValueError(
+            f"to_onnx exports RNNClassifier, RNNRegressor and RNNSequenceTagger "
+            f"(after SequenceScaler steps), not {type(last).__name__}."
+        )
+    for step in steps:
+        check_is_fitted(step)
+    check_exportable(last)
+    return scalers, last
+
+
+def to_onnx(model, *, target_opset=TARGET_OPSET):
+    """An ONNX model computing the predictions of a fitted ``model``.
+
+    Parameters
+    ----------
+    model : RNNClassifier, RNNRegressor, RNNSequenceTagger or Pipeline
+        Fitted; a Pipeline is SequenceScaler steps followed by one of the
+        estimators.
+    target_opset : int, default=17
+        The ONNX opset of the graph (14 or later).
+
+    Returns
+    -------
+    onnx_model : onnx.ModelProto
+        One input, ``X``: float32 of shape (n_sequences, n_steps,
+        n_features), sequences padded at the end with NaN steps, as
+        :meth:`predict` takes a padded batch. Outputs ``label`` and
+        ``probabilities`` (classifier, tagger: per step) or ``variable``
+        (regressor); see the user guide.
+
+    Raises
+    ------
+    ValueError
+        For a model the graph cannot represent, naming what.
+    """
+    onnx = _require_onnx()
+    from onnx import helper
+
+    scalers, estimator = _steps(model)
+    b = GraphBuilder()
+    X = "X"
+    for scaler in scalers:
+        scaled = b.name("scaled")
+        scaler_graph(scaler, b, X, scaled)
+        X = scaled
+    names = output_names(estimator)
+    build_graph(estimator, b, X, names)
+    n_features = estimator.n_features_in_
+    inputs = [helper.make_tensor_value_info("X", FLOAT, [None, None, n_features])]
+    outputs = [_output_info(estimator, name) for name in names]
+    graph = helper.make_graph(
+        b.nodes, type(estimator).__name__, inputs, outputs, b.initializers
+    )
+    onnx_model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", target_opset)],
+        producer_name="sklearn_rnn",
+    )
+    onnx.checker.check_model(onnx_model)
+    return onnx_model
+
+
+def _output_info(estimator, name):
+    from onnx import TensorProto, helper
+
+    per_step = estimator._spec.per_step
+    if name == "label":
+        classes = np.asarray(estimator.classes_)
+        kind = INT64 if classes.dtype.kind in "iub" else TensorProto.STRING
+        shape = [None, None] if per_step else [None]
+        return helper.make_tensor_value_info(name, kind, shape)
+    width = len(estimator.classes_) if name == "probabilities" else estimator.n_outputs_
+    shape = [None, None, width] if per_step else [None, width]
+    return helper.make_tensor_value_info(name, FLOAT, shape)
+
+
+# ------------------------------------------------------------------ skl2onnx
+
+
+def _parser(scope, model, inputs, custom_parsers=None):
+    from skl2onnx.common.data_types import (
+        FloatTensorType,
+        Int64TensorType,
+        StringTensorType,
+    )
+
+    operator = scope.declare_local_operator(ALIASES[type(model)], model)
+    operator.inputs = inputs
+    if isinstance(model, SequenceScaler):
+        names = {"variable": FloatTensorType()}
+    else:
+        labels = np.asarray(model.classes_) if hasattr(model, "classes_") else None
+        label_type = (
+            Int64TensorType()
+            if labels is None or labels.dtype.kind in "iub"
+            else StringTensorType()
+        )
+        names = {
+            name: label_type if name == "label" else FloatTensorType()
+            for name in output_names(model)
+        }
+    for name, kind in names.items():
+        operator.outputs.append(scope.declare_local_variable(name, kind))
+    return operator.outputs
+
+
+def _shape_calculator(operator):
+    from skl2onnx.common.data_types import FloatTensorType
+
+    model = operator.raw_operator
+    n_features = getattr(model, "n_features_in_", None)
+    n = operator.inputs[0].type.shape[0] if operator.inputs[0].type.shape else None
+    if isinstance(model, SequenceScaler):
+        operator.outputs[0].type = FloatTensorType([n, None, n_features])
+        return
+    per_step = model._spec.per_step
+    for output in operator.outputs:
+        name = output.raw_name
+        if name == "label":
+            output.type = type(output.type)([n, None] if per_step else [n])
+        else:
+            width = len(model.classes_) if name == "probabilities" else model.n_outputs_
+            output.type = FloatTensorType([n, None, width] if per_step else [n, width])
+
+
+def _converter(scope, operator, container):
+    model = operator.raw_operator
+    b = GraphBuilder(prefix=scope.get_unique_variable_name(ALIASES[type(model)]) + "_")
+    X = operator.inputs[0].full_name
+    outputs = [o.full_name for o in operator.outputs]
+    if isinstance(model, SequenceScaler):
+        scaler_graph(model, b, X, outputs[0])
+    else:
+        build_graph(model, b, X, outputs)
+    container.initializers.extend(b.initializers)
+    container.nodes.extend(b.nodes)
+
+
+def register_converters():
+    """Make skl2onnx convert the library's estimators and SequenceScaler, so
+    that ``skl2onnx.to_onnx`` converts pipelines holding them.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.export import register_converters
+    >>> register_converters()  # doctest: +SKIP
+    """
+    from skl2onnx import update_registered_converter
+
+    for estimator, alias in ALIASES.items():
+        update_registered_converter(
+            estimator, alias, _shape_calculator, _converter, parser=_parser
+        )

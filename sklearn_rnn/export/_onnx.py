@@ -1,0 +1,285 @@
+"""Fitted estimators as ONNX graphs, on ONNX's own recurrent operators.
+
+The graph takes X as :meth:`predict` takes a padded batch: a float tensor
+``(n_sequences, n_steps, n_features)`` whose sequences end with steps of NaN
+(padding). It derives each sequence's length from the padding, runs every
+layer with ONNX's ``RNN``, ``LSTM`` or ``GRU`` operator (both directions in
+one operator for bidirectional layers, ``sequence_lens`` for the lengths),
+and reads the output head as the estimator does:
+
+=============== ============================================================
+estimator       outputs
+=============== ============================================================
+classifier      ``label`` (n_sequences,), ``probabilities`` (n_sequences,
+                n_classes)
+tagger          ``label`` (n_sequences, n_steps), ``probabilities``
+                (n_sequences, n_steps, n_classes); values at padded steps
+                mean nothing
+regressor       ``variable`` (n_sequences, n_outputs), the target scaling
+                undone
+=============== ============================================================
+
+The mapping of the weights (the library's layout is PyTorch's):
+
+- ``LSTM``: ONNX orders the gates ``i, o, f, c``, the library ``i, f, g, o``;
+  ``W = W_x^T`` and ``R = W_h^T`` reordered, the bias in ``Wb`` and zeros in
+  ``Rb``;
+- ``GRU``: ONNX orders ``z, r, h``, the library ``r, z, n``; the library's
+  reset-after formulation is ONNX's ``linear_before_reset=1``, with the
+  candidate's recurrent bias ``b_hn`` in ``Rb``;
+- ``RNN``: ``W = W_x^T``, ``R = W_h^T``, ``Wb = b``.
+
+Every graph computes in float32, which onnxruntime's recurrent operators
+run; a float64 model's weights are rounded to float32.
+"""
+
+import numpy as np
+
+from sklearn_rnn.kernels import elman, gru, lstm
+
+#: The opset the graphs use by default.
+TARGET_OPSET = 17
+
+#: ONNX's element types (``TensorProto``) the graphs cast to.
+FLOAT, INT32, INT64 = 1, 6, 7
+
+#: ONNX's names of the library's activations.
+ONNX_ACTIVATIONS = {"tanh": "Tanh", "relu": "Relu", "sigmoid": "Sigmoid"}
+
+
+def _blocks(matrix, n, order):
+    """The gate blocks of ``matrix`` (columns in blocks of ``n``) in ``order``."""
+    return np.concatenate([matrix[..., k * n : (k + 1) * n] for k in order], axis=-1)
+
+
+def _lstm(W_x, W_h, b, activation):
+    n = W_h.shape[0]
+    order = (0, 3, 1, 2)  # i, f, g, o -> i, o, f, c
+    bias = np.concatenate([_blocks(b, n, order), np.zeros(lstm.N_GATES * n)])
+    act = ONNX_ACTIVATIONS[activation]
+    return (
+        "LSTM",
+        _blocks(W_x, n, order).T,
+        _blocks(W_h, n, order).T,
+        bias,
+        [
+            "Sigmoid",
+            act,
+            act,
+        ],
+        {},
+    )
+
+
+def _gru(W_x, W_h, b, activation):
+    n = W_h.shape[0]
+    order = (1, 0, 2)  # r, z, n -> z, r, h
+    w_bias = _blocks(b[: gru.N_GATES * n], n, order)
+    r_bias = np.concatenate([np.zeros(2 * n), b[gru.N_GATES * n :]])
+    return (
+        "GRU",
+        _blocks(W_x, n, order).T,
+        _blocks(W_h, n, order).T,
+        np.concatenate([w_bias, r_bias]),
+        ["Sigmoid", ONNX_ACTIVATIONS[activation]],
+        {"linear_before_reset": 1},
+    )
+
+
+def _elman(W_x, W_h, b, activation):
+    n = W_h.shape[0]
+    bias = np.concatenate([b, np.zeros(elman.N_GATES * n)])
+    return "RNN", W_x.T, W_h.T, bias, [ONNX_ACTIVATIONS[activation]], {}
+
+
+#: For each cell: ``(W_x, W_h, b, activation) -> (op_type, W, R, B,
+#: activations, attributes)`` of one direction, in ONNX's layout.
+CELL_OPERATORS = {"elman": _elman, "lstm": _lstm, "gru": _gru}
+
+
+class GraphBuilder:
+    """Nodes and initializers of one graph, with names made unique by a
+    prefix (so that a graph can be embedded in a larger one)."""
+
+    def __init__(self, prefix=""):
+        from onnx import helper, numpy_helper
+
+        self.helper, self.numpy_helper = helper, numpy_helper
+        self.prefix = prefix
+        self.nodes, self.initializers = [], []
+        self._count = 0
+
+    def name(self, hint):
+        self._count += 1
+        return f"{self.prefix}{hint}_{self._count}"
+
+    def constant(self, value, hint="const", dtype=np.float32):
+        name = self.name(hint)
+        array = np.asarray(value)
+        if array.dtype.kind == "f":
+            array = array.astype(dtype)
+        elif array.dtype.kind in "iu":
+            array = array.astype(np.int64)
+        self.initializers.append(self.numpy_helper.from_array(array, name))
+        return name
+
+    def add(self, op_type, inputs, n_outputs=1, outputs=None, **attributes):
+        outputs = outputs or [self.name(op_type.lower()) for _ in range(n_outputs)]
+        self.nodes.append(
+            self.helper.make_node(
+                op_type, inputs, outputs, name=self.name(op_type), **attributes
+            )
+        )
+        return outputs[0] if len(outputs) == 1 else outputs
+
+
+def check_exportable(estimator):
+    """Refuse, naming it, what the graph cannot represent."""
+    params, spec = estimator._network()
+    if spec.embedding_dim is not None:
+        raise ValueError(
+            "ONNX export does not cover embeddings yet (embedding_dim, token "
+            "ids, categorical_features): export a model of numeric features."
+        )
+    if spec.head == "crf":
+        raise ValueError(
+            "ONNX export does not cover the CRF (crf=True): its Viterbi "
+            "decoding runs over whole tag sequences. Export a tagger without "
+            "the CRF."
+        )
+    return params, spec
+
+
+def _lengths_and_values(b, X, n_features):
+    """The length of each sequence (int32) from its NaN padding, a step
+    being real unless all its features are NaN, and X with zeros for NaN."""
+    nan = b.add("IsNaN", [X])
+    n_nan = b.add(
+        "ReduceSum", [b.add("Cast", [nan], to=FLOAT), b.constant([2])], keepdims=0
+    )
+    real = b.add(
+        "Cast", [b.add("Less", [n_nan, b.constant([float(n_features)])])], to=INT64
+    )
+    lengths = b.add(
+        "Cast", [b.add("ReduceSum", [real, b.constant([1])], keepdims=0)], to=INT32
+    )
+    return lengths, b.add("Where", [nan, b.constant([0.0]), X])
+
+
+def build_graph(estimator, builder, X, outputs):
+    """Add the nodes computing ``outputs`` (names) from the tensor ``X`` to
+    ``builder``; see the module's notes for what they are."""
+    params, spec = check_exportable(estimator)
+    b = builder
+    lengths, values = _lengths_and_values(b, X, estimator.n_features_in_)
+    inputs = b.add("Transpose", [values], perm=[1, 0, 2])  # (T, N, F)
+    n_dirs = len(spec.directions)
+    direction = "bidirectional" if n_dirs == 2 else "forward"
+    last_state = None
+    for layer, n_hidden in enumerate(spec.hidden_layer_sizes):
+        parts = []
+        for suffix in spec.directions:
+            name = f"rnn{layer}{suffix}"
+            parts.append(
+                CELL_OPERATORS[spec.cell](
+                    *(
+                        params[f"{name}.{k}"].astype(np.float64)
+                        for k in ("W_x", "W_h", "b")
+                    ),
+                    spec.activation,
+                )
+            )
+        op_type, _, _, _, activations, attributes = parts[0]
+        W, R, B = (b.constant(np.stack([p[k] for p in parts])) for k in (1, 2, 3))
+        Y, Y_h = b.add(
+            op_type,
+            [inputs, W, R, B, lengths],
+            n_outputs=2,
+            hidden_size=n_hidden,
+            direction=direction,
+            activations=activations * n_dirs,
+            **attributes,
+        )
+        # (T, D, N, H) -> (T, N, D * H), the next layer's input
+        inputs = b.add(
+            "Reshape",
+            [
+                b.add("Transpose", [Y], perm=[0, 2, 1, 3]),
+                b.constant(np.array([0, 0, -1], np.int64)),
+            ],
+        )
+        last_state = Y_h
+    if spec.per_step:
+        features = b.add("Transpose", [inputs], perm=[1, 0, 2])  # (N, T, D * H)
+    else:
+        # the forward direction after the last real step, the reverse one
+        # after the whole sequence: (D, N, H) -> (N, D * H)
+        features = b.add(
+            "Reshape",
+            [
+                b.add("Transpose", [last_state], perm=[1, 0, 2]),
+                b.constant(np.array([0, -1], np.int64)),
+            ],
+        )
+    logits = b.add(
+        "Add",
+        [
+            b.add("MatMul", [features, b.constant(params["out.W"])]),
+            b.constant(params["out.b"]),
+        ],
+    )
+    OUTPUTS[_output_kind(spec.head)](estimator, b, logits, outputs)
+
+
+def _output_kind(head):
+    if head in ("softmax", "logistic"):
+        return head
+    return "values"
+
+
+def _softmax_outputs(estimator, b, logits, outputs):
+    proba = b.add("Softmax", [logits], axis=-1)
+    _labels(estimator, b, proba, outputs)
+
+
+def _logistic_outputs(estimator, b, logits, outputs):
+    p = b.add("Sigmoid", [logits])
+    proba = b.add("Concat", [b.add("Sub", [b.constant(np.ones(1)), p]), p], axis=-1)
+    _labels(estimator, b, proba, outputs)
+
+
+def _labels(estimator, b, proba, outputs):
+    label, probabilities = outputs
+    index = b.add("ArgMax", [proba], axis=-1, keepdims=0)
+    classes = np.asarray(estimator.classes_)
+    if classes.dtype.kind in "iub":
+        classes = classes.astype(np.int64)
+    else:
+        classes = classes.astype(str).astype(object)
+    b.add("Gather", [b.constant(classes, "classes"), index], outputs=[label])
+    b.add("Identity", [proba], outputs=[probabilities])
+
+
+def _value_outputs(estimator, b, logits, outputs):
+    (variable,) = outputs
+    if estimator.out_activation_ == "exp":
+        logits = b.add("Exp", [logits])
+    scaled = b.add("Mul", [logits, b.constant(estimator.target_scale_)])
+    b.add("Add", [scaled, b.constant(estimator.target_mean_)], outputs=[variable])
+
+
+#: How each kind of head reads the logits into the graph's outputs.
+OUTPUTS = {
+    "softmax": _softmax_outputs,
+    "logistic": _logistic_outputs,
+    "values": _value_outputs,
+}
+
+
+def output_names(estimator):
+    """Names of the graph's outputs for ``estimator``."""
+    return (
+        ["variable"]
+        if not estimator._output_head().classifies
+        else ["label", "probabilities"]
+    )
