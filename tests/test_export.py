@@ -154,14 +154,106 @@ def test_skl2onnx_converts_the_tagger_and_the_regressor():
         assert_same_predictions(model, run(converted, X))
 
 
+def run_padded(onnx_model, batch):
+    session = ort.InferenceSession(onnx_model.SerializeToString())
+    names = [o.name for o in session.get_outputs()]
+    return dict(zip(names, session.run(None, {"X": batch}), strict=True))
+
+
+TOKENS = [RNG.randint(1, 9, size=n) for n in LENGTHS]
+TOKEN_PAIRS = [np.c_[t, RNG.randint(1, 4, size=len(t))] for t in TOKENS]
+
+
+def token_batch(sequences):
+    """Token ids padded with 0, as the graphs of embedded models take them."""
+    shape = (len(sequences), max(map(len, sequences)), *np.shape(sequences[0])[1:])
+    out = np.zeros(shape, np.int64)
+    for i, s in enumerate(sequences):
+        out[i, : len(s)] = s
+    return out
+
+
+@pytest.mark.parametrize("kind", ["classifier", "tagger", "regressor"])
+@pytest.mark.parametrize("columns", [1, 2], ids=["one id column", "two id columns"])
+def test_token_ids_and_their_embeddings(kind, columns):
+    """Ids map to their rows (an id unseen in fit to row 0) inside the graph."""
+    sequences = TOKENS if columns == 1 else TOKEN_PAIRS
+    model = ESTIMATORS[kind](
+        embedding_dim=3 if columns == 1 else (3, 2),
+        hidden_layer_sizes=(4,),
+        bidirectional=True,
+        max_iter=3,
+        random_state=0,
+    ).fit(sequences, Y[kind])
+    unseen = [s.copy() for s in sequences]
+    unseen[0][0] = 99  # never seen in fit
+    outputs = run_padded(to_onnx(model), token_batch(unseen))
+    assert_same_predictions(model, outputs, unseen)
+
+
+def test_categorical_columns():
+    """Codes (here beyond float32's exact integers) map to their rows in a
+    float64 graph input; the numeric columns follow."""
+    coded = [np.c_[x[:, :2], 2**30 + t] for x, t in zip(X, TOKENS, strict=True)]
+    model = RNNRegressor(
+        embedding_dim=2,
+        categorical_features=[2],
+        hidden_layer_sizes=(4,),
+        max_iter=3,
+        random_state=0,
+    ).fit(coded, Y["regressor"])
+    batch = padded(coded).astype(np.float64)
+    for i, x in enumerate(coded):
+        batch[i, : len(x)] = x
+    assert_same_predictions(model, run_padded(to_onnx(model), batch), coded)
+
+
+def viterbi(emissions, transitions, start, end):
+    """The likeliest tag sequence of one sequence's emissions (n_steps,
+    n_tags), as the user guide decodes the CRF's outputs."""
+    score = start + emissions[0]
+    back = []
+    for e in emissions[1:]:
+        total = score[:, None] + transitions  # previous tag x next tag
+        back.append(total.argmax(axis=0))
+        score = total.max(axis=0) + e
+    tags = [int((score + end).argmax())]
+    for pointers in reversed(back):
+        tags.append(int(pointers[tags[-1]]))
+    return tags[::-1]
+
+
+@pytest.mark.parametrize("constraints", [None, "bio"])
+def test_the_crf_exports_its_emissions_and_scores(constraints):
+    """Viterbi on the graph's emissions and scores (the BIO constraints
+    folded in) gives the tagger's predictions."""
+    tags = [np.array(["O", "B-X", "I-X", "I-X", "O", "B-X", "O"][:n]) for n in LENGTHS]
+    model = RNNSequenceTagger(
+        crf=True,
+        crf_constraints=constraints,
+        hidden_layer_sizes=(4,),
+        max_iter=3,
+        random_state=0,
+    ).fit(X, tags)
+    # emissions and scores far from their start, so that both decide the tags
+    # (with these, the constraints change the tags: "I-X" follows "O" without)
+    rng = np.random.RandomState(3)
+    for name in ("out.W", "out.b", "crf.transitions", "crf.start", "crf.end"):
+        value = model.params_[name]
+        model.params_[name] = rng.normal(scale=2.0, size=value.shape).astype(
+            value.dtype
+        )
+    out = run(to_onnx(model), X)
+    assert len({t for tags in model.predict(X) for t in tags}) > 1  # not constant
+    for i, expected in enumerate(model.predict(X)):
+        n = len(expected)
+        decoded = viterbi(
+            out["emissions"][i, :n], out["transitions"], out["start"], out["end"]
+        )
+        np.testing.assert_array_equal(model.classes_[decoded], expected)
+
+
 def test_what_the_graph_cannot_represent_is_refused_by_name():
-    tokens = [RNG.randint(1, 5, size=n) for n in LENGTHS]
-    embedded = RNNClassifier(embedding_dim=2, hidden_layer_sizes=(3,), max_iter=1)
-    with pytest.raises(ValueError, match="embeddings"):
-        to_onnx(embedded.fit(tokens, Y["classifier"]))
-    crf = RNNSequenceTagger(crf=True, hidden_layer_sizes=(3,), max_iter=1)
-    with pytest.raises(ValueError, match="CRF"):
-        to_onnx(crf.fit(X, Y["tagger"]))
     from sklearn.preprocessing import FunctionTransformer
 
     pipe = make_pipeline(FunctionTransformer(), RNNRegressor(max_iter=1))

@@ -12,7 +12,7 @@ from sklearn_rnn.export._onnx import (
     TARGET_OPSET,
     GraphBuilder,
     build_graph,
-    check_exportable,
+    input_type,
     output_names,
 )
 from sklearn_rnn.preprocessing import SequenceScaler
@@ -63,7 +63,6 @@ def _steps(model):
         )
     for step in steps:
         check_is_fitted(step)
-    check_exportable(last)
     return scalers, last
 
 
@@ -83,7 +82,11 @@ def to_onnx(model, *, target_opset=TARGET_OPSET):
     onnx_model : onnx.ModelProto
         One input, ``X``: float32 of shape (n_sequences, n_steps,
         n_features), sequences padded at the end with NaN steps, as
-        :meth:`predict` takes a padded batch. Outputs ``label`` and
+        :meth:`predict` takes a padded batch. An estimator with an embedding
+        takes int64 token ids (n_sequences, n_steps), or (n_sequences,
+        n_steps, n_columns) with several id columns, padded with 0; one with
+        ``categorical_features`` takes float64 features whose categorical
+        columns hold the codes, padded with NaN. Outputs ``label`` and
         ``probabilities`` (classifier, tagger: per step) or ``variable``
         (regressor); see the user guide.
 
@@ -104,15 +107,15 @@ def to_onnx(model, *, target_opset=TARGET_OPSET):
         X = scaled
     names = output_names(estimator)
     build_graph(estimator, b, X, names)
-    n_features = estimator.n_features_in_
-    inputs = [helper.make_tensor_value_info("X", FLOAT, [None, None, n_features])]
+    inputs = [helper.make_tensor_value_info("X", *input_type(estimator))]
     outputs = [_output_info(estimator, name) for name in names]
     graph = helper.make_graph(
         b.nodes, type(estimator).__name__, inputs, outputs, b.initializers
     )
+    opsets = [("", target_opset), *sorted(b.domains)]
     onnx_model = helper.make_model(
         graph,
-        opset_imports=[helper.make_opsetid("", target_opset)],
+        opset_imports=[helper.make_opsetid(*opset) for opset in opsets],
         producer_name="sklearn_rnn",
     )
     onnx.checker.check_model(onnx_model)
@@ -128,9 +131,19 @@ def _output_info(estimator, name):
         kind = INT64 if classes.dtype.kind in "iub" else TensorProto.STRING
         shape = [None, None] if per_step else [None]
         return helper.make_tensor_value_info(name, kind, shape)
-    width = len(estimator.classes_) if name == "probabilities" else estimator.n_outputs_
-    shape = [None, None, width] if per_step else [None, width]
-    return helper.make_tensor_value_info(name, FLOAT, shape)
+    return helper.make_tensor_value_info(name, FLOAT, _float_shape(estimator, name))
+
+
+def _float_shape(estimator, name):
+    """Shape of the float output ``name`` of the graph of ``estimator``."""
+    n_outputs = estimator.n_outputs_
+    fixed = {"transitions": [n_outputs, n_outputs], "start": [n_outputs]}
+    fixed["end"] = fixed["start"]
+    if name in fixed:
+        return fixed[name]
+    if name == "probabilities":
+        n_outputs = len(estimator.classes_)
+    return [None, None, n_outputs] if estimator._spec.per_step else [None, n_outputs]
 
 
 # ------------------------------------------------------------------ skl2onnx
@@ -178,8 +191,8 @@ def _shape_calculator(operator):
         if name == "label":
             output.type = type(output.type)([n, None] if per_step else [n])
         else:
-            width = len(model.classes_) if name == "probabilities" else model.n_outputs_
-            output.type = FloatTensorType([n, None, width] if per_step else [n, width])
+            shape = _float_shape(model, name)
+            output.type = FloatTensorType([n, *shape[1:]] if None in shape else shape)
 
 
 def _converter(scope, operator, container):
@@ -193,6 +206,8 @@ def _converter(scope, operator, container):
         build_graph(model, b, X, outputs)
     container.initializers.extend(b.initializers)
     container.nodes.extend(b.nodes)
+    for domain, version in b.domains:
+        container.node_domain_version_pair_sets.add((domain, version))
 
 
 def register_converters():

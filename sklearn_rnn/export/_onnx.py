@@ -36,12 +36,15 @@ run; a float64 model's weights are rounded to float32.
 import numpy as np
 
 from sklearn_rnn.kernels import elman, gru, lstm
+from sklearn_rnn.network._network import table_names
 
 #: The opset the graphs use by default.
 TARGET_OPSET = 17
 
-#: ONNX's element types (``TensorProto``) the graphs cast to.
-FLOAT, INT32, INT64 = 1, 6, 7
+#: ONNX's element types (``TensorProto``) the graphs use.
+FLOAT, INT32, INT64, DOUBLE = 1, 6, 7, 11
+#: The domain and version of ONNX-ML's ``LabelEncoder`` (ids to rows).
+ML_DOMAIN = ("ai.onnx.ml", 2)
 
 #: ONNX's names of the library's activations.
 ONNX_ACTIVATIONS = {"tanh": "Tanh", "relu": "Relu", "sigmoid": "Sigmoid"}
@@ -107,6 +110,8 @@ class GraphBuilder:
         self.helper, self.numpy_helper = helper, numpy_helper
         self.prefix = prefix
         self.nodes, self.initializers = [], []
+        #: ``(domain, version)`` of the operators outside ONNX's own domain.
+        self.domains = set()
         self._count = 0
 
     def name(self, hint):
@@ -132,22 +137,103 @@ class GraphBuilder:
         )
         return outputs[0] if len(outputs) == 1 else outputs
 
+    def lookup(self, ids, keys):
+        """The row of each int64 id in ``ids`` among the sorted ``keys``:
+        ``k + 1`` for ``keys[k]``, 0 for any other id (unseen), as
+        :func:`~sklearn_rnn.inputs.token_rows` maps them."""
+        self.domains.add(ML_DOMAIN)
+        keys = np.asarray(keys, dtype=np.int64)
+        return self.add(
+            "LabelEncoder",
+            [ids],
+            domain=ML_DOMAIN[0],
+            keys_int64s=keys.tolist(),
+            values_int64s=list(range(1, len(keys) + 1)),
+            default_int64=0,
+        )
 
-def check_exportable(estimator):
-    """Refuse, naming it, what the graph cannot represent."""
-    params, spec = estimator._network()
-    if spec.embedding_dim is not None:
-        raise ValueError(
-            "ONNX export does not cover embeddings yet (embedding_dim, token "
-            "ids, categorical_features): export a model of numeric features."
+
+def _numeric_inputs(estimator, params, b, X):
+    """Numeric features, NaN-padded: the layer's input is X itself."""
+    return _lengths_and_values(b, X, estimator.n_features_in_)
+
+
+def _token_inputs(estimator, params, b, X):
+    """Token ids, padded with 0 (2D, or 3D with several id columns): each
+    column's vectors from its table, concatenated."""
+    vocabularies = estimator.token_ids_
+    real = b.add("Not", [b.add("Equal", [X, b.constant([0])])])
+    if isinstance(vocabularies, np.ndarray):
+        columns, vocabularies = [X], [vocabularies]
+    else:
+        columns = [
+            b.add("Gather", [X, b.constant(c)], axis=2)
+            for c in range(len(vocabularies))
+        ]
+        # a step is padding when all its ids are 0
+        n_ids = b.add(
+            "ReduceSum",
+            [b.add("Cast", [real], to=INT64), b.constant([2])],
+            keepdims=0,
         )
-    if spec.head == "crf":
-        raise ValueError(
-            "ONNX export does not cover the CRF (crf=True): its Viterbi "
-            "decoding runs over whole tag sequences. Export a tagger without "
-            "the CRF."
+        real = b.add("Greater", [n_ids, b.constant([0])])
+    parts = [
+        b.add("Gather", [b.constant(params[name]), b.lookup(column, ids)], axis=0)
+        for name, column, ids in zip(
+            table_names(len(columns)), columns, vocabularies, strict=True
         )
-    return params, spec
+    ]
+    return _count_steps(b, real), _concat(b, parts)
+
+
+def _categorical_inputs(estimator, params, b, X):
+    """Numeric features with categorical columns (float64, NaN-padded): each
+    categorical column's vectors, then the numeric columns."""
+    lengths, values = _lengths_and_values(b, X, estimator.n_features_in_)
+    categorical = [int(c) for c in estimator.categorical_features_]
+    numeric = [c for c in range(estimator.n_features_in_) if c not in categorical]
+    parts = []
+    for name, c, known in zip(
+        table_names(len(categorical)),
+        categorical,
+        estimator.category_values_,
+        strict=True,
+    ):
+        codes = b.add("Gather", [values, b.constant(c)], axis=2)
+        rows = b.lookup(b.add("Cast", [codes], to=INT64), known)
+        parts.append(b.add("Gather", [b.constant(params[name]), rows], axis=0))
+    if numeric:
+        rest = b.add("Gather", [values, b.constant(numeric)], axis=2)
+        parts.append(b.add("Cast", [rest], to=FLOAT))
+    return lengths, _concat(b, parts)
+
+
+def _concat(b, parts):
+    return parts[0] if len(parts) == 1 else b.add("Concat", parts, axis=2)
+
+
+def _count_steps(b, real):
+    """Number of True steps of each sequence of ``real`` (N, T), as int32."""
+    counts = b.add(
+        "ReduceSum", [b.add("Cast", [real], to=INT64), b.constant([1])], keepdims=0
+    )
+    return b.add("Cast", [counts], to=INT32)
+
+
+#: How the graph reads X, for each kind of input: ``(lengths, inputs)``,
+#: the sequences' lengths (int32) and the first layer's input (float32).
+INPUTS = {
+    "numeric": _numeric_inputs,
+    "tokens": _token_inputs,
+    "categorical": _categorical_inputs,
+}
+
+
+def input_kind(spec):
+    """The kind of X a network reads (a key of :data:`INPUTS`)."""
+    if spec.embedding_dim is None:
+        return "numeric"
+    return "categorical" if spec.id_columns else "tokens"
 
 
 def _lengths_and_values(b, X, n_features):
@@ -157,21 +243,17 @@ def _lengths_and_values(b, X, n_features):
     n_nan = b.add(
         "ReduceSum", [b.add("Cast", [nan], to=FLOAT), b.constant([2])], keepdims=0
     )
-    real = b.add(
-        "Cast", [b.add("Less", [n_nan, b.constant([float(n_features)])])], to=INT64
-    )
-    lengths = b.add(
-        "Cast", [b.add("ReduceSum", [real, b.constant([1])], keepdims=0)], to=INT32
-    )
-    return lengths, b.add("Where", [nan, b.constant([0.0]), X])
+    real = b.add("Less", [n_nan, b.constant([float(n_features)])])
+    zero = b.add("CastLike", [b.constant([0.0]), X])
+    return _count_steps(b, real), b.add("Where", [nan, zero, X])
 
 
 def build_graph(estimator, builder, X, outputs):
     """Add the nodes computing ``outputs`` (names) from the tensor ``X`` to
     ``builder``; see the module's notes for what they are."""
-    params, spec = check_exportable(estimator)
+    params, spec = estimator._network()
     b = builder
-    lengths, values = _lengths_and_values(b, X, estimator.n_features_in_)
+    lengths, values = INPUTS[input_kind(spec)](estimator, params, b, X)
     inputs = b.add("Transpose", [values], perm=[1, 0, 2])  # (T, N, F)
     n_dirs = len(spec.directions)
     direction = "bidirectional" if n_dirs == 2 else "forward"
@@ -232,7 +314,8 @@ def build_graph(estimator, builder, X, outputs):
 
 
 def _output_kind(head):
-    if head in ("softmax", "logistic"):
+    """The key of :data:`OUTPUTS` that reads the head ``head``."""
+    if head in ("softmax", "logistic", "crf"):
         return head
     return "values"
 
@@ -268,18 +351,46 @@ def _value_outputs(estimator, b, logits, outputs):
     b.add("Add", [scaled, b.constant(estimator.target_mean_)], outputs=[variable])
 
 
+def _crf_outputs(estimator, b, logits, outputs):
+    """The emissions of every step and the CRF's scores, the decoding
+    constraints folded in (``-inf`` for a forbidden transition or start):
+    Viterbi decoding runs on them outside the graph (see the user guide)."""
+    emissions, transitions, start, end = outputs
+    b.add("Identity", [logits], outputs=[emissions])
+    scores = estimator._output_head().decoding_scores(
+        estimator.params_, estimator._decoding_constraints()
+    )
+    for name, value in zip((transitions, start, end), scores, strict=True):
+        b.add("Identity", [b.constant(value)], outputs=[name])
+
+
 #: How each kind of head reads the logits into the graph's outputs.
 OUTPUTS = {
     "softmax": _softmax_outputs,
     "logistic": _logistic_outputs,
+    "crf": _crf_outputs,
     "values": _value_outputs,
 }
+
+#: The graph's output names for each kind of head.
+OUTPUT_NAMES = {
+    "softmax": ["label", "probabilities"],
+    "logistic": ["label", "probabilities"],
+    "crf": ["emissions", "transitions", "start", "end"],
+    "values": ["variable"],
+}
+
+
+def input_type(estimator):
+    """``(element type, shape)`` of the graph's input X for ``estimator``."""
+    kind = input_kind(estimator._spec)
+    n_features = estimator.n_features_in_
+    if kind == "tokens":
+        shape = [None, None] if n_features == 1 else [None, None, n_features]
+        return INT64, shape
+    return (DOUBLE if kind == "categorical" else FLOAT), [None, None, n_features]
 
 
 def output_names(estimator):
     """Names of the graph's outputs for ``estimator``."""
-    return (
-        ["variable"]
-        if not estimator._output_head().classifies
-        else ["label", "probabilities"]
-    )
+    return OUTPUT_NAMES[_output_kind(estimator._spec.head)]

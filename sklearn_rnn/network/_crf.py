@@ -128,6 +128,11 @@ class CRFHead:
         ``Y`` (see :func:`crf_loss_and_gradient`)."""
         return crf_loss_and_gradient(Z, Y.argmax(axis=1), lengths, params, weights)
 
+    def decoding_scores(self, params, allowed=None):
+        """``(transitions, start, end)`` as Viterbi decoding reads them, in
+        float64: a transition or start ``allowed`` forbids scores ``-inf``."""
+        return _scores(params, allowed)
+
     def class_index(self, Z, lengths, params, allowed=None):
         return crf_decode(Z, lengths, params, allowed)
 
