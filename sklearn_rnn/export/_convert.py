@@ -212,12 +212,8 @@ def _converter(scope, operator, container):
 
 def register_converters():
     """Make skl2onnx convert the library's estimators and SequenceScaler, so
-    that ``skl2onnx.to_onnx`` converts pipelines holding them.
-
-    Examples
-    --------
-    >>> from sklearn_rnn.export import register_converters
-    >>> register_converters()  # doctest: +SKIP
+    that ``skl2onnx.to_onnx`` converts pipelines holding them (the user
+    guide shows one). Calling it again changes nothing.
     """
     from skl2onnx import update_registered_converter
 

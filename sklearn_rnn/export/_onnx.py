@@ -1,11 +1,15 @@
 """Fitted estimators as ONNX graphs, on ONNX's own recurrent operators.
 
-The graph takes X as :meth:`predict` takes a padded batch: a float tensor
+The graph takes X as :meth:`predict` takes a padded batch: a float32 tensor
 ``(n_sequences, n_steps, n_features)`` whose sequences end with steps of NaN
-(padding). It derives each sequence's length from the padding, runs every
-layer with ONNX's ``RNN``, ``LSTM`` or ``GRU`` operator (both directions in
-one operator for bidirectional layers, ``sequence_lens`` for the lengths),
-and reads the output head as the estimator does:
+(padding); token ids as int64 ``(n_sequences, n_steps[, n_columns])``
+padded with 0; features with categorical columns as float64, NaN-padded
+(:data:`INPUTS`). It derives each sequence's length from the padding, maps
+ids and category codes to their table rows (ONNX-ML's ``LabelEncoder``, an
+unseen one to row 0), runs every layer with ONNX's ``RNN``, ``LSTM`` or
+``GRU`` operator (both directions in one operator for bidirectional layers,
+``sequence_lens`` for the lengths), and reads the output head as the
+estimator does (:data:`OUTPUTS`):
 
 =============== ============================================================
 estimator       outputs
@@ -15,6 +19,9 @@ classifier      ``label`` (n_sequences,), ``probabilities`` (n_sequences,
 tagger          ``label`` (n_sequences, n_steps), ``probabilities``
                 (n_sequences, n_steps, n_classes); values at padded steps
                 mean nothing
+tagger, CRF     ``emissions`` (n_sequences, n_steps, n_tags), and the
+                ``transitions``, ``start`` and ``end`` scores that Viterbi
+                decoding reads (outside the graph)
 regressor       ``variable`` (n_sequences, n_outputs), the target scaling
                 undone
 =============== ============================================================
@@ -29,9 +36,11 @@ The mapping of the weights (the library's layout is PyTorch's):
   candidate's recurrent bias ``b_hn`` in ``Rb``;
 - ``RNN``: ``W = W_x^T``, ``R = W_h^T``, ``Wb = b``.
 
-Every graph computes in float32, which onnxruntime's recurrent operators
-run; a float64 model's weights are rounded to float32.
+Every graph computes in float32: onnxruntime's recurrent operators refuse
+float64, so a float64 model's weights are rounded to float32.
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -50,6 +59,17 @@ ML_DOMAIN = ("ai.onnx.ml", 2)
 ONNX_ACTIVATIONS = {"tanh": "Tanh", "relu": "Relu", "sigmoid": "Sigmoid"}
 
 
+class Direction(NamedTuple):
+    """One direction of a layer as ONNX's recurrent operators take it."""
+
+    op_type: str
+    W: np.ndarray  # (n_gates * n_hidden, n_in)
+    R: np.ndarray  # (n_gates * n_hidden, n_hidden)
+    B: np.ndarray  # (2 * n_gates * n_hidden,): Wb then Rb
+    activations: list
+    attributes: dict
+
+
 def _blocks(matrix, n, order):
     """The gate blocks of ``matrix`` (columns in blocks of ``n``) in ``order``."""
     return np.concatenate([matrix[..., k * n : (k + 1) * n] for k in order], axis=-1)
@@ -58,18 +78,13 @@ def _blocks(matrix, n, order):
 def _lstm(W_x, W_h, b, activation):
     n = W_h.shape[0]
     order = (0, 3, 1, 2)  # i, f, g, o -> i, o, f, c
-    bias = np.concatenate([_blocks(b, n, order), np.zeros(lstm.N_GATES * n)])
     act = ONNX_ACTIVATIONS[activation]
-    return (
+    return Direction(
         "LSTM",
         _blocks(W_x, n, order).T,
         _blocks(W_h, n, order).T,
-        bias,
-        [
-            "Sigmoid",
-            act,
-            act,
-        ],
+        np.concatenate([_blocks(b, n, order), np.zeros(lstm.N_GATES * n)]),
+        ["Sigmoid", act, act],
         {},
     )
 
@@ -79,7 +94,7 @@ def _gru(W_x, W_h, b, activation):
     order = (1, 0, 2)  # r, z, n -> z, r, h
     w_bias = _blocks(b[: gru.N_GATES * n], n, order)
     r_bias = np.concatenate([np.zeros(2 * n), b[gru.N_GATES * n :]])
-    return (
+    return Direction(
         "GRU",
         _blocks(W_x, n, order).T,
         _blocks(W_h, n, order).T,
@@ -92,11 +107,10 @@ def _gru(W_x, W_h, b, activation):
 def _elman(W_x, W_h, b, activation):
     n = W_h.shape[0]
     bias = np.concatenate([b, np.zeros(elman.N_GATES * n)])
-    return "RNN", W_x.T, W_h.T, bias, [ONNX_ACTIVATIONS[activation]], {}
+    return Direction("RNN", W_x.T, W_h.T, bias, [ONNX_ACTIVATIONS[activation]], {})
 
 
-#: For each cell: ``(W_x, W_h, b, activation) -> (op_type, W, R, B,
-#: activations, attributes)`` of one direction, in ONNX's layout.
+#: For each cell: ``(W_x, W_h, b, activation) -> Direction``.
 CELL_OPERATORS = {"elman": _elman, "lstm": _lstm, "gru": _gru}
 
 
@@ -259,28 +273,29 @@ def build_graph(estimator, builder, X, outputs):
     direction = "bidirectional" if n_dirs == 2 else "forward"
     last_state = None
     for layer, n_hidden in enumerate(spec.hidden_layer_sizes):
-        parts = []
-        for suffix in spec.directions:
-            name = f"rnn{layer}{suffix}"
-            parts.append(
-                CELL_OPERATORS[spec.cell](
-                    *(
-                        params[f"{name}.{k}"].astype(np.float64)
-                        for k in ("W_x", "W_h", "b")
-                    ),
-                    spec.activation,
-                )
+        directions = [
+            CELL_OPERATORS[spec.cell](
+                *(
+                    params[f"rnn{layer}{suffix}.{k}"].astype(np.float64)
+                    for k in ("W_x", "W_h", "b")
+                ),
+                spec.activation,
             )
-        op_type, _, _, _, activations, attributes = parts[0]
-        W, R, B = (b.constant(np.stack([p[k] for p in parts])) for k in (1, 2, 3))
+            for suffix in spec.directions
+        ]
+        first = directions[0]
+        weights = [
+            b.constant(np.stack([getattr(d, k) for d in directions]))
+            for k in ("W", "R", "B")
+        ]
         Y, Y_h = b.add(
-            op_type,
-            [inputs, W, R, B, lengths],
+            first.op_type,
+            [inputs, *weights, lengths],
             n_outputs=2,
             hidden_size=n_hidden,
             direction=direction,
-            activations=activations * n_dirs,
-            **attributes,
+            activations=first.activations * n_dirs,
+            **first.attributes,
         )
         # (T, D, N, H) -> (T, N, D * H), the next layer's input
         inputs = b.add(
