@@ -98,7 +98,7 @@ def _recurrence(X, W_x, b, lengths, W_h, h0, h_mask, activation, s0, s1, H):
     ``s0 <= s < s1``, with their inputs projected into ``Z = X W_x + b``
     first; writes ``H``."""
     n_steps = X.shape[1]
-    n = W_h.shape[1]
+    n = h0.shape[1]
     Z = np.empty((s1 - s0, n_steps, n), dtype=X.dtype)
     project_block(Z, X, W_x, b, s0, s1)
     scratch = step_scratch(W_h, s1 - s0, X.dtype)

@@ -121,7 +121,7 @@ def _recurrence(X, W_x, b, lengths, W_h, b_hn, h0, h_mask, activation, s0, s1, H
     with their inputs projected into ``A = X W_x + b`` first; writes ``H``
     and ``G``."""
     n_steps = X.shape[1]
-    n, m = W_h.shape[1], W_x.shape[1]
+    n, m = h0.shape[1], W_x.shape[1]
     A = np.empty((s1 - s0, n_steps, m), dtype=X.dtype)
     project_block(A, X, W_x, b, s0, s1)
     scratch = step_scratch(W_h, s1 - s0, X.dtype)

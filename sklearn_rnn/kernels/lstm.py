@@ -122,7 +122,7 @@ def _recurrence(
     """For the sequences ``s0 <= s < s1``: project the inputs into ``G``, add
     the recurrent products and activate the gates in place, step by step,
     writing ``H``, ``C``, ``S`` and ``G``."""
-    n, m = W_h.shape[1], W_x.shape[1]
+    n, m = h0.shape[1], W_x.shape[1]
     project_block(G[s0:s1], X, W_x, b, s0, s1)
     scratch = step_scratch(W_h, s1 - s0, X.dtype)
     rows, _, product = scratch
