@@ -159,7 +159,9 @@ def few_rows_matmul(A, B, C):
             row = acc[r]
             for j in range(row.shape[0]):
                 row[j] += a * b[j]
-    C[:, :] = acc
+    for r in range(M):  # a loop, not C[:, :] = acc: see _linalg.copy_row
+        for j in range(acc.shape[1]):
+            C[r, j] = acc[r, j]
 
 
 @overload(matmul, jit_options=JIT_OPTIONS)

@@ -34,10 +34,23 @@ from sklearn_rnn.kernels._config import jit
 
 @jit(inline="always")
 def _logsumexp(v):
-    top = v.max()
+    top = -np.inf
+    for x in v:
+        top = max(top, x)
     if top == -np.inf:
         return -np.inf
-    return top + np.log(np.exp(v - top).sum())
+    total = 0.0
+    for x in v:
+        total += np.exp(x - top)
+    return top + np.log(total)
+
+
+@jit(inline="always")
+def _longest(lengths):
+    longest = 0
+    for n in lengths:
+        longest = max(longest, n)
+    return longest
 
 
 @jit
@@ -46,14 +59,19 @@ def _forward_backward(E, offset, length, A, start, end, alpha, beta):
     its ``log Z``."""
     n_tags = E.shape[1]
     column = np.empty(n_tags)
-    alpha[0] = start + E[offset]
+    # loops rather than array assignments, which compile a shape-mismatch
+    # message each (see _linalg.copy_row)
+    for j in range(n_tags):
+        alpha[0, j] = start[j] + E[offset, j]
     for t in range(1, length):
         for j in range(n_tags):
             for i in range(n_tags):
                 column[i] = alpha[t - 1, i] + A[i, j]
             alpha[t, j] = _logsumexp(column) + E[offset + t, j]
-    log_z = _logsumexp(alpha[length - 1] + end)
-    beta[length - 1] = end
+    for j in range(n_tags):
+        column[j] = alpha[length - 1, j] + end[j]
+        beta[length - 1, j] = end[j]
+    log_z = _logsumexp(column)
     for t in range(length - 2, -1, -1):
         for i in range(n_tags):
             for j in range(n_tags):
@@ -89,7 +107,7 @@ def crf_nll(E, offsets, lengths, labels, A, start, end, weights):
     dA = np.zeros_like(A)
     dstart = np.zeros(n_tags)
     dend = np.zeros(n_tags)
-    max_length = lengths.max() if lengths.shape[0] else 0
+    max_length = _longest(lengths)
     alpha = np.empty((max_length, n_tags))
     beta = np.empty((max_length, n_tags))
     loss = 0.0
@@ -129,7 +147,7 @@ def crf_marginals(E, offsets, lengths, A, start, end):
     """``p(y_t = j)`` of every row, shape (n_rows, n_tags); rows sum to one."""
     n_tags = E.shape[1]
     P = np.zeros_like(E)
-    max_length = lengths.max() if lengths.shape[0] else 0
+    max_length = _longest(lengths)
     alpha = np.empty((max_length, n_tags))
     beta = np.empty((max_length, n_tags))
     for s in range(offsets.shape[0]):
@@ -147,12 +165,13 @@ def crf_viterbi(E, offsets, lengths, A, start, end):
     sequence. A transition or start score of ``-inf`` forbids it."""
     n_tags = E.shape[1]
     tags = np.zeros(E.shape[0], dtype=np.int64)
-    max_length = lengths.max() if lengths.shape[0] else 0
+    max_length = _longest(lengths)
     delta = np.empty((max_length, n_tags))
     back = np.zeros((max_length, n_tags), dtype=np.int64)
     for s in range(offsets.shape[0]):
         o, n = offsets[s], lengths[s]
-        delta[0] = start + E[o]
+        for j in range(n_tags):
+            delta[0, j] = start[j] + E[o, j]
         for t in range(1, n):
             for j in range(n_tags):
                 best, arg = -np.inf, 0
@@ -162,10 +181,9 @@ def crf_viterbi(E, offsets, lengths, A, start, end):
                         best, arg = v, i
                 delta[t, j] = best + E[o + t, j]
                 back[t, j] = arg
-        last = delta[n - 1] + end
         tag = 0
         for j in range(1, n_tags):
-            if last[j] > last[tag]:
+            if delta[n - 1, j] + end[j] > delta[n - 1, tag] + end[tag]:
                 tag = j
         tags[o + n - 1] = tag
         for t in range(n - 1, 0, -1):

@@ -42,6 +42,7 @@ from sklearn_rnn.kernels._linalg import (
     block_length,
     carry_to_previous,
     column_panels,
+    copy_row,
     panel_scratch,
     project_block,
     single_threaded_blas,
@@ -179,7 +180,7 @@ def _backward_recurrence(lengths, W_hT, h_mask, H, dH, activation, s0, s1, dZ, d
                 carry[i - s0, j] = 0.0
             # through the activation: dz_t = g * g'(z_t), from cached h_t
             backprop_activation(g, H[i, t], dZ[i, t], activation)
-            dz_rows[r] = dZ[i, t]
+            copy_row(dz_rows[r], dZ[i, t])
         carry_to_previous(carry, back, dz_rows, rows, n_rows, s0, h_mask, W_hT)
     for i in range(s0, s1):
-        dh0[i] = carry[i - s0]
+        copy_row(dh0[i], carry[i - s0])

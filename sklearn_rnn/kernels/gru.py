@@ -52,6 +52,7 @@ from sklearn_rnn.kernels._linalg import (
     block_length,
     carry_to_previous,
     column_panels,
+    copy_row,
     panel_scratch,
     project_block,
     single_threaded_blas,
@@ -229,7 +230,7 @@ def _backward_recurrence(
                 da_h[j] = da_x[j]
                 da_h[n + j] = da_x[n + j]
                 da_h[2 * n + j] = da_x[2 * n + j] * r_g
-            da_rows[r] = da_h
+            copy_row(da_rows[r], da_h)
         carry_to_previous(carry, back, da_rows, rows, n_rows, s0, h_mask, W_hT)
     for i in range(s0, s1):
-        dh0[i] = carry[i - s0]
+        copy_row(dh0[i], carry[i - s0])

@@ -51,6 +51,7 @@ from sklearn_rnn.kernels._linalg import (
     block_length,
     carry_to_previous,
     column_panels,
+    copy_row,
     panel_scratch,
     project_block,
     single_threaded_blas,
@@ -232,8 +233,8 @@ def _backward_recurrence(
                 grad[j] = dc[j] * i_g
                 cc[j] = dc[j] * f_g
             backprop_activation(grad, a[2 * n : 3 * n], da[2 * n : 3 * n], activation)
-            da_rows[r] = da
+            copy_row(da_rows[r], da)
         carry_to_previous(carry_h, back, da_rows, rows, n_rows, s0, h_mask, W_hT)
     for i in range(s0, s1):
-        dh0[i] = carry_h[i - s0]
-        dc0[i] = carry_c[i - s0]
+        copy_row(dh0[i], carry_h[i - s0])
+        copy_row(dc0[i], carry_c[i - s0])
