@@ -253,7 +253,43 @@ def test_the_crf_exports_its_emissions_and_scores(constraints):
         np.testing.assert_array_equal(model.classes_[decoded], expected)
 
 
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array([True, False, True, False, False, True]),
+        np.array([0.0, 1.0, 2.0, 0.0, 1.0, 2.0]),
+        np.array([3, 10, 3, 10, 7, 7], dtype=np.uint8),
+        np.array(["a", "b", "a", "c", "b", "c"], dtype=object),
+    ],
+    ids=["bool", "float", "uint8", "object strings"],
+)
+def test_labels_keep_their_type(labels):
+    """The graph's labels are those predict returns, of the same kind."""
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from skl2onnx.common.data_types import FloatTensorType
+
+    model = RNNClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    model.fit(X, labels)
+    register_converters()
+    converted = skl2onnx.to_onnx(
+        model, initial_types=[("X", FloatTensorType([None, None, 3]))], target_opset=17
+    )
+    for onnx_model in (to_onnx(model), converted):
+        label = run(onnx_model, X)["label"]
+        expected = model.predict(X)
+        # onnxruntime gives strings as an object array, integers as int64
+        kinds = {"b": "b", "f": "f", "i": "i", "u": "i", "U": "O", "O": "O"}
+        assert label.dtype.kind == kinds[expected.dtype.kind]
+        np.testing.assert_array_equal(label, expected)
+
+
 def test_what_the_graph_cannot_represent_is_refused_by_name():
+    # labels of mixed types (which fit refuses, but a model could be given)
+    mixed = RNNClassifier(hidden_layer_sizes=(3,), max_iter=1)
+    mixed.fit(X, np.arange(6) % 2)
+    mixed.classes_ = np.array([1, "b"], dtype=object)
+    with pytest.raises(ValueError, match="no ONNX tensor type"):
+        to_onnx(mixed)
     from sklearn.preprocessing import FunctionTransformer
 
     pipe = make_pipeline(FunctionTransformer(), RNNRegressor(max_iter=1))

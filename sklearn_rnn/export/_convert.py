@@ -1,18 +1,21 @@
 """The public entry points of the ONNX export: whole models and pipelines
 (:func:`to_onnx`), and converters for skl2onnx (:func:`register_converters`)."""
 
-import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_rnn.estimators import RNNClassifier, RNNRegressor, RNNSequenceTagger
 from sklearn_rnn.export._onnx import (
+    BOOL,
+    DOUBLE,
     FLOAT,
     INT64,
+    STRING,
     TARGET_OPSET,
     GraphBuilder,
     build_graph,
     input_type,
+    label_values,
     output_names,
 )
 from sklearn_rnn.preprocessing import SequenceScaler
@@ -123,14 +126,12 @@ def to_onnx(model, *, target_opset=TARGET_OPSET):
 
 
 def _output_info(estimator, name):
-    from onnx import TensorProto, helper
+    from onnx import helper
 
     per_step = estimator._spec.per_step
     if name == "label":
-        classes = np.asarray(estimator.classes_)
-        kind = INT64 if classes.dtype.kind in "iub" else TensorProto.STRING
         shape = [None, None] if per_step else [None]
-        return helper.make_tensor_value_info(name, kind, shape)
+        return helper.make_tensor_value_info(name, label_values(estimator)[1], shape)
     return helper.make_tensor_value_info(name, FLOAT, _float_shape(estimator, name))
 
 
@@ -150,28 +151,22 @@ def _float_shape(estimator, name):
 
 
 def _parser(scope, model, inputs, custom_parsers=None):
-    from skl2onnx.common.data_types import (
-        FloatTensorType,
-        Int64TensorType,
-        StringTensorType,
-    )
+    from skl2onnx.common import data_types
 
+    tensor_types = {
+        BOOL: data_types.BooleanTensorType,
+        INT64: data_types.Int64TensorType,
+        DOUBLE: data_types.DoubleTensorType,
+        STRING: data_types.StringTensorType,
+    }
     operator = scope.declare_local_operator(ALIASES[type(model)], model)
     operator.inputs = inputs
-    if isinstance(model, SequenceScaler):
-        names = {"variable": FloatTensorType()}
-    else:
-        labels = np.asarray(model.classes_) if hasattr(model, "classes_") else None
-        label_type = (
-            Int64TensorType()
-            if labels is None or labels.dtype.kind in "iub"
-            else StringTensorType()
-        )
-        names = {
-            name: label_type if name == "label" else FloatTensorType()
-            for name in output_names(model)
-        }
-    for name, kind in names.items():
+    names = ["variable"] if isinstance(model, SequenceScaler) else output_names(model)
+    for name in names:
+        if name == "label":
+            kind = tensor_types[label_values(model)[1]]()
+        else:
+            kind = data_types.FloatTensorType()
         operator.outputs.append(scope.declare_local_variable(name, kind))
     return operator.outputs
 

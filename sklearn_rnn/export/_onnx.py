@@ -51,7 +51,16 @@ from sklearn_rnn.network._network import table_names
 TARGET_OPSET = 17
 
 #: ONNX's element types (``TensorProto``) the graphs use.
-FLOAT, INT32, INT64, DOUBLE = 1, 6, 7, 11
+FLOAT, INT32, INT64, STRING, BOOL, DOUBLE = 1, 6, 7, 8, 9, 11
+#: The dtype and ONNX element type of class labels, by NumPy's dtype kind.
+LABEL_TYPES = {
+    "b": (bool, BOOL),
+    "i": (np.int64, INT64),
+    "u": (np.int64, INT64),
+    "f": (np.float64, DOUBLE),
+    "U": (object, STRING),
+    "S": (object, STRING),
+}
 #: The domain and version of ONNX-ML's ``LabelEncoder`` (ids to rows).
 ML_DOMAIN = ("ai.onnx.ml", 2)
 
@@ -349,13 +358,28 @@ def _logistic_outputs(estimator, b, logits, outputs):
 def _labels(estimator, b, proba, outputs):
     label, probabilities = outputs
     index = b.add("ArgMax", [proba], axis=-1, keepdims=0)
-    classes = np.asarray(estimator.classes_)
-    if classes.dtype.kind in "iub":
-        classes = classes.astype(np.int64)
-    else:
-        classes = classes.astype(str).astype(object)
-    b.add("Gather", [b.constant(classes, "classes"), index], outputs=[label])
+    classes, _ = label_values(estimator)
+    classes_constant = b.constant(classes, "classes", dtype=classes.dtype)
+    b.add("Gather", [classes_constant, index], outputs=[label])
     b.add("Identity", [proba], outputs=[probabilities])
+
+
+def label_values(estimator):
+    """``(classes, element type)``: the classes as the graph's ``label``
+    output holds them, of the type ``predict`` returns them in."""
+    classes = np.asarray(estimator.classes_)
+    kind = classes.dtype.kind
+    if kind == "O" and all(isinstance(c, str) for c in classes):
+        kind = "U"
+    elif kind == "O" and all(isinstance(c, int | np.integer) for c in classes):
+        kind = "i"
+    if kind not in LABEL_TYPES:
+        raise ValueError(
+            f"The classes {list(classes)} have no ONNX tensor type: give labels "
+            "that are all strings, all integers, all floats or booleans."
+        )
+    dtype, element_type = LABEL_TYPES[kind]
+    return classes.astype(dtype), element_type
 
 
 def _value_outputs(estimator, b, logits, outputs):
