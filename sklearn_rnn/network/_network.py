@@ -44,9 +44,19 @@ import numpy as np
 
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.network._cells import CELLS
+from sklearn_rnn.network._chars import (
+    CHAR_TABLE,
+    CharEncoderSpec,
+    WordTrace,
+    encode_words,
+    encode_words_backward,
+    init_char_params,
+    n_char_parameters,
+)
 from sklearn_rnn.network._dropout import output_masks, recurrent_masks
 from sklearn_rnn.network._heads import get_head
 from sklearn_rnn.network._init import glorot_uniform, orthogonal
+from sklearn_rnn.network._steps import reverse_steps
 from sklearn_rnn.optimizers import RowGradient
 
 #: Half-width of the uniform distribution of the initial embeddings (as
@@ -87,6 +97,11 @@ class NetworkSpec:
         ``(n_seq, n_steps, n_features)`` hold embedding rows (categorical
         features), the others being numeric; 0 when the input is only ids
         (an int array).
+    char_encoder : tuple or None, default=None
+        ``(cell, width, n_hidden, bidirectional, max_word_length)`` of a
+        character-level word encoder (:mod:`sklearn_rnn.network._chars`)
+        over the last ``max_word_length`` columns of a token input; None
+        without one.
     """
 
     cell: str
@@ -100,13 +115,22 @@ class NetworkSpec:
     bptt_truncate: int | None = None
     embedding_dim: int | tuple | None = None
     id_columns: int = 0
+    char_encoder: tuple | None = None
+
+    @property
+    def chars(self):
+        """The character-level word encoder
+        (:class:`~sklearn_rnn.network._chars.CharEncoderSpec`), or None."""
+        if self.char_encoder is None:
+            return None
+        return CharEncoderSpec(*self.char_encoder)
 
     @property
     def directions(self):
         """Name suffix of each direction of a layer."""
         return ("", "_reverse") if self.bidirectional else ("",)
 
-    def n_parameters(self, n_inputs, n_outputs):
+    def n_parameters(self, n_inputs, n_outputs, n_char_rows=0):
         """Number of values in the parameters :func:`init_params` draws."""
         n_gates = CELLS[self.cell].n_gates
         n_dirs = len(self.directions)
@@ -116,6 +140,9 @@ class NetworkSpec:
             widths = self.table_widths(len(tables))
             total = int(np.dot(tables, widths))
             n_in = sum(widths) + n_numeric
+        if self.chars is not None:
+            total += n_char_parameters(self.chars, n_char_rows)
+            n_in += self.chars.n_outputs
         for n_hidden in self.hidden_layer_sizes:
             total += n_dirs * (n_in + n_hidden + 1) * n_gates * n_hidden
             n_in = n_dirs * n_hidden
@@ -142,7 +169,7 @@ class NetworkSpec:
         ]
 
 
-def init_params(spec, n_inputs, n_outputs, rng, dtype):
+def init_params(spec, n_inputs, n_outputs, rng, dtype, n_char_rows=None):
     """Draw initial parameters.
 
     Input and output weights are Glorot-uniform, each gate block of the
@@ -163,6 +190,9 @@ def init_params(spec, n_inputs, n_outputs, rng, dtype):
     rng : numpy.random.RandomState
     dtype : numpy dtype
         Floating type of every parameter.
+    n_char_rows : int, default=None
+        Rows of the character table, with ``spec.char_encoder``
+        (:func:`~sklearn_rnn.network._chars.init_char_params`).
 
     Returns
     -------
@@ -183,6 +213,9 @@ def init_params(spec, n_inputs, n_outputs, rng, dtype):
             table[0] = 0.0
             params[name] = table
         n_in = sum(widths) + n_numeric
+    if spec.chars is not None:
+        params.update(init_char_params(spec.chars, n_char_rows, rng))
+        n_in += spec.chars.n_outputs
     for layer, n_hidden in enumerate(spec.hidden_layer_sizes):
         for direction in spec.directions:
             name = f"rnn{layer}{direction}"
@@ -214,15 +247,21 @@ def table_names(n_columns):
 
 def _id_columns(spec, X):
     """The columns of row indices of an embedded input, each (n_seq, n_steps):
-    all of an int input, the leading ``spec.id_columns`` of a float one."""
+    all of an int input but its character columns, the leading
+    ``spec.id_columns`` of a float one."""
     if spec.id_columns:
         return [X[:, :, c].astype(np.int64) for c in range(spec.id_columns)]
-    return [X] if X.ndim == 2 else [X[:, :, c] for c in range(X.shape[2])]
+    if X.ndim == 2:
+        return [X]
+    n_words = X.shape[2] - (0 if spec.chars is None else spec.chars.max_word_length)
+    return [X[:, :, c] for c in range(n_words)]
 
 
-def _embed(params, spec, X):
-    """The first layer's input: each id column's vectors, then the numeric
-    columns, concatenated."""
+def _embed(params, spec, X, lengths):
+    """``(inputs, words)``: the first layer's input, each id column's
+    vectors, then the numeric columns or the word vectors of the character
+    encoder, concatenated; and the encoder's
+    :class:`~sklearn_rnn.network._chars.WordTrace` (None without one)."""
     columns = _id_columns(spec, X)
     parts = [
         params[name][column]
@@ -230,7 +269,15 @@ def _embed(params, spec, X):
     ]
     if spec.id_columns:
         parts.append(X[:, :, spec.id_columns :])
-    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=2)
+    words = None
+    if spec.chars is not None:
+        chars = X[:, :, -spec.chars.max_word_length :]
+        vectors, words = encode_words(
+            params, spec.chars, chars, lengths, spec.activation
+        )
+        parts.append(vectors)
+    inputs = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=2)
+    return inputs, words
 
 
 def is_weight(name):
@@ -254,18 +301,6 @@ def readout_index(lengths, n_steps, per_step):
     if per_step:
         return np.nonzero(np.arange(n_steps) < lengths[:, None])
     return np.arange(lengths.shape[0]), lengths - 1
-
-
-def reverse_steps(A, lengths):
-    """Reverse each sequence of ``A`` (n_seq, n_steps, ...) within its length.
-
-    Padded steps stay where they are. The operation is its own inverse.
-    """
-    n_seq, n_steps = A.shape[:2]
-    steps = np.arange(n_steps)
-    source = lengths[:, None] - 1 - steps
-    source = np.where(source >= 0, source, steps)
-    return A[np.arange(n_seq)[:, None], source]
 
 
 class Run(NamedTuple):
@@ -307,6 +342,7 @@ class Trace(NamedTuple):
     readout: tuple
     features: np.ndarray
     top_shape: tuple
+    words: WordTrace | None = None
 
 
 def forward(params, spec, X, lengths, *, masks=None, state0=None, readout=None):
@@ -346,7 +382,9 @@ def forward(params, spec, X, lengths, *, masks=None, state0=None, readout=None):
     dropped = masks.get("output") or [None] * len(spec.hidden_layer_sizes)
     n_seq = X.shape[0]
     layers = []
-    inputs = X if spec.embedding_dim is None else _embed(params, spec, X)
+    inputs, words = (X, None)
+    if spec.embedding_dim is not None:
+        inputs, words = _embed(params, spec, X, lengths)
     dtype = inputs.dtype
     for layer, n_hidden in enumerate(spec.hidden_layer_sizes):
         runs, outputs = [], []
@@ -385,7 +423,7 @@ def forward(params, spec, X, lengths, *, masks=None, state0=None, readout=None):
         ]
     )
     Z = features @ params["out.W"] + params["out.b"]
-    return Z, Trace(X, lengths, layers, (seq_idx, steps), features, inputs.shape)
+    return Z, Trace(X, lengths, layers, (seq_idx, steps), features, inputs.shape, words)
 
 
 def final_states(spec, trace):
@@ -482,6 +520,13 @@ def backward(params, spec, trace, dZ):
                 params[name].shape,
             )
             start += width
+    if spec.chars is not None:
+        d_vectors = dTop[:, :, -spec.chars.n_outputs :]
+        grads.update(
+            encode_words_backward(
+                params, spec.chars, trace.words, d_vectors, spec.activation
+            )
+        )
     # the network's own parameters, in the order of params (a CRF output
     # layer's are the loss's, not the network's)
     return {name: grads[name] for name in params if name in grads}, dTop
@@ -618,8 +663,11 @@ def _zero_gradients(params, spec, X):
     embedding table (updates touch only the rows a batch reads)."""
     grads = {name: np.zeros_like(p) for name, p in params.items()}
     if spec.embedding_dim is not None:
-        n_tables = spec.id_columns or (1 if X.ndim == 2 else X.shape[2])
-        for name in table_names(n_tables):
+        n_tables = spec.id_columns or len(_id_columns(spec, X))
+        tables = table_names(n_tables)
+        if spec.chars is not None:
+            tables.append(CHAR_TABLE)
+        for name in tables:
             table = params[name]
             grads[name] = RowGradient(
                 np.zeros(0, dtype=np.int64),
