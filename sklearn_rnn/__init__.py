@@ -6,7 +6,9 @@ Public API:
 - :class:`RNNRegressor`: one target per sequence, e.g. forecasting;
 - :class:`RNNSequenceTagger`: one label per time step (many-to-many);
 - :class:`StreamState`: where sequences predicted a part at a time stand
-  (``predict_stream``).
+  (``predict_stream``);
+- :class:`CharEncoder`: a character-level word encoder for models of token
+  ids (``char_encoder=``).
 
 The implementation lives in sub-packages: ``estimators`` (the classes above
 and their training loop), ``inputs`` (sequence formats, token ids and
@@ -18,6 +20,7 @@ validation), ``network`` (embedding, layers, heads, initialisation),
 """
 
 from sklearn_rnn.estimators import (
+    CharEncoder,
     RNNClassifier,
     RNNRegressor,
     RNNSequenceTagger,
@@ -28,6 +31,7 @@ from sklearn_rnn.exceptions import DivergenceError, StepColumnsWarning
 __version__ = "0.1.0"
 
 __all__ = [
+    "CharEncoder",
     "DivergenceError",
     "RNNClassifier",
     "RNNRegressor",

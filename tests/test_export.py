@@ -284,6 +284,12 @@ def test_labels_keep_their_type(labels):
 
 
 def test_what_the_graph_cannot_represent_is_refused_by_name():
+    from sklearn_rnn import CharEncoder
+
+    spelled = [np.c_[t, np.ones((len(t), 2), np.int64)] for t in TOKENS]
+    chars = RNNClassifier(embedding_dim=2, char_encoder=CharEncoder(2), max_iter=1)
+    with pytest.raises(ValueError, match="character encoder"):
+        to_onnx(chars.fit(spelled, Y["classifier"]))
     # labels of mixed types (which fit refuses, but a model could be given)
     mixed = RNNClassifier(hidden_layer_sizes=(3,), max_iter=1)
     mixed.fit(X, np.arange(6) % 2)

@@ -114,6 +114,26 @@ def test_token_ids_stream():
         np.testing.assert_allclose(np.concatenate([a, b]), c, **TOLERANCE)
 
 
+def test_a_character_encoder_streams():
+    from sklearn_rnn import CharEncoder
+
+    spelled = [np.c_[t, (t[:, None] + np.arange(3)) % 5 + 1] for t in TOKENS]
+    model = RNNSequenceTagger(
+        cell="gru",
+        embedding_dim=3,
+        char_encoder=CharEncoder(3, hidden_size=2),
+        hidden_layer_sizes=(4,),
+        max_iter=2,
+        dtype="float64",
+        random_state=0,
+    ).fit(spelled, Y["tagger"])
+    first, second = _parts(spelled, CUTS)
+    p1, state = model.predict_proba_stream(first)
+    p2, _ = model.predict_proba_stream(second, state)
+    for a, b, c in zip(p1, p2, model.predict_proba(spelled), strict=True):
+        np.testing.assert_allclose(np.concatenate([a, b]), c, **TOLERANCE)
+
+
 def test_the_state_is_a_value(models):
     """Streaming changes nothing on the estimator; the state pickles, and
     ``take`` continues some of the sequences only."""

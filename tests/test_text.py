@@ -610,3 +610,24 @@ def test_one_line_pipeline_with_suffix_and_shape_columns():
     assert {"embed1.table", "embed2.table"} <= set(tagger.params_)
     # a name never seen, but capitalised like the names
     assert list(pipe.predict([["Dora", "met", "Bob"]])[0]) == ["PER", "O", "PER"]
+
+
+def test_character_columns_come_last():
+    """characters=n adds n columns of character ids, 0 after each token's
+    end, from a character vocabulary of its own; inverse_transform reads the
+    word column."""
+    vectorizer = SequenceVectorizer(characters=4, suffix=2).fit(["abc ab", "b"])
+    assert vectorizer.column_names_[-4:] == ["char0", "char1", "char2", "char3"]
+    ids = vectorizer.transform(["abcde ab z"])[0]
+    chars = vectorizer.character_vocabulary_
+    np.testing.assert_array_equal(
+        ids[:, 2:],
+        [
+            [chars["a"], chars["b"], chars["c"], 1],  # "d" unseen, "e" cut off
+            [chars["a"], chars["b"], 0, 0],
+            [1, 0, 0, 0],
+        ],
+    )
+    words = vectorizer.inverse_transform([ids])[0]
+    np.testing.assert_array_equal(words, ["<unk>", "ab", "<unk>"])
+    assert not hasattr(SequenceVectorizer().fit(["a"]), "character_vocabulary_")

@@ -46,6 +46,7 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_rnn._atomic import atomic_fit
 from sklearn_rnn._param_validation import Count
 from sklearn_rnn._warnings import warn
+from sklearn_rnn.estimators._char_encoder import CharEncoder
 from sklearn_rnn.estimators._monitor import LossMonitor, ValidationMonitor
 from sklearn_rnn.estimators._progress import ProgressBar
 from sklearn_rnn.estimators._sources import BlockSource, MemorySource
@@ -148,6 +149,7 @@ STRUCTURE = (
     "bidirectional",
     "embedding_dim",
     "id_columns",
+    "char_encoder",
 )
 
 
@@ -187,10 +189,11 @@ def _embedding_widths(embedding_dim):
     return tuple(int(w) for w in widths)
 
 
-def _check_memory(spec, n_inputs, n_outputs, dtype):
+def _check_memory(spec, n_inputs, n_outputs, dtype, n_char_rows=None):
     """Refuse a network whose training state cannot fit in this machine's
     memory: its parameters, their gradient and two optimizer moments."""
-    needed = 4 * spec.n_parameters(n_inputs, n_outputs) * dtype.itemsize
+    n_parameters = spec.n_parameters(n_inputs, n_outputs, n_char_rows or 0)
+    needed = 4 * n_parameters * dtype.itemsize
     try:
         available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):  # not on every platform
@@ -318,6 +321,7 @@ class BlockReader:
             tokens=tokens,
             dtype=self.dtype,
             categorical=categorical,
+            chars=est._n_chars(),
             first_index=start,
         )
         if self.check_scale:
@@ -401,6 +405,7 @@ class BaseRNN(BaseEstimator):
         "embedding_init": ["array-like", None],
         "freeze_embedding": ["boolean"],
         "categorical_features": ["array-like", None],
+        "char_encoder": [CharEncoder, None],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
@@ -448,6 +453,7 @@ class BaseRNN(BaseEstimator):
         embedding_init=None,
         freeze_embedding=False,
         categorical_features=None,
+        char_encoder=None,
         bidirectional=False,
         dropout=0.0,
         recurrent_dropout=0.0,
@@ -485,6 +491,7 @@ class BaseRNN(BaseEstimator):
         self.embedding_init = embedding_init
         self.freeze_embedding = freeze_embedding
         self.categorical_features = categorical_features
+        self.char_encoder = char_encoder
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
@@ -518,17 +525,27 @@ class BaseRNN(BaseEstimator):
     # ------------------------------------------------------------------ input
 
     def _validate_X(
-        self, X, *, fitted, reset, tokens, dtype, categorical=None, first_index=0
+        self,
+        X,
+        *,
+        fitted,
+        reset,
+        tokens,
+        dtype,
+        categorical=None,
+        chars=0,
+        first_index=0,
     ):
         """Validate X against ``fitted`` (the estimator, or the
         :class:`~sklearn_rnn.estimators._state.FitState` a fit builds); on
         ``reset`` record there its feature count and names, or with
-        ``tokens`` (an embedding), its token ids, or with ``categorical``
-        columns too, their categories. ``first_index`` numbers X's first
-        sequence in messages (a block of a Dask collection)."""
+        ``tokens`` (an embedding), its token ids and the ids of the
+        ``chars`` character columns of a character encoder, or with
+        ``categorical`` columns, their categories. ``first_index`` numbers
+        X's first sequence in messages (a block of a Dask collection)."""
         if tokens and categorical is None:
             return validate_token_sequences(
-                fitted, X, reset=reset, first_index=first_index
+                fitted, X, reset=reset, first_index=first_index, n_chars=chars
             )
         if categorical is None:
             return validate_sequences(
@@ -565,7 +582,13 @@ class BaseRNN(BaseEstimator):
             tokens=spec.embedding_dim is not None,
             dtype=self.params_["out.W"].dtype,
             categorical=self.categorical_features_ if spec.id_columns else None,
+            chars=0 if spec.chars is None else spec.chars.max_word_length,
         )
+
+    def _n_chars(self):
+        """Character columns ending each step of X (``char_encoder``'s
+        ``max_word_length``), 0 without a character encoder."""
+        return 0 if self.char_encoder is None else self.char_encoder.max_word_length
 
     # ------------------------------------------------------------- structure
 
@@ -598,6 +621,13 @@ class BaseRNN(BaseEstimator):
                 "it needs embedding_dim (and X of token ids or "
                 "categorical_features)."
             )
+        if self.char_encoder is not None and (
+            self.embedding_dim is None or self.categorical_features is not None
+        ):
+            raise ValueError(
+                "char_encoder reads the characters of each word, so it needs "
+                "embedding_dim and X of token ids (not categorical_features)."
+            )
         if self.embedding_init is not None and self.embedding_dim is None:
             raise ValueError(
                 "embedding_init gives initial token vectors, so it needs "
@@ -620,6 +650,11 @@ class BaseRNN(BaseEstimator):
             "bptt_truncate": self.bptt_truncate,
             "embedding_dim": _embedding_widths(self.embedding_dim),
             "id_columns": count_columns(self.categorical_features),
+            "char_encoder": (
+                None
+                if self.char_encoder is None
+                else self.char_encoder.structure(self.cell)
+            ),
         }
 
     def _check_continuation(self, structure):
@@ -686,8 +721,11 @@ class BaseRNN(BaseEstimator):
             state.loss_curve_ = list(self.loss_curve_)
         else:
             n_inputs = self._n_inputs(state, source.n_features)
-            _check_memory(spec, n_inputs, targets.n_outputs, dtype)
-            params = init_params(spec, n_inputs, targets.n_outputs, rng, dtype)
+            n_chars = len(state.char_ids_) + 2 if spec.chars is not None else None
+            _check_memory(spec, n_inputs, targets.n_outputs, dtype, n_chars)
+            params = init_params(
+                spec, n_inputs, targets.n_outputs, rng, dtype, n_char_rows=n_chars
+            )
             if self.embedding_init is not None:
                 params["embed.table"] = self._initial_embedding(state.token_ids_, dtype)
             state.update({"n_iter_": 0, "t_": 0, "loss_curve_": []})
@@ -783,6 +821,7 @@ class BaseRNN(BaseEstimator):
             tokens=tokens,
             dtype=dtype,
             categorical=categorical,
+            chars=self._n_chars(),
         )
         message = _unscaled_message(self, fitted, sequences) if reset else None
         if message is not None:
@@ -853,10 +892,11 @@ class BaseRNN(BaseEstimator):
         blocks = dask_blocks(X)
         if ids_only:
             if reset:
-                parts = blocks.map(token_vocabulary)
+                n_chars = self._n_chars()
+                parts = blocks.map(functools.partial(token_vocabulary, n_chars=n_chars))
                 columns = zip(*parts, strict=True)
                 record_vocabularies(
-                    fitted, [np.unique(np.concatenate(c)) for c in columns]
+                    fitted, [np.unique(np.concatenate(c)) for c in columns], n_chars
                 )
             return blocks
         check_features(fitted, blocks.n_features, blocks.feature_names, reset=reset)

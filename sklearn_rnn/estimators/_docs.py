@@ -56,6 +56,14 @@ PARAMETERS = """\
         are coded as whole numbers. As ``HistGradientBoosting*``'s
         ``categorical_features``; row-sparse updates as for token ids.
 
+    char_encoder : CharEncoder or None, default=None
+        With ``embedding_dim`` and token ids: read each word's characters
+        too, through a small recurrent layer whose final states join the
+        word's embeddings (:class:`~sklearn_rnn.CharEncoder`). X's last
+        ``char_encoder.max_word_length`` columns then hold each word's
+        character ids, as ``SequenceVectorizer(characters=...)`` gives
+        them; the characters seen in fit are ``char_ids_``.
+
     freeze_embedding : bool, default=False
         Keep the embedding table of the first id column (the one
         ``embedding_init`` sets) as it starts: training updates every other
@@ -228,6 +236,12 @@ ATTRIBUTES = """\
         ``token_ids_[k]`` has row ``k + 1`` of ``params_["embed.table"]``.
         With several ids per step, one such array per column, column ``c``'s
         rows in ``params_["embed{c}.table"]`` (``embed.table`` for column 0).
+
+    char_ids_ : ndarray of int
+        With ``char_encoder``: the character ids seen in fit, ascending;
+        ``char_ids_[k]`` has row ``k + 2`` of ``params_["chars.table"]``
+        (row 1 holds the characters never seen, row 0 the padding after a
+        word).
 
     feature_names_in_ : ndarray of str
         Column names of DataFrame input, when they are all strings.

@@ -10,6 +10,7 @@ INPUT_ATTRIBUTES = (
     "feature_names_in_",
     "step_names_in_",
     "token_ids_",
+    "char_ids_",
     "categorical_features_",
     "category_values_",
 )

@@ -14,6 +14,7 @@ from sklearn_rnn.export._onnx import (
     TARGET_OPSET,
     GraphBuilder,
     build_graph,
+    check_exportable,
     input_type,
     label_values,
     output_names,
@@ -66,6 +67,7 @@ def _steps(model):
         )
     for step in steps:
         check_is_fitted(step)
+    check_exportable(last)
     return scalers, last
 
 

@@ -271,10 +271,23 @@ def _lengths_and_values(b, X, n_features):
     return _count_steps(b, real), b.add("Where", [nan, zero, X])
 
 
+def check_exportable(estimator):
+    """``(params, spec)`` of a fitted estimator the graph can represent;
+    what it cannot is refused by name."""
+    params, spec = estimator._network()
+    if spec.chars is not None:
+        raise ValueError(
+            "ONNX export does not cover the character encoder (char_encoder) "
+            "yet: its words are encoded once per distinct word of a batch. "
+            "Serve such a model with the library, or export one without it."
+        )
+    return params, spec
+
+
 def build_graph(estimator, builder, X, outputs):
     """Add the nodes computing ``outputs`` (names) from the tensor ``X`` to
     ``builder``; see the module's notes for what they are."""
-    params, spec = estimator._network()
+    params, spec = check_exportable(estimator)
     b = builder
     lengths, values = INPUTS[input_kind(spec)](estimator, params, b, X)
     inputs = b.add("Transpose", [values], perm=[1, 0, 2])  # (T, N, F)

@@ -15,6 +15,11 @@ padded with whole steps of 0 (or NaN). One column is the same as none.
 Ids are non-negative integers; floats are accepted when they hold whole
 numbers. The id 0 is reserved for padding: in a list it may not appear at
 all, in an array only in whole steps after a sequence's last token.
+
+With a character encoder, the last ``n_chars`` columns of each step hold the
+ids of its word's characters, first to last, then 0 after the word's last
+character: a real step's first character is never 0, and no character
+follows a 0.
 """
 
 import numbers
@@ -36,7 +41,7 @@ _TEXT_ADVICE = (
 )
 
 
-def check_token_sequences(X, first_index=0):
+def check_token_sequences(X, first_index=0, n_chars=0):
     """Validate sequences of token ids and pad them with :data:`PADDING_ID`.
 
     Parameters
@@ -47,6 +52,10 @@ def check_token_sequences(X, first_index=0):
         Number of the first sequence of an array in messages: an array that
         is one block of a larger collection names its sequences by their place
         in the collection.
+    n_chars : int, default=0
+        Number of trailing columns holding character ids (a character
+        encoder's ``max_word_length``): 0 may follow a word's last character
+        there.
 
     Returns
     -------
@@ -83,8 +92,43 @@ def check_token_sequences(X, first_index=0):
     if isinstance(X, list | tuple) or (
         isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
     ):
-        return _from_list(X)
-    return _from_array(_as_id_array(X, "X"), first_index)
+        sequences = _from_list(X, n_chars)
+    else:
+        sequences = _from_array(_as_id_array(X, "X"), first_index, n_chars)
+    if n_chars:
+        _check_characters(sequences, n_chars, first_index)
+    return sequences
+
+
+def _check_characters(sequences, n_chars, first_index):
+    """Refuse, naming the sequence and step, a word of no character or with
+    a character after a 0; zero the characters of padded steps."""
+    data = sequences.data
+    if data.ndim != 3 or data.shape[2] <= n_chars:
+        n_columns = 1 if data.ndim == 2 else data.shape[2]
+        raise ValueError(
+            f"X has {n_columns} ids per step, but the character encoder reads "
+            f"the last {n_chars} as the word's characters (max_word_length="
+            f"{n_chars}): each step needs its word's ids, then {n_chars} "
+            "character ids, as SequenceVectorizer(characters=...) gives them."
+        )
+    chars = data[:, :, -n_chars:]
+    real = np.arange(data.shape[1]) < sequences.lengths[:, None]
+    chars[~real] = PADDING_ID
+    present = chars != PADDING_ID
+    empty = real & ~present[:, :, 0]
+    gap = real & (~present[:, :, :-1] & present[:, :, 1:]).any(axis=2)
+    for bad, problem in (
+        (empty, "its word has no character (the first character id is 0)"),
+        (gap, "a character follows the padding id 0 in its word"),
+    ):
+        if bad.any():
+            i, t = np.argwhere(bad)[0]
+            raise ValueError(
+                f"Sequence {i + first_index}, step {t}: {problem}; the "
+                f"character ids of a word come first, then 0 up to "
+                f"max_word_length={n_chars}."
+            )
 
 
 def _as_id_array(a, what):
@@ -130,7 +174,7 @@ def _is_number(value):
     return True
 
 
-def _from_list(seqs):
+def _from_list(seqs, n_chars=0):
     if len(seqs) == 0:
         raise ValueError("X is empty: it holds no sequences.")
     arrays = []
@@ -161,8 +205,9 @@ def _from_list(seqs):
                 f"has {arrays[0].shape[1]}."
             )
         ids = _whole_ids(arr, sequence=i)
-        if (ids == PADDING_ID).any():
-            t, c = np.argwhere(ids == PADDING_ID)[0]
+        words = ids[:, : ids.shape[1] - n_chars]  # characters may be 0
+        if (words == PADDING_ID).any():
+            t, c = np.argwhere(words == PADDING_ID)[0]
             where = f"step {t}" if ids.shape[1] == 1 else f"step {t}, column {c}"
             raise ValueError(
                 f"Sequence {i} holds the id {PADDING_ID} at {where}; "
@@ -178,7 +223,7 @@ def _from_list(seqs):
     return Sequences(np.ascontiguousarray(data, dtype=np.int64), lengths)
 
 
-def _from_array(arr, first_index=0):
+def _from_array(arr, first_index=0, n_chars=0):
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[:, :, 0]
     if arr.ndim not in (2, 3):
@@ -197,6 +242,9 @@ def _from_array(arr, first_index=0):
     pad = arr == PADDING_ID
     if arr.dtype.kind == "f":
         pad |= np.isnan(arr)
+    if n_chars and arr.ndim == 3:
+        # characters are 0 after a word's end: the word columns tell padding
+        pad[:, :, -n_chars:] = pad[:, :, :-n_chars].all(axis=2, keepdims=True)
     # a step is padding when every id in it is; a lone 0 in a step is an error
     pad_step = pad if arr.ndim == 2 else pad.all(axis=2)
     real = ~pad_step
@@ -217,6 +265,8 @@ def _from_array(arr, first_index=0):
             "after the last token, and token ids start at 1."
         )
     filled = np.where(pad, 1, arr)
+    if arr.dtype.kind == "f":
+        filled = np.where(np.isnan(filled), 0, filled)
     ids = _whole_ids(filled, first_index=first_index)
     ids[pad] = PADDING_ID
     return Sequences(np.ascontiguousarray(ids, dtype=np.int64), lengths)

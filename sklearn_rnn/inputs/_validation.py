@@ -7,7 +7,7 @@ import numpy as np
 from sklearn_rnn._warnings import warn
 from sklearn_rnn.exceptions import StepColumnsWarning
 from sklearn_rnn.inputs._sequences import check_sequences
-from sklearn_rnn.inputs._tokens import check_token_sequences, token_rows
+from sklearn_rnn.inputs._tokens import PADDING_ID, check_token_sequences, token_rows
 
 
 def validate_sequences(estimator, X, *, reset, dtype, first_index=0):
@@ -62,7 +62,7 @@ def check_features(estimator, n_features, names, step_names=None, *, reset):
     _check_step_names(estimator, step_names, reset=reset)
 
 
-def validate_token_sequences(estimator, X, *, reset, first_index=0):
+def validate_token_sequences(estimator, X, *, reset, first_index=0, n_chars=0):
     """Check token ids and map them to rows of the estimator's embedding tables.
 
     On ``reset`` the ids seen become the vocabulary: ``token_ids_`` (sorted;
@@ -80,6 +80,12 @@ def validate_token_sequences(estimator, X, *, reset, first_index=0):
     first_index : int, default=0
         Number of X's first sequence in messages (X is one block of a larger
         collection).
+    n_chars : int, default=0
+        Trailing columns of character ids (a character encoder's
+        ``max_word_length``). On ``reset`` the characters seen become
+        ``char_ids_``; they map to rows of the character table from 2, an
+        unseen one to 1, the padding after a word to 0
+        (:mod:`sklearn_rnn.network._chars`).
 
     Returns
     -------
@@ -88,11 +94,15 @@ def validate_token_sequences(estimator, X, *, reset, first_index=0):
         (n_sequences, n_steps), or (n_sequences, n_steps, n_columns); row 0 at
         padded steps.
     """
-    sequences = check_token_sequences(X, first_index)
+    sequences = check_token_sequences(X, first_index, n_chars)
     columns, real = _id_columns(sequences)
+    words, chars = columns[: len(columns) - n_chars], columns[len(columns) - n_chars :]
     n_columns = len(columns)
     if reset:
-        record_vocabularies(estimator, [np.unique(column[real]) for column in columns])
+        vocabularies = [np.unique(column[real]) for column in words]
+        if n_chars:
+            vocabularies.append(character_vocabulary(chars, real))
+        record_vocabularies(estimator, vocabularies, n_chars)
     else:
         if n_columns != estimator.n_features_in_:
             raise ValueError(
@@ -100,13 +110,28 @@ def validate_token_sequences(estimator, X, *, reset, first_index=0):
                 f"{_name(estimator)} is expecting {estimator.n_features_in_}."
             )
         _check_feature_names(estimator, None, reset=False)
-    vocabularies = estimator.token_ids_ if n_columns > 1 else [estimator.token_ids_]
+    vocabularies = estimator.token_ids_ if len(words) > 1 else [estimator.token_ids_]
     rows = [
         np.where(real, token_rows(ids, column), 0)
-        for ids, column in zip(vocabularies, columns, strict=True)
+        for ids, column in zip(vocabularies, words, strict=True)
     ]
+    rows += [character_rows(estimator.char_ids_, column) for column in chars]
     sequences.data = rows[0] if n_columns == 1 else np.stack(rows, axis=2)
     return sequences
+
+
+def character_vocabulary(chars, real):
+    """The sorted distinct character ids of the columns ``chars`` at the real
+    steps, padding left out."""
+    seen = np.unique(np.concatenate([column[real] for column in chars]))
+    return seen[seen != PADDING_ID]
+
+
+def character_rows(char_ids, column):
+    """Rows of the character table: ``k + 2`` for ``char_ids[k]``, 1 for an
+    unseen character, 0 for the padding after a word."""
+    rows = token_rows(char_ids, column)
+    return np.where(column == PADDING_ID, 0, rows + 1)
 
 
 def _id_columns(sequences):
@@ -117,18 +142,27 @@ def _id_columns(sequences):
     return columns, np.arange(data.shape[1]) < sequences.lengths[:, None]
 
 
-def token_vocabulary(X, first_index=0):
-    """The sorted distinct ids of each id column of ``X`` (a list of arrays);
+def token_vocabulary(X, first_index=0, n_chars=0):
+    """The sorted distinct ids of each id column of ``X`` (a list of arrays),
+    and with ``n_chars`` character columns, the distinct characters last;
     for a pass over the blocks of a Dask collection."""
-    columns, real = _id_columns(check_token_sequences(X, first_index))
-    return [np.unique(column[real]) for column in columns]
+    columns, real = _id_columns(check_token_sequences(X, first_index, n_chars))
+    words, chars = columns[: len(columns) - n_chars], columns[len(columns) - n_chars :]
+    vocabularies = [np.unique(column[real]) for column in words]
+    if n_chars:
+        vocabularies.append(character_vocabulary(chars, real))
+    return vocabularies
 
 
-def record_vocabularies(estimator, vocabularies):
+def record_vocabularies(estimator, vocabularies, n_chars=0):
     """Set ``token_ids_`` (one array, or a list of one per id column) and
-    ``n_features_in_`` from the vocabulary of each id column."""
+    ``n_features_in_`` from the vocabulary of each id column; with
+    ``n_chars`` character columns, the last vocabulary is their characters,
+    ``char_ids_``."""
+    if n_chars:
+        *vocabularies, estimator.char_ids_ = vocabularies
     estimator.token_ids_ = vocabularies[0] if len(vocabularies) == 1 else vocabularies
-    estimator.n_features_in_ = len(vocabularies)
+    estimator.n_features_in_ = len(vocabularies) + n_chars
     _check_feature_names(estimator, None, reset=True)
 
 

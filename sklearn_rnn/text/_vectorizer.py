@@ -77,6 +77,14 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         of one kind longer than two are cut to two (``"McDonald's"`` ->
         ``"XxXxx'x"``, ``"1984"`` -> ``"dd"``).
 
+    characters : int or None, default=None
+        Add ``characters`` columns, last, with the ids of each token's first
+        ``characters`` characters, then 0 after its end: the input of an
+        estimator's :class:`~sklearn_rnn.CharEncoder` of ``max_word_length``
+        equal to it. Characters get ids from 2 in their own vocabulary
+        (``character_vocabulary_``, every character seen in fit, the most
+        frequent first), 1 for characters outside it.
+
     Attributes
     ----------
     vocabulary_ : dict of str to int
@@ -92,6 +100,9 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
     column_vocabularies_ : dict of str to dict
         The vocabulary of each added column (ids from 2, as ``vocabulary_``),
         learned with the same ``min_df``, ``max_df`` and ``max_features``.
+
+    character_vocabulary_ : dict of str to int
+        With ``characters``: the id of each character, from 2.
 
     n_documents_ : int
         Documents seen in fit.
@@ -135,6 +146,7 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         "prefix": [Count(1), None],
         "suffix": [Count(1), None],
         "shape": ["boolean"],
+        "characters": [Count(1), None],
     }
 
     def __init__(
@@ -152,6 +164,7 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         prefix=None,
         suffix=None,
         shape=False,
+        characters=None,
     ):
         self.analyzer = analyzer
         self.lowercase = lowercase
@@ -165,6 +178,7 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         self.prefix = prefix
         self.suffix = suffix
         self.shape = shape
+        self.characters = characters
 
     def build_analyzer(self):
         """The function that turns one raw string into its list of tokens."""
@@ -266,6 +280,15 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             for name, feature in columns[1:]
         }
         self.column_names_ = [name for name, _ in columns]
+        if self.characters is not None:
+            counts = Counter(c for doc in documents for t in doc for c in t)
+            ordered = sorted(counts, key=lambda c: (-counts[c], c))
+            self.character_vocabulary_ = {
+                c: i for i, c in enumerate(ordered, start=UNKNOWN_ID + 1)
+            }
+            self.column_names_ += [f"char{k}" for k in range(self.characters)]
+        elif hasattr(self, "character_vocabulary_"):
+            del self.character_vocabulary_
         self.n_documents_ = len(documents)
         return self
 
@@ -327,7 +350,7 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             for doc in documents
         ]
         added = self._columns()[1:]
-        if not added:
+        if not added and self.characters is None:
             return words
         columns = [words]
         for name, feature in added:
@@ -341,7 +364,21 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
                     for doc in documents
                 ]
             )
+        if self.characters is not None:
+            columns.append([self._character_ids(doc) for doc in documents])
         return [np.column_stack(steps) for steps in zip(*columns, strict=True)]
+
+    def _character_ids(self, tokens):
+        """``(n_tokens, characters)``: each token's first characters' ids,
+        then 0 (one row of unknown characters for a document of no token)."""
+        get = self.character_vocabulary_.get
+        ids = np.zeros((max(len(tokens), 1), self.characters), dtype=np.int64)
+        if not tokens:
+            ids[0, 0] = UNKNOWN_ID
+        for t, token in enumerate(tokens):
+            chars = [get(c, UNKNOWN_ID) for c in token[: self.characters]]
+            ids[t, : len(chars)] = chars or [UNKNOWN_ID]
+        return ids
 
     def inverse_transform(self, X):
         """Tokens of sequences of ids; padding is dropped.
@@ -356,7 +393,10 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         documents : list of ndarray of str, dtype object
         """
         check_is_fitted(self, "vocabulary_")
-        sequences = check_token_sequences(X)
+        n_chars = 0
+        if self.characters is not None and _n_columns(X) == len(self.column_names_):
+            n_chars = self.characters  # 0 may end a word's characters
+        sequences = check_token_sequences(X, n_chars=n_chars)
         if sequences.data.ndim == 3:  # the word column of several
             sequences.data = np.ascontiguousarray(sequences.data[:, :, 0])
         names = self.get_feature_names_out()
@@ -432,6 +472,15 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def _n_columns(X):
+    """Ids per step of sequences of token ids (1 for 1D sequences)."""
+    first = X[0] if isinstance(X, list | tuple) and len(X) else X
+    shape = np.shape(first)
+    if isinstance(X, list | tuple):
+        return shape[1] if len(shape) == 2 else 1
+    return shape[2] if len(shape) == 3 else 1
 
 
 def word_shape(token):
