@@ -137,6 +137,9 @@ def encode_words(params, encoder, chars, lengths, activation):
     rows, inverse = np.unique(chars[real], axis=0, return_inverse=True)
     inverse = inverse.ravel()
     word_lengths = (rows != CHAR_PADDING_ROW).sum(axis=1).astype(np.int64)
+    # the kernels' products run over every step: none past the batch's
+    # longest word
+    rows = np.ascontiguousarray(rows[:, : word_lengths.max()])
     table = params[CHAR_TABLE]
     x = table[rows]  # (n_words, max_word_length, width)
     n_words, n = len(rows), encoder.n_hidden
@@ -165,6 +168,16 @@ def encode_words(params, encoder, chars, lengths, activation):
     return vectors, WordTrace(real, inverse, rows, word_lengths, runs)
 
 
+def _sum_by_word(values, inverse, n_words):
+    """``out[w] = sum of values[i] with inverse[i] == w``, every word at
+    least once (as ``np.add.at``, which took a fifth of a fit's time)."""
+    order = np.argsort(inverse, kind="stable")
+    starts = np.concatenate(
+        [[0], np.cumsum(np.bincount(inverse, minlength=n_words))[:-1]]
+    )
+    return np.add.reduceat(values[order], starts, axis=0)
+
+
 def encode_words_backward(params, encoder, trace, d_vectors, activation):
     """Gradients of the encoder's parameters given those of its vectors.
 
@@ -185,8 +198,7 @@ def encode_words_backward(params, encoder, trace, d_vectors, activation):
     cell = CELLS[encoder.cell]
     code = ACTIVATION_CODES[activation]
     n_words, n = len(trace.rows), encoder.n_hidden
-    d_words = np.zeros((n_words, encoder.n_outputs), dtype=d_vectors.dtype)
-    np.add.at(d_words, trace.inverse, d_vectors[trace.real])
+    d_words = _sum_by_word(d_vectors[trace.real], trace.inverse, n_words)
     last = np.arange(n_words), trace.lengths - 1
     table = params[CHAR_TABLE]
     d_x = np.zeros(trace.rows.shape + (encoder.width,), dtype=table.dtype)
