@@ -6,6 +6,8 @@ is bidirectional, ``rnn{l}_reverse``::
 
     embed.table (n_table_rows, embedding_dim)       token embeddings (optional;
     embed{c}.table                                  one per id column c >= 1)
+    chars.*, chars_reverse.*                        character encoder
+                                                    (optional, _chars.py)
     rnn{l}.W_x  (n_in_l, n_gates * n_hidden_l)      input weights
     rnn{l}.W_h  (n_hidden_l, n_gates * n_hidden_l)  recurrent weights
     rnn{l}.b    (n_biases * n_hidden_l,)            bias
