@@ -3,9 +3,9 @@
 The kernels are compiled on first use and cached on disk (see
 :mod:`sklearn_rnn.kernels._config`). Run this once when building a Docker
 image or a CI cache, so that no later process waits for the compiler: it
-fits and predicts with every kind of model (the CRF, embeddings and
-categorical columns included), so every kernel a fit can reach is
-compiled::
+fits and predicts with every kind of model (the CRF, embeddings,
+categorical columns and the character encoder included), so every kernel
+a fit can reach is compiled::
 
     python -m sklearn_rnn.compile                      # every cell, both dtypes
     python -m sklearn_rnn.compile --cells lstm --dtypes float32
@@ -30,8 +30,8 @@ def _fits(cell, dtype, rng, n_sequences):
     ``n_sequences`` tiny sequences: the paths of every kernel a fit or a
     prediction reaches (per-sequence and per-step heads, the CRF, stacked
     bidirectional layers with dropout, truncated windows, token and
-    categorical embeddings)."""
-    from sklearn_rnn import RNNClassifier, RNNRegressor, RNNSequenceTagger
+    categorical embeddings, the character encoder)."""
+    from sklearn_rnn import CharEncoder, RNNClassifier, RNNRegressor, RNNSequenceTagger
 
     common = {"cell": cell, "dtype": dtype, "max_iter": 1, "random_state": 0}
     lengths = rng.randint(2, 6, size=n_sequences)
@@ -41,6 +41,7 @@ def _fits(cell, dtype, rng, n_sequences):
     ids = [rng.randint(1, 9, size=n) for n in lengths]
     coded = [np.c_[rng.randint(0, 4, size=n), x[:, 0]] for n, x in zip(lengths, X)]
     values = rng.normal(size=n_sequences)
+    spelled = [np.c_[i, (i[:, None] + np.arange(3)) % 5 + 1] for i in ids]
     models = [
         (RNNClassifier(hidden_layer_sizes=(3,), **common), X, labels),
         (RNNClassifier(hidden_layer_sizes=(3,), **common), X, labels % 2),
@@ -73,6 +74,16 @@ def _fits(cell, dtype, rng, n_sequences):
             RNNClassifier(hidden_layer_sizes=(3,), embedding_dim=2, **common),
             ids,
             labels,
+        ),
+        (
+            RNNSequenceTagger(
+                hidden_layer_sizes=(3,),
+                embedding_dim=2,
+                char_encoder=CharEncoder(3, hidden_size=2),
+                **common,
+            ),
+            spelled,
+            tags,
         ),
     ]
     for model, inputs, targets in models:
