@@ -10,25 +10,16 @@ Run with::
 """
 
 import argparse
-import time
 import warnings
 
 import numpy as np
+from _timing import median_seconds
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_rnn import RNNClassifier
 from sklearn_rnn.export import to_onnx
 
 N_STEPS, N_FEATURES, HIDDEN, N_MANY = 50, 8, 64, 10_000
-
-
-def median_seconds(repeat, fn, *args):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def main():

@@ -9,25 +9,16 @@ on the whole history grows with its length. Each figure is the median of
 """
 
 import argparse
-import time
 import warnings
 
 import numpy as np
+from _timing import median_seconds
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_rnn import RNNSequenceTagger
 
 HISTORIES = (10, 100, 1000)
 N_FEATURES, HIDDEN = 8, 64
-
-
-def median_seconds(repeat, fn, *args):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def main():

@@ -35,6 +35,7 @@ import warnings
 from functools import partial
 
 import numpy as np
+from _timing import median_seconds
 
 N_SEQUENCES, N_STEPS, N_FEATURES, N_CLASSES, BATCH = 1024, 50, 8, 5, 32
 N_PREDICT = 10_000
@@ -74,22 +75,15 @@ def sgemm_rate(threads, size=2048, repeat=5):
     A = np.random.RandomState(0).normal(size=(size, size)).astype(np.float32)
     with threadpool_limits(threads, user_api="blas"):
         A @ A
-        seconds = median_of(repeat, lambda: A @ A)
+        seconds = median_seconds(repeat, lambda: A @ A)
     return 2 * size**3 / seconds / 1e9
-
-
-def median_of(repeat, fn):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def speed_ratio(repeat, theirs, ours, X):
     """Median time of ``theirs(X)`` over median time of ``ours(X)``."""
-    return median_of(repeat, partial(theirs, X)) / median_of(repeat, partial(ours, X))
+    return median_seconds(repeat, partial(theirs, X)) / median_seconds(
+        repeat, partial(ours, X)
+    )
 
 
 class BusyCore:
@@ -269,8 +263,8 @@ def main():
         for hidden in args.sizes:
             clf, our_epoch = ours(cell, hidden)
             torch_predict, torch_epoch = pytorch(cell, hidden)
-            t_torch = median_of(args.repeat, torch_epoch)
-            t_ours = median_of(args.repeat, our_epoch)
+            t_torch = median_seconds(args.repeat, torch_epoch)
+            t_ours = median_seconds(args.repeat, our_epoch)
             clf.predict_proba(X_one)
             torch_predict(X_one)
             p1 = speed_ratio(5 * args.repeat, torch_predict, clf.predict_proba, X_one)
@@ -284,8 +278,8 @@ def main():
             print(line, flush=True)
             lines.append(line)
             with BusyCore():
-                t_torch_busy = median_of(args.repeat, torch_epoch)
-                t_ours_busy = median_of(args.repeat, our_epoch)
+                t_torch_busy = median_seconds(args.repeat, torch_epoch)
+                t_ours_busy = median_seconds(args.repeat, our_epoch)
             line = (
                 f"| {cell} | {hidden} | {t_torch_busy:.3f} s | {t_ours_busy:.3f} s "
                 f"| {t_torch_busy / t_ours_busy:.2f} | {t_ours_busy / t_ours:.2f} |"

@@ -42,10 +42,13 @@ def padded(sequences):
     return out
 
 
-def run(onnx_model, sequences):
+def run(onnx_model, sequences, batch=None):
+    """The graph's outputs by name, on ``batch``, or on ``sequences`` padded
+    with NaN."""
     session = ort.InferenceSession(onnx_model.SerializeToString())
     names = [o.name for o in session.get_outputs()]
-    return dict(zip(names, session.run(None, {"X": padded(sequences)}), strict=True))
+    batch = padded(sequences) if batch is None else batch
+    return dict(zip(names, session.run(None, {"X": batch}), strict=True))
 
 
 def assert_same_predictions(model, outputs, sequences=X):
@@ -154,12 +157,6 @@ def test_skl2onnx_converts_the_tagger_and_the_regressor():
         assert_same_predictions(model, run(converted, X))
 
 
-def run_padded(onnx_model, batch):
-    session = ort.InferenceSession(onnx_model.SerializeToString())
-    names = [o.name for o in session.get_outputs()]
-    return dict(zip(names, session.run(None, {"X": batch}), strict=True))
-
-
 TOKENS = [RNG.randint(1, 9, size=n) for n in LENGTHS]
 TOKEN_PAIRS = [np.c_[t, RNG.randint(1, 4, size=len(t))] for t in TOKENS]
 
@@ -187,7 +184,7 @@ def test_token_ids_and_their_embeddings(kind, columns):
     ).fit(sequences, Y[kind])
     unseen = [s.copy() for s in sequences]
     unseen[0][0] = 99  # never seen in fit
-    outputs = run_padded(to_onnx(model), token_batch(unseen))
+    outputs = run(to_onnx(model), unseen, token_batch(unseen))
     assert_same_predictions(model, outputs, unseen)
 
 
@@ -205,7 +202,7 @@ def test_categorical_columns():
     batch = padded(coded).astype(np.float64)
     for i, x in enumerate(coded):
         batch[i, : len(x)] = x
-    assert_same_predictions(model, run_padded(to_onnx(model), batch), coded)
+    assert_same_predictions(model, run(to_onnx(model), coded, batch), coded)
 
 
 def viterbi(emissions, transitions, start, end):
