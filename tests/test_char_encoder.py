@@ -189,3 +189,23 @@ def test_a_dask_collection_learns_the_same_characters():
     np.testing.assert_array_equal(model.char_ids_, in_memory.char_ids_)
     np.testing.assert_array_equal(model.token_ids_, in_memory.token_ids_)
     assert model.n_features_in_ == 1 + LENGTH
+
+
+def test_skops_loads_it_trusting_only_public_classes():
+    sio = pytest.importorskip("skops.io")
+    model = make_pipeline(
+        SequenceVectorizer(characters=LENGTH),
+        RNNSequenceTagger(char_encoder=encoder(), max_iter=1, **SMALL),
+    ).fit(X_TRAIN, Y_TRAIN)
+    dumped = sio.dumps(model)
+    untrusted = set(sio.get_untrusted_types(data=dumped))
+    assert untrusted <= {
+        "sklearn_rnn.estimators._char_encoder.CharEncoder",
+        "sklearn_rnn.estimators._tagger.RNNSequenceTagger",
+        "sklearn_rnn.text._vectorizer.SequenceVectorizer",
+    }
+    loaded = sio.loads(dumped, trusted=sorted(untrusted))
+    for a, b in zip(
+        loaded.predict_proba(X_TEST), model.predict_proba(X_TEST), strict=True
+    ):
+        np.testing.assert_array_equal(a, b)
