@@ -1,6 +1,5 @@
-"""Tagger recipes for named entities: suffix and shape inputs, a character
-encoder, a CRF layer
-========================================================================
+"""Tagger recipes for named entities: affixes, characters, a CRF
+==============================================================
 
 The standard recipes for taggers, compared on the same split of a harder
 version of the bundled entity corpus (3,000 synthetic news-like sentences,
