@@ -238,8 +238,8 @@ def main():
         "# Speed against PyTorch (CPU)",
         "",
         "Written by `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python "
-        "benchmarks/bench_vs_pytorch.py --output docs/benchmark.md`; ratios are PyTorch's time over ours (above 1: "
-        "sklearn_rnn is faster). One training epoch of `RNNClassifier` against "
+        "benchmarks/bench_vs_pytorch.py --output docs/benchmark.md`; ratios "
+        "are PyTorch's time over ours (above 1: sklearn_rnn is faster). One training epoch of `RNNClassifier` against "
         "the equivalent PyTorch loop, and `predict_proba` against a forward "
         "pass without gradients.",
         "",
