@@ -239,9 +239,9 @@ def main():
         "",
         "Written by `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python "
         "benchmarks/bench_vs_pytorch.py --output docs/benchmark.md`; ratios "
-        "are PyTorch's time over ours (above 1: sklearn_rnn is faster). One training epoch of `RNNClassifier` against "
-        "the equivalent PyTorch loop, and `predict_proba` against a forward "
-        "pass without gradients.",
+        "are PyTorch's time over ours (above 1: sklearn_rnn is faster). One "
+        "training epoch of `RNNClassifier` against the equivalent PyTorch "
+        "loop, and `predict_proba` against a forward pass without gradients.",
         "",
         f"{N_SEQUENCES} sequences x {N_STEPS} steps x {N_FEATURES} features, "
         f"{N_CLASSES} classes, batch {BATCH}, float32, Adam, {args.threads} "
