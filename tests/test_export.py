@@ -300,3 +300,5 @@ def test_what_the_graph_cannot_represent_is_refused_by_name():
         to_onnx(pipe.fit(X, Y["regressor"]))
     with pytest.raises(ValueError, match="SequenceScaler"):
         to_onnx(SequenceScaler().fit(X))
+    with pytest.raises(ValueError, match="target_opset"):
+        to_onnx(pipe, target_opset=9)

@@ -1,7 +1,10 @@
 """The public entry points of the ONNX export: whole models and pipelines
 (:func:`to_onnx`), and converters for skl2onnx (:func:`register_converters`)."""
 
+from numbers import Integral
+
 from sklearn.pipeline import Pipeline
+from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_rnn.estimators import RNNClassifier, RNNRegressor, RNNSequenceTagger
@@ -41,9 +44,12 @@ def _require_onnx():
 
 
 def scaler_graph(scaler, b, X, output):
-    """``(X - mean_) / scale_`` per feature; NaN padding stays NaN."""
-    centred = b.add("Sub", [X, b.constant(scaler.mean_)])
-    b.add("Div", [centred, b.constant(scaler.scale_)], outputs=[output])
+    """``(X - mean_) / scale_`` per feature, in X's type; NaN padding stays
+    NaN."""
+    mean, scale = (
+        b.add("CastLike", [b.constant(v), X]) for v in (scaler.mean_, scaler.scale_)
+    )
+    b.add("Div", [b.add("Sub", [X, mean]), scale], outputs=[output])
 
 
 def _steps(model):
@@ -71,6 +77,13 @@ def _steps(model):
     return scalers, last
 
 
+@validate_params(
+    {
+        "model": [HasMethods(["fit", "predict"])],
+        "target_opset": [Interval(Integral, 14, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def to_onnx(model, *, target_opset=TARGET_OPSET):
     """An ONNX model computing the predictions of a fitted ``model``.
 
