@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from tests.helpers import make_sequences, sign_labels
+from tests.reliability import fit_models
 
 
 @pytest.fixture
@@ -30,3 +31,11 @@ def data():
     """300 ragged sequences of 2 features and a label of three classes."""
     X = make_sequences()
     return X, sign_labels(X)
+
+
+@pytest.fixture(scope="session")
+def fitted():
+    """One small fitted model of each kind (:func:`tests.reliability.fit_models`),
+    shared, read-only, by the tests of failed calls, bad inputs and
+    reliability; a test that changes one works on a copy."""
+    return fit_models()

@@ -22,16 +22,10 @@ from tests.reliability import (
     Y_TAGS,
     Y_VALUES,
     assert_same_state,
-    fit_models,
     snapshot,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(scope="module")
-def fitted():
-    return fit_models()
 
 
 # ------------------------------------------------- failed calls change nothing

@@ -22,15 +22,9 @@ from tests.reliability import (
     Y_CLASSES,
     Y_TAGS,
     Y_VALUES,
-    fit_models,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(scope="module")
-def fitted():
-    return fit_models()
 
 
 # ------------------------------------------------------------ bad input table

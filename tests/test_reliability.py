@@ -25,16 +25,10 @@ from tests.reliability import (
     Y_CLASSES,
     Y_VALUES,
     assert_same_state,
-    fit_models,
     snapshot,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(scope="module")
-def fitted():
-    return fit_models()
 
 
 # ---------------------------------------------------------------- properties
