@@ -265,7 +265,7 @@ def _from_array(arr, first_index=0, n_chars=0):
             "after the last token, and token ids start at 1."
         )
     filled = np.where(pad, 1, arr)
-    if arr.dtype.kind == "f":
+    if n_chars and arr.dtype.kind == "f":  # NaN after a word's characters
         filled = np.where(np.isnan(filled), 0, filled)
     ids = _whole_ids(filled, first_index=first_index)
     ids[pad] = PADDING_ID
