@@ -40,6 +40,7 @@ Every graph computes in float32: onnxruntime's recurrent operators refuse
 float64, so a float64 model's weights are rounded to float32.
 """
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -347,7 +348,7 @@ def build_graph(estimator, builder, X, outputs):
             b.constant(params["out.b"]),
         ],
     )
-    OUTPUTS[_output_kind(spec.head)](estimator, b, logits, outputs)
+    OUTPUTS[_output_kind(spec.head)].write(estimator, b, logits, outputs)
 
 
 def _output_kind(head):
@@ -416,20 +417,20 @@ def _crf_outputs(estimator, b, logits, outputs):
         b.add("Identity", [b.constant(value)], outputs=[name])
 
 
-#: How each kind of head reads the logits into the graph's outputs.
-OUTPUTS = {
-    "softmax": _softmax_outputs,
-    "logistic": _logistic_outputs,
-    "crf": _crf_outputs,
-    "values": _value_outputs,
-}
+class Outputs(NamedTuple):
+    """The graph's outputs for a kind of head: their names, and the function
+    ``write(estimator, builder, logits, names)`` that adds their nodes."""
 
-#: The graph's output names for each kind of head.
-OUTPUT_NAMES = {
-    "softmax": ["label", "probabilities"],
-    "logistic": ["label", "probabilities"],
-    "crf": ["emissions", "transitions", "start", "end"],
-    "values": ["variable"],
+    names: list
+    write: Callable
+
+
+#: The outputs of each kind of head.
+OUTPUTS = {
+    "softmax": Outputs(["label", "probabilities"], _softmax_outputs),
+    "logistic": Outputs(["label", "probabilities"], _logistic_outputs),
+    "crf": Outputs(["emissions", "transitions", "start", "end"], _crf_outputs),
+    "values": Outputs(["variable"], _value_outputs),
 }
 
 
@@ -445,4 +446,4 @@ def input_type(estimator):
 
 def output_names(estimator):
     """Names of the graph's outputs for ``estimator``."""
-    return OUTPUT_NAMES[_output_kind(estimator._spec.head)]
+    return OUTPUTS[_output_kind(estimator._spec.head)].names
