@@ -192,3 +192,50 @@ def test_taking_part_of_a_state_leaves_the_state_as_it_was(models):
     for name in original:
         for a, b in zip(original[name], state.layers[name], strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def long_frame(sequences, ids):
+    """Sequences as a long DataFrame: one row per step, indexed by
+    (sequence id, time step) from ``first_step``."""
+    import pandas as pd
+
+    rows, index = [], []
+    for i, (x, first) in zip(ids, sequences, strict=True):
+        for t, step in enumerate(x):
+            rows.append(step)
+            index.append((i, first + t))
+    return pd.DataFrame(np.array(rows), index=pd.MultiIndex.from_tuples(index))
+
+
+def test_sequences_of_a_long_frame_are_matched_by_id(models):
+    """With ids, a call may hold some of the state's sequences in any order;
+    the state keeps the others. Ids stay exact (int64 beyond 2**53)."""
+    model = models["regressor", "gru"]
+    ids = [2**62 + 1, 2**62 + 2, 7]
+    first, second = _parts(X[:3], CUTS[:3])
+    _, state = model.predict_stream(long_frame([(x, 0) for x in first], ids))
+    assert list(state.ids) == ids
+    later = [2, 0]  # the third and the first sequence, in that order
+    y, state = model.predict_stream(
+        long_frame(
+            [(second[k], len(first[k])) for k in later], [ids[k] for k in later]
+        ),
+        state,
+    )
+    np.testing.assert_allclose(y, model.predict([X[k] for k in later]), **TOLERANCE)
+    np.testing.assert_array_equal(state.n_steps_seen, [LENGTHS[0], CUTS[1], LENGTHS[2]])
+    # the second sequence, untouched, continues from its first part
+    y, _ = model.predict_stream(long_frame([(second[1], CUTS[1])], [ids[1]]), state)
+    np.testing.assert_allclose(y, model.predict([X[1]]), **TOLERANCE)
+
+
+def test_ids_the_state_does_not_hold_are_refused(models):
+    model = models["regressor", "lstm"]
+    _, state = model.predict_stream(long_frame([(X[0][:2], 0)], ["a"]))
+    with pytest.raises(ValueError, match="Sequence id 'b' is not in state"):
+        model.predict_stream(long_frame([(X[1][:2], 0)], ["b"]), state)
+    with pytest.raises(ValueError, match="matches its sequences by ids"):
+        model.predict_stream([X[0][2:]], state)
+    _, by_position = model.predict_stream([X[0][:2]])
+    with pytest.raises(ValueError, match="matches its sequences by positions"):
+        model.predict_stream(long_frame([(X[0][2:], 2)], ["a"]), by_position)

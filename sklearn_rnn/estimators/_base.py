@@ -51,7 +51,11 @@ from sklearn_rnn.estimators._monitor import LossMonitor, ValidationMonitor
 from sklearn_rnn.estimators._progress import ProgressBar
 from sklearn_rnn.estimators._sources import BlockSource, MemorySource
 from sklearn_rnn.estimators._state import FitState
-from sklearn_rnn.estimators._stream import StreamState, check_stream_state
+from sklearn_rnn.estimators._stream import (
+    StreamState,
+    check_stream_state,
+    match_stream_state,
+)
 from sklearn_rnn.estimators._targets import take_labels
 from sklearn_rnn.exceptions import DivergenceError
 from sklearn_rnn.inputs import (
@@ -1347,11 +1351,13 @@ class BaseRNN(BaseEstimator):
                 "steps that follow. Predict the whole history instead."
             )
         sequences = self._read(X)
+        own, positions = match_stream_state(state, sequences)
         layers, seen = check_stream_state(
-            state, sequences.n_sequences, spec, self.params_["out.W"].dtype
+            own, sequences.n_sequences, spec, self.params_["out.W"].dtype
         )
         Z, sequences, states = self._continue(sequences, layers, last_step=False)
-        return Z, sequences, StreamState(states, seen + sequences.lengths)
+        new = StreamState(states, seen + sequences.lengths, sequences.ids)
+        return Z, sequences, new if positions is None else state.updated(positions, new)
 
     def predict_stream(self, X, state=None):
         """Predict on sequences fed a part at a time, such as a live stream.
@@ -1374,6 +1380,9 @@ class BaseRNN(BaseEstimator):
             Dask collection).
         state : StreamState or None, default=None
             What the previous call returned; None starts the sequences.
+            Sequences are matched to it by position, or by id when X is a
+            long DataFrame (any of its sequences, in any order; the
+            returned state keeps the others).
 
         Returns
         -------

@@ -5,6 +5,11 @@ steps of the same sequences, call after call. The estimator keeps nothing
 between calls: each call returns a :class:`StreamState` with the recurrent
 states its sequences ended in, and the next call continues from the state
 it is given.
+
+Sequences are matched to the state by id when X is a long DataFrame (a
+``(sequence id, time step)`` MultiIndex): a call may then hold any of the
+state's sequences, in any order, and the state it returns keeps the others
+as they were. Otherwise they are matched by position.
 """
 
 from dataclasses import dataclass
@@ -29,10 +34,14 @@ class StreamState:
         ``(h,)`` for Elman and GRU layers, ``(h, c)`` for LSTM layers.
     n_steps_seen : ndarray of shape (n_sequences,), int64
         Steps of each sequence read so far.
+    ids : pandas.Index or None
+        The sequences' ids, when they came from a long DataFrame: later
+        calls are matched to them by id. None: matched by position.
     """
 
     layers: dict
     n_steps_seen: np.ndarray
+    ids: object = None
 
     @property
     def n_sequences(self):
@@ -56,26 +65,76 @@ class StreamState:
                 for name, arrays in self.layers.items()
             },
             self.n_steps_seen[indices],
+            None if self.ids is None else self.ids[indices],
         )
 
+    def updated(self, positions, new):
+        """This state with the sequences at ``positions`` replaced by those
+        of ``new``, in order; the others kept as they were."""
+        layers = {}
+        for name, arrays in self.layers.items():
+            layers[name] = tuple(a.copy() for a in arrays)
+            for full, part in zip(layers[name], new.layers[name], strict=True):
+                full[positions] = part
+        seen = self.n_steps_seen.copy()
+        seen[positions] = new.n_steps_seen
+        return StreamState(layers, seen, self.ids)
 
-def check_stream_state(state, n_sequences, spec, dtype):
-    """The layers' states to start from, as the network takes them, and the
-    steps already seen: zeros for ``state=None``, else ``state`` checked
-    against the fitted network and the number of sequences of X.
+
+def match_stream_state(state, sequences):
+    """``(state, positions)``: the state of ``sequences`` (the validated X of
+    a streamed call), and where they sit in the given ``state`` when they
+    are matched by id (None when matched by position or starting).
 
     Raises
     ------
     TypeError, ValueError
-        Naming what does not match.
+        For a state that is not one, or sequences it does not hold.
     """
     if state is None:
-        return None, np.zeros(n_sequences, dtype=np.int64)
+        return None, None
     if not isinstance(state, StreamState):
         raise TypeError(
             "state must be None (to start) or the StreamState the previous "
             f"call returned, got a {type(state).__name__}."
         )
+    if (state.ids is None) != (sequences.ids is None):
+        kind = "ids" if state.ids is not None else "positions"
+        raise ValueError(
+            f"state matches its sequences by {kind}, so X must "
+            + (
+                "be a long DataFrame with their ids (a (sequence id, time "
+                "step) MultiIndex)."
+                if state.ids is not None
+                else "hold them in order, not as a long DataFrame of ids."
+            )
+        )
+    if state.ids is None:
+        return state, None
+    positions = state.ids.get_indexer(sequences.ids)
+    if (positions < 0).any():
+        unknown = sequences.ids[int(np.flatnonzero(positions < 0)[0])]
+        raise ValueError(
+            f"Sequence id {unknown!r} is not in state: a streamed call continues "
+            "the sequences the state holds. Start new sequences with a call of "
+            "their own (state=None)."
+        )
+    return state.take(positions), positions
+
+
+def check_stream_state(state, n_sequences, spec, dtype):
+    """The layers' states to start from, as the network takes them, and the
+    steps already seen: zeros for ``state=None``, else ``state`` (a
+    :class:`StreamState` of X's sequences, in X's order) checked against the
+    fitted network and the number of sequences of X.
+
+    Raises
+    ------
+    ValueError
+        Naming what does not match.
+    """
+    if state is None:
+        return None, np.zeros(n_sequences, dtype=np.int64)
     if state.n_sequences != n_sequences:
         raise ValueError(
             f"X holds {n_sequences} sequences but state holds {state.n_sequences}: "

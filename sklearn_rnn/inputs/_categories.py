@@ -72,6 +72,7 @@ def encode_categories(estimator, sequences, *, reset, columns, dtype, first_inde
         encoded = Sequences(data, sequences.lengths)
     encoded.feature_names = sequences.feature_names
     encoded.step_names = sequences.step_names
+    encoded.ids = sequences.ids
     return encoded
 
 

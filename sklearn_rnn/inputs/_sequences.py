@@ -62,6 +62,12 @@ class Sequences:
         The sequences one array each, unpadded (ragged storage). ``data`` is
         then padded only if it is asked for; :meth:`take` pads the sequences
         it takes.
+
+    Attributes
+    ----------
+    ids : pandas.Index or None
+        The id of each sequence, as given, when the input was a long
+        DataFrame (a ``(sequence id, time step)`` MultiIndex); None otherwise.
     """
 
     def __init__(self, data, lengths, feature_names=None, step_names=None, rows=None):
@@ -70,6 +76,7 @@ class Sequences:
         self.feature_names = feature_names
         self.step_names = step_names
         self.rows = rows
+        self.ids = None
 
     @property
     def data(self):
@@ -450,7 +457,7 @@ def _from_long_frame(frame, dtype):
             f"Sequence id {i!r} has time step {t!r} more than once: each "
             "(sequence id, time step) pair must appear once."
         )
-    codes, _ = pd.factorize(ids)
+    codes, uniques = pd.factorize(ids)
     values = frame.to_numpy(dtype=np.float64)
     bad = ~np.isfinite(values)
     if bad.any():
@@ -475,6 +482,7 @@ def _from_long_frame(frame, dtype):
     seqs = np.split(values[order], np.cumsum(counts)[:-1])
     sequences = _from_list(seqs, dtype)
     sequences.feature_names = _string_columns(frame)
+    sequences.ids = uniques  # sequence k has code k: ids in first-seen order
     return sequences
 
 
