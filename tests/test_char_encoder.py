@@ -151,6 +151,40 @@ def test_bad_character_columns_are_named(change, message):
         model.fit(bad, Y_TRAIN[:2])
 
 
+@pytest.mark.parametrize(
+    "characters, char_encoder, message",
+    [
+        (LENGTH - 2, encoder(), "last 6 columns .* reads 8"),
+        (LENGTH + 2, encoder(), "last 10 columns .* reads 8"),
+        (LENGTH, None, "has no character encoder"),
+        (None, encoder(), "but X has none"),
+    ],
+    ids=["fewer", "more", "no encoder", "no characters"],
+)
+def test_a_vectorizer_with_other_character_columns_is_refused(
+    characters, char_encoder, message
+):
+    """Word ids read as characters (or characters as word ids) would fit
+    without any other error: the vectorizer's column names refuse them, in
+    fit and, on a model fitted as it should be, in predict."""
+    vectorizer = SequenceVectorizer(characters=characters, suffix=2).fit(X_TRAIN)
+    model = RNNSequenceTagger(char_encoder=char_encoder, max_iter=1, **SMALL)
+    with pytest.raises(ValueError, match=message):
+        make_pipeline(vectorizer, model).fit(X_TRAIN, Y_TRAIN)
+    if char_encoder is not None:
+        fitted = RNNSequenceTagger(char_encoder=encoder(), max_iter=1, **SMALL)
+        fitted.fit(IDS_TRAIN, Y_TRAIN)
+        with pytest.raises(ValueError, match=message):
+            fitted.predict(vectorizer.transform(X_TEST))
+
+
+def test_a_part_of_the_vectorizer_output_is_a_plain_list():
+    assert type(IDS_TRAIN[:10]) is list
+    model = RNNSequenceTagger(char_encoder=encoder(), max_iter=1, **SMALL)
+    model.fit(IDS_TRAIN[:10], Y_TRAIN[:10])
+    assert len(model.predict(IDS_TEST[:3])) == 3
+
+
 def test_a_refit_without_the_encoder_forgets_its_characters():
     model = RNNSequenceTagger(char_encoder=encoder(), max_iter=1, **SMALL)
     model.fit(IDS_TRAIN, Y_TRAIN)

@@ -33,7 +33,11 @@ from sklearn_rnn.inputs._sequences import (
     map_values,
 )
 from sklearn_rnn.inputs._targets import check_sequence_labels, check_targets
-from sklearn_rnn.inputs._tokens import PADDING_ID, check_token_sequences
+from sklearn_rnn.inputs._tokens import (
+    PADDING_ID,
+    TokenSequences,
+    check_token_sequences,
+)
 from sklearn_rnn.inputs._validation import (
     check_features,
     record_vocabularies,
@@ -47,6 +51,7 @@ __all__ = [
     "PADDING_ID",
     "SequenceFrame",
     "Sequences",
+    "TokenSequences",
     "aligned_targets",
     "block_categories",
     "count_columns",

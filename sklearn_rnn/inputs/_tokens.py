@@ -19,7 +19,9 @@ all, in an array only in whole steps after a sequence's last token.
 With a character encoder, the last ``n_chars`` columns of each step hold the
 ids of its word's characters, first to last, then 0 after the word's last
 character: a real step's first character is never 0, and no character
-follows a 0.
+follows a 0. :class:`TokenSequences`, the list the vectorizer returns, names
+its columns, so a character encoder that reads another number of them is
+refused instead of reading word ids as characters.
 """
 
 import numbers
@@ -39,6 +41,53 @@ _TEXT_ADVICE = (
     "Turn text into token ids with sklearn_rnn.text.SequenceVectorizer, e.g. "
     "make_pipeline(SequenceVectorizer(), RNNClassifier(embedding_dim=32))."
 )
+
+
+class TokenSequences(list):
+    """A list of ``(T_i, n_columns)`` id arrays that names its columns.
+
+    :class:`~sklearn_rnn.text.SequenceVectorizer` returns it when it adds
+    columns to the word's: it is a plain list in every use, and the names
+    let :func:`check_token_sequences` match the character columns to the
+    character encoder that reads them. Indexing or slicing it gives a plain
+    list, which is accepted without that check.
+
+    Parameters
+    ----------
+    sequences : iterable of ndarray of shape (T_i, n_columns)
+    column_names : sequence of str, length n_columns
+    n_chars : int
+        How many of the last columns hold each word's characters.
+    """
+
+    def __init__(self, sequences, column_names, n_chars):
+        super().__init__(sequences)
+        self.column_names = tuple(column_names)
+        self.n_chars = n_chars
+
+
+def _check_layout(X, n_chars):
+    """Refuse a :class:`TokenSequences` whose character columns are not the
+    ``n_chars`` the caller reads."""
+    if not isinstance(X, TokenSequences) or X.n_chars == n_chars:
+        return
+    if not X.n_chars:
+        raise ValueError(
+            f"The character encoder reads the last {n_chars} columns of X as "
+            f"each word's characters, but X has none: its columns are "
+            f"{list(X.column_names)}. Add characters={n_chars} to the "
+            "SequenceVectorizer."
+        )
+    reader = (
+        f"the character encoder reads {n_chars} (max_word_length={n_chars})"
+        if n_chars
+        else "the estimator has no character encoder"
+    )
+    raise ValueError(
+        f"X's last {X.n_chars} columns hold each word's characters "
+        f"(SequenceVectorizer(characters={X.n_chars})), but {reader}: set "
+        f"char_encoder=CharEncoder(max_word_length={X.n_chars})."
+    )
 
 
 def check_token_sequences(X, first_index=0, n_chars=0):
@@ -72,6 +121,7 @@ def check_token_sequences(X, first_index=0, n_chars=0):
     if X is None:
         raise ValueError("Expected sequences of token ids for X, got None.")
     refuse_dask(X)
+    _check_layout(X, n_chars)
     if sp.issparse(X):
         raise TypeError(
             "Sparse input is not supported: X must hold sequences of token ids."

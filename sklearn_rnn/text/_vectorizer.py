@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklearn_rnn._atomic import atomic_fit
 from sklearn_rnn._param_validation import Count
-from sklearn_rnn.inputs import PADDING_ID, check_token_sequences
+from sklearn_rnn.inputs import PADDING_ID, TokenSequences, check_token_sequences
 
 #: The id of tokens outside the vocabulary.
 UNKNOWN_ID = 1
@@ -340,7 +340,10 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         sequences : list of ndarray of shape (n_tokens_i,) or \
                 (n_tokens_i, n_columns), int64
             Tokens outside the vocabulary get id 1. 2D, one column per entry
-            of ``column_names_``, when columns were added.
+            of ``column_names_``, when columns were added; the list is then a
+            :class:`~sklearn_rnn.inputs.TokenSequences` that carries those
+            names, so an estimator whose character encoder reads another
+            number of character columns refuses it.
         """
         check_is_fitted(self, "vocabulary_")
         documents = self._documents(X)
@@ -366,7 +369,11 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             )
         if self.characters is not None:
             columns.append([self._character_ids(doc) for doc in documents])
-        return [np.column_stack(steps) for steps in zip(*columns, strict=True)]
+        return TokenSequences(
+            (np.column_stack(steps) for steps in zip(*columns, strict=True)),
+            self.column_names_,
+            n_chars=self.characters or 0,
+        )
 
     def _character_ids(self, tokens):
         """``(n_tokens, characters)``: each token's first characters' ids,
