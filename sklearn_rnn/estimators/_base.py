@@ -76,7 +76,7 @@ from sklearn_rnn.inputs import (
     validate_sequences,
     validate_token_sequences,
 )
-from sklearn_rnn.kernels import BlasSingleThread
+from sklearn_rnn.kernels import BlasSingleThread, reusing_memory
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.network._cells import CELLS
 from sklearn_rnn.network._heads import get_head
@@ -767,7 +767,8 @@ class BaseRNN(BaseEstimator):
                 if continuing
                 else ValidationMonitor(self.tol, evaluate)
             )
-        self._train(source, monitor, optimizer, incremental=incremental)
+        with reusing_memory():  # the layers' arrays keep their memory across batches
+            self._train(source, monitor, optimizer, incremental=incremental)
         self._optimizer_state = optimizer.state_dict()
 
     def _targets(self, y, sequences, *, fitted, reset, classes):
@@ -1268,7 +1269,11 @@ class BaseRNN(BaseEstimator):
         """
         # Overflow is reported below as a ValueError, not as warnings; BLAS
         # runs on one thread throughout, as in fit.
-        with np.errstate(over="ignore", invalid="ignore"), BlasSingleThread():
+        with (
+            np.errstate(over="ignore", invalid="ignore"),
+            BlasSingleThread(),
+            reusing_memory(),
+        ):
             if (
                 sequences.rows is None
                 and sequences.n_sequences <= PREDICT_CHUNK_MIN_SEQUENCES

@@ -6,5 +6,6 @@ NaN padding. :mod:`sklearn_rnn.network` wraps them into layers.
 """
 
 from sklearn_rnn.kernels._linalg import BlasSingleThread
+from sklearn_rnn.kernels._workspace import reusing_memory
 
-__all__ = ["BlasSingleThread"]
+__all__ = ["BlasSingleThread", "reusing_memory"]

@@ -23,6 +23,7 @@ import threading
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from sklearn_rnn.kernels import _workspace as workspace
 from sklearn_rnn.kernels._blas import SMALL_ROWS, few_rows_matmul, matmul
 from sklearn_rnn.kernels._config import jit
 from sklearn_rnn.kernels._threads import group_bounds, run_tasks, task_bounds
@@ -142,10 +143,10 @@ def backward_in_groups(recurrence, X, H, h0, h_mask, dA_x, dA_h, W_x, work):
     n_seq, _, n_in = X.shape
     n, m = H.shape[2], dA_x.shape[2]
     n_tasks = max(1, len(task_bounds(n_seq)))
-    part_x = np.zeros((n_tasks, n_in, m), dtype=X.dtype)
-    part_h = np.zeros((n_tasks, n, m), dtype=X.dtype)
-    part_sums = np.zeros((n_tasks, 2, m), dtype=X.dtype)
-    dX = np.zeros_like(X)
+    part_x = workspace.zeros((n_tasks, n_in, m), X.dtype)
+    part_h = workspace.zeros((n_tasks, n, m), X.dtype)
+    part_sums = workspace.zeros((n_tasks, 2, m), X.dtype)
+    dX = workspace.zeros_like(X)
     W_xT = np.ascontiguousarray(W_x.T)
 
     def task(k, s0, s1):
@@ -285,14 +286,16 @@ def column_panels(W):
         width]``, the last one padded with zero columns; ``n_panels * width
         >= m``.
     """
+    W = np.ascontiguousarray(W)  # the panels copy contiguous rows
     k, m = W.shape
     n_panels = max(1, -(-W.size // PANEL_SIZE))
     width = -(-m // n_panels)
-    panels = np.zeros((n_panels, k, width), dtype=W.dtype)
+    panels = workspace.empty((n_panels, k, width), W.dtype)
     for p in range(n_panels):
         part = W[:, p * width : (p + 1) * width]
         panels[p, :, : part.shape[1]] = part
-    return np.ascontiguousarray(W), panels
+        panels[p, :, part.shape[1] :] = 0
+    return W, panels
 
 
 @jit(inline="always")

@@ -34,6 +34,7 @@ matrix products of different numbers of rows may round differently.
 
 import numpy as np
 
+from sklearn_rnn.kernels import _workspace as workspace
 from sklearn_rnn.kernels._activations import activate_inplace, backprop_activation
 from sklearn_rnn.kernels._config import jit
 from sklearn_rnn.kernels._linalg import (
@@ -83,7 +84,7 @@ def elman_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
         Hidden state after each step, zero at padded steps.
     """
     X = np.ascontiguousarray(X)  # projected by groups of whole rows
-    H = np.zeros((X.shape[0], X.shape[1], W_h.shape[0]), dtype=X.dtype)
+    H = workspace.zeros((X.shape[0], X.shape[1], W_h.shape[0]), X.dtype)
     panels = column_panels(W_h)
 
     def group(s0, s1):
@@ -137,7 +138,7 @@ def elman_backward(X, lengths, W_x, W_h, h0, h_mask, H, dH, activation):
     db : ndarray of shape (n_hidden,)
     dh0 : ndarray of shape (n_seq, n_hidden)
     """
-    dZ = np.zeros_like(H)
+    dZ = workspace.zeros_like(H)
     dh0 = np.zeros_like(h0)
     panels = column_panels(W_h.T)
 

@@ -40,6 +40,7 @@ sequences (see :mod:`sklearn_rnn.kernels._linalg` and
 
 import numpy as np
 
+from sklearn_rnn.kernels import _workspace as workspace
 from sklearn_rnn.kernels._activations import (
     SIGMOID,
     activate_inplace,
@@ -102,8 +103,8 @@ def gru_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     X = np.ascontiguousarray(X)  # projected by groups of whole rows
     n_seq, n_steps = X.shape[:2]
     n = W_h.shape[0]
-    H = np.zeros((n_seq, n_steps, n), dtype=X.dtype)
-    G = np.zeros((n_seq, n_steps, 4 * n), dtype=X.dtype)
+    H = workspace.zeros((n_seq, n_steps, n), X.dtype)
+    G = workspace.zeros((n_seq, n_steps, 4 * n), X.dtype)
     panels = column_panels(W_h)
     b_x, b_hn = b[: 3 * n], b[3 * n :]
 
@@ -170,8 +171,8 @@ def gru_backward(X, lengths, W_x, W_h, h0, h_mask, H, G, dH, activation):
     dh0 : ndarray of shape (n_seq, n_hidden)
     """
     n = W_h.shape[0]
-    dA_x = np.zeros((H.shape[0], H.shape[1], 3 * n), dtype=H.dtype)
-    dA_h = np.zeros_like(dA_x)
+    dA_x = workspace.zeros((H.shape[0], H.shape[1], 3 * n), H.dtype)
+    dA_h = workspace.zeros_like(dA_x)
     dh0 = np.zeros_like(h0)
     panels = column_panels(W_h.T)
 

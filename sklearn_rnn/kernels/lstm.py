@@ -39,6 +39,7 @@ jitted recurrence, by groups of sequences (see
 
 import numpy as np
 
+from sklearn_rnn.kernels import _workspace as workspace
 from sklearn_rnn.kernels._activations import (
     SIGMOID,
     activate_inplace,
@@ -103,8 +104,8 @@ def lstm_forward(X, lengths, W_x, W_h, b, h0, c0, h_mask, activation):
     X = np.ascontiguousarray(X)  # projected by groups of whole rows
     n_seq, n_steps = X.shape[:2]
     n = W_h.shape[0]
-    G = np.empty((n_seq, n_steps, N_GATES * n), dtype=X.dtype)
-    H, C, S = (np.zeros((n_seq, n_steps, n), dtype=X.dtype) for _ in range(3))
+    G = workspace.empty((n_seq, n_steps, N_GATES * n), X.dtype)
+    H, C, S = (workspace.zeros((n_seq, n_steps, n), X.dtype) for _ in range(3))
     panels = column_panels(W_h)
 
     def group(s0, s1):
@@ -170,7 +171,7 @@ def lstm_backward(X, lengths, W_x, W_h, h0, c0, h_mask, H, C, S, G, dH, activati
     db : ndarray of shape (4 * n_hidden,)
     dh0, dc0 : ndarray of shape (n_seq, n_hidden)
     """
-    dA = np.zeros_like(G)
+    dA = workspace.zeros_like(G)
     dh0, dc0 = np.zeros_like(h0), np.zeros_like(c0)
     panels = column_panels(W_h.T)
 

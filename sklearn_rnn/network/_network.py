@@ -44,6 +44,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sklearn_rnn.kernels import _workspace as workspace
 from sklearn_rnn.kernels._activations import ACTIVATION_CODES
 from sklearn_rnn.network._cells import CELLS
 from sklearn_rnn.network._chars import (
@@ -474,7 +475,7 @@ def backward(params, spec, trace, dZ):
         "out.b": dZ.sum(axis=0),
     }
     dF = dZ @ params["out.W"].T
-    dTop = np.zeros(trace.top_shape, dtype=dZ.dtype)
+    dTop = workspace.zeros(trace.top_shape, dZ.dtype)
     seq_idx, steps = trace.readout
     n = spec.hidden_layer_sizes[-1]
     # Read-out rows are distinct, so plain assignment suffices.
