@@ -767,7 +767,9 @@ class BaseRNN(BaseEstimator):
                 if continuing
                 else ValidationMonitor(self.tol, evaluate)
             )
-        with reusing_memory():  # the layers' arrays keep their memory across batches
+        # BLAS on one thread throughout (each kernel would set it, twice a
+        # batch); the layers' arrays keep their memory from batch to batch
+        with BlasSingleThread(), reusing_memory():
             self._train(source, monitor, optimizer, incremental=incremental)
         self._optimizer_state = optimizer.state_dict()
 
@@ -1269,11 +1271,7 @@ class BaseRNN(BaseEstimator):
         """
         # Overflow is reported below as a ValueError, not as warnings; BLAS
         # runs on one thread throughout, as in fit.
-        with (
-            np.errstate(over="ignore", invalid="ignore"),
-            BlasSingleThread(),
-            reusing_memory(),
-        ):
+        with np.errstate(over="ignore", invalid="ignore"), BlasSingleThread():
             if (
                 sequences.rows is None
                 and sequences.n_sequences <= PREDICT_CHUNK_MIN_SEQUENCES
@@ -1285,7 +1283,8 @@ class BaseRNN(BaseEstimator):
                 )
                 Z = Z.astype(np.float64)
             else:
-                Z = self._chunked_logits(sequences)
+                with reusing_memory():  # from chunk to chunk
+                    Z = self._chunked_logits(sequences)
         if not np.isfinite(Z).all():
             raise ValueError(
                 f"{type(self).__name__} produced non-finite outputs for these "

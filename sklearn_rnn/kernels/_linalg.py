@@ -294,7 +294,8 @@ def column_panels(W):
     for p in range(n_panels):
         part = W[:, p * width : (p + 1) * width]
         panels[p, :, : part.shape[1]] = part
-        panels[p, :, part.shape[1] :] = 0
+        if part.shape[1] < width:
+            panels[p, :, part.shape[1] :] = 0
     return W, panels
 
 

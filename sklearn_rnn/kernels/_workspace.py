@@ -75,6 +75,8 @@ def empty(shape, dtype):
 
 def zeros(shape, dtype):
     """A C-contiguous array of zeros, in a reused block if one is free."""
+    if _BLOCKS.get() is None:
+        return np.zeros(shape, dtype=dtype)
     array = empty(shape, dtype)
     array.fill(0)
     return array
