@@ -384,6 +384,13 @@ def _slices(n, size):
     return [slice(start, min(start + size, n)) for start in range(0, n, size)]
 
 
+@functools.lru_cache(maxsize=64)
+def _spec_of(fields):
+    """The :class:`NetworkSpec` of the ``(name, value)`` pairs ``fields``,
+    built once per structure (a prediction reads it three times)."""
+    return NetworkSpec(**dict(fields))
+
+
 class BaseRNN(BaseEstimator):
     """Base class of the RNN estimators; not for direct use.
 
@@ -575,7 +582,7 @@ class BaseRNN(BaseEstimator):
         Sequences already validated (those a scorer receives during fit)
         pass as they are.
         """
-        check_is_fitted(self, "params_")
+        self._check_fitted()
         if isinstance(X, Sequences):
             return X
         spec = self._spec
@@ -1242,11 +1249,21 @@ class BaseRNN(BaseEstimator):
     def _spec(self):
         """The fitted network's structure, rebuilt from the plain fields the
         estimator keeps (so that a fitted model holds only plain data)."""
-        return NetworkSpec(**self._spec_fields)
+        fields = self._spec_fields
+        try:
+            return _spec_of(tuple(fields.items()))
+        except TypeError:  # a field loaded as a list (unhashable)
+            return NetworkSpec(**fields)
+
+    def _check_fitted(self):
+        """``check_is_fitted``, without its cost (a tenth of predicting one
+        sequence) when the model is fitted."""
+        if "params_" not in vars(self):
+            check_is_fitted(self, "params_")
 
     def _network(self):
         """``(params, spec)``: the fitted network's parameters and structure."""
-        check_is_fitted(self, "params_")
+        self._check_fitted()
         return self.params_, self._spec
 
     def _output_head(self):

@@ -99,6 +99,9 @@ def run_tasks(task, n_seq, work):
         Multiply-adds of the call's recurrent products, which decides
         whether other threads help (:data:`SERIAL_WORK`).
     """
+    if 0 < n_seq <= GROUP:  # one task (a prediction of a few sequences)
+        task(0, 0, n_seq)
+        return
     tasks = list(enumerate(task_bounds(n_seq)))
     n_threads = n_threads_for(len(tasks), work)
     if n_threads == 1:
@@ -134,6 +137,10 @@ def run_tasks(task, n_seq, work):
 def run_in_groups(function, n_seq, work):
     """Call ``function(g0, g1)`` for every group of the sequences, by tasks
     (:func:`run_tasks`); ``function`` writes only to its group's share."""
+
+    if 0 < n_seq <= GROUP:
+        function(0, n_seq)
+        return
 
     def task(k, s0, s1):
         for g0, g1 in group_bounds(s0, s1):
