@@ -39,6 +39,9 @@ from _timing import median_seconds
 
 N_SEQUENCES, N_STEPS, N_FEATURES, N_CLASSES, BATCH = 1024, 50, 8, 5, 32
 N_PREDICT = 10_000
+#: Calls whose median gives the time of predicting one sequence (about 0.1 ms
+#: each, so a few calls' median moves with every hiccup of the machine).
+ONE_CALLS = 200
 #: Matrix products of each cell's step: gate blocks of ``n_hidden`` columns.
 GATES = {"elman": 1, "gru": 3, "lstm": 4}
 
@@ -245,7 +248,8 @@ def main():
         "",
         f"{N_SEQUENCES} sequences x {N_STEPS} steps x {N_FEATURES} features, "
         f"{N_CLASSES} classes, batch {BATCH}, float32, Adam, {args.threads} "
-        f"threads on both sides, median of {args.repeat} runs.",
+        f"threads on both sides, median of {args.repeat} runs ({ONE_CALLS} calls "
+        "for the prediction of one sequence).",
         "",
         *blas_report(),
         f"- sgemm, NumPy, 2048 x 2048: {sgemm_rate(1):.0f} GFLOP/s on one thread, "
@@ -267,7 +271,7 @@ def main():
             t_ours = median_seconds(args.repeat, our_epoch)
             clf.predict_proba(X_one)
             torch_predict(X_one)
-            p1 = speed_ratio(5 * args.repeat, torch_predict, clf.predict_proba, X_one)
+            p1 = speed_ratio(ONE_CALLS, torch_predict, clf.predict_proba, X_one)
             pn = speed_ratio(args.repeat, torch_predict, clf.predict_proba, X_many)
             gflop = epoch_gflop(cell, hidden)
             line = (
