@@ -49,6 +49,7 @@ from sklearn_rnn.kernels._linalg import (
     single_threaded_blas,
     step_products,
     step_scratch,
+    zero_padding,
 )
 from sklearn_rnn.kernels._threads import run_in_groups
 
@@ -84,7 +85,7 @@ def elman_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
         Hidden state after each step, zero at padded steps.
     """
     X = np.ascontiguousarray(X)  # projected by groups of whole rows
-    H = workspace.zeros((X.shape[0], X.shape[1], W_h.shape[0]), X.dtype)
+    H = workspace.empty((X.shape[0], X.shape[1], W_h.shape[0]), X.dtype)
     panels = column_panels(W_h)
 
     def group(s0, s1):
@@ -101,6 +102,7 @@ def _recurrence(X, W_x, b, lengths, W_h, h0, h_mask, activation, s0, s1, H):
     first; writes ``H``."""
     n_steps = X.shape[1]
     n = h0.shape[1]
+    zero_padding(H, lengths, s0, s1)
     Z = np.empty((s1 - s0, n_steps, n), dtype=X.dtype)
     project_block(Z, X, W_x, b, s0, s1)
     scratch = step_scratch(W_h, s1 - s0, X.dtype)
@@ -138,7 +140,7 @@ def elman_backward(X, lengths, W_x, W_h, h0, h_mask, H, dH, activation):
     db : ndarray of shape (n_hidden,)
     dh0 : ndarray of shape (n_seq, n_hidden)
     """
-    dZ = workspace.zeros_like(H)
+    dZ = workspace.empty(H.shape, H.dtype)
     dh0 = np.zeros_like(h0)
     panels = column_panels(W_h.T)
 
@@ -166,6 +168,7 @@ def _backward_recurrence(lengths, W_hT, h_mask, H, dH, activation, s0, s1, dZ, d
     """``dz_t`` at every step (zero at padded steps) into ``dZ`` and ``dh0``,
     for the sequences ``s0 <= s < s1``."""
     n = H.shape[2]
+    zero_padding(dZ, lengths, s0, s1)
     rows = np.empty(s1 - s0, dtype=np.int64)
     # carry: gradient reaching h_t from step t + 1
     carry = np.zeros((s1 - s0, n), dtype=H.dtype)

@@ -59,6 +59,7 @@ from sklearn_rnn.kernels._linalg import (
     single_threaded_blas,
     step_products,
     step_scratch,
+    zero_padding,
 )
 from sklearn_rnn.kernels._threads import run_in_groups
 
@@ -103,8 +104,8 @@ def gru_forward(X, lengths, W_x, W_h, b, h0, h_mask, activation):
     X = np.ascontiguousarray(X)  # projected by groups of whole rows
     n_seq, n_steps = X.shape[:2]
     n = W_h.shape[0]
-    H = workspace.zeros((n_seq, n_steps, n), X.dtype)
-    G = workspace.zeros((n_seq, n_steps, 4 * n), X.dtype)
+    H = workspace.empty((n_seq, n_steps, n), X.dtype)
+    G = workspace.empty((n_seq, n_steps, 4 * n), X.dtype)
     panels = column_panels(W_h)
     b_x, b_hn = b[: 3 * n], b[3 * n :]
 
@@ -124,6 +125,8 @@ def _recurrence(X, W_x, b, lengths, W_h, b_hn, h0, h_mask, activation, s0, s1, H
     and ``G``."""
     n_steps = X.shape[1]
     n, m = h0.shape[1], W_x.shape[1]
+    zero_padding(H, lengths, s0, s1)
+    zero_padding(G, lengths, s0, s1)
     A = np.empty((s1 - s0, n_steps, m), dtype=X.dtype)
     project_block(A, X, W_x, b, s0, s1)
     scratch = step_scratch(W_h, s1 - s0, X.dtype)
@@ -171,8 +174,8 @@ def gru_backward(X, lengths, W_x, W_h, h0, h_mask, H, G, dH, activation):
     dh0 : ndarray of shape (n_seq, n_hidden)
     """
     n = W_h.shape[0]
-    dA_x = workspace.zeros((H.shape[0], H.shape[1], 3 * n), H.dtype)
-    dA_h = workspace.zeros_like(dA_x)
+    dA_x = workspace.empty((H.shape[0], H.shape[1], 3 * n), H.dtype)
+    dA_h = workspace.empty(dA_x.shape, H.dtype)
     dh0 = np.zeros_like(h0)
     panels = column_panels(W_h.T)
 
@@ -204,6 +207,8 @@ def _backward_recurrence(
     ``[da_r, da_z, du]`` into ``dA_h`` at every step (zero at padded steps),
     and ``dh0``."""
     n = H.shape[2]
+    zero_padding(dA_x, lengths, s0, s1)
+    zero_padding(dA_h, lengths, s0, s1)
     rows = np.empty(s1 - s0, dtype=np.int64)
     carry = np.zeros((s1 - s0, n), dtype=H.dtype)
     da_rows = np.zeros((s1 - s0, 3 * n), dtype=H.dtype)

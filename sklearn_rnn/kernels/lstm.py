@@ -58,6 +58,7 @@ from sklearn_rnn.kernels._linalg import (
     single_threaded_blas,
     step_products,
     step_scratch,
+    zero_padding,
 )
 from sklearn_rnn.kernels._threads import run_in_groups
 
@@ -105,7 +106,7 @@ def lstm_forward(X, lengths, W_x, W_h, b, h0, c0, h_mask, activation):
     n_seq, n_steps = X.shape[:2]
     n = W_h.shape[0]
     G = workspace.empty((n_seq, n_steps, N_GATES * n), X.dtype)
-    H, C, S = (workspace.zeros((n_seq, n_steps, n), X.dtype) for _ in range(3))
+    H, C, S = (workspace.empty((n_seq, n_steps, n), X.dtype) for _ in range(3))
     panels = column_panels(W_h)
 
     def group(s0, s1):
@@ -125,6 +126,8 @@ def _recurrence(
     the recurrent products and activate the gates in place, step by step,
     writing ``H``, ``C``, ``S`` and ``G``."""
     n, m = h0.shape[1], W_x.shape[1]
+    for A in (H, C, S):
+        zero_padding(A, lengths, s0, s1)
     project_block(G[s0:s1], X, W_x, b, s0, s1)
     scratch = step_scratch(W_h, s1 - s0, X.dtype)
     rows, _, product = scratch
@@ -171,7 +174,7 @@ def lstm_backward(X, lengths, W_x, W_h, h0, c0, h_mask, H, C, S, G, dH, activati
     db : ndarray of shape (4 * n_hidden,)
     dh0, dc0 : ndarray of shape (n_seq, n_hidden)
     """
-    dA = workspace.zeros_like(G)
+    dA = workspace.empty(G.shape, G.dtype)
     dh0, dc0 = np.zeros_like(h0), np.zeros_like(c0)
     panels = column_panels(W_h.T)
 
@@ -203,6 +206,7 @@ def _backward_recurrence(
     the initial states into ``dh0`` and ``dc0``."""
     m = G.shape[2]
     n = c0.shape[1]
+    zero_padding(dA, lengths, s0, s1)
     rows = np.empty(s1 - s0, dtype=np.int64)
     carry_h = np.zeros((s1 - s0, n), dtype=G.dtype)
     carry_c = np.zeros((s1 - s0, n), dtype=G.dtype)
