@@ -13,3 +13,17 @@ def median_seconds(repeat, fn, *args):
         fn(*args)
         times.append(time.perf_counter() - start)
     return float(np.median(times))
+
+
+def interleaved_medians(repeat, *calls):
+    """Median wall time of each of ``calls`` (callables without arguments),
+    in seconds, over ``repeat`` rounds in which each runs once, in turn: a
+    slow spell of the machine then falls on all of them alike instead of on
+    whichever ran during it."""
+    times = [[] for _ in calls]
+    for _ in range(repeat):
+        for call, spent in zip(calls, times):
+            start = time.perf_counter()
+            call()
+            spent.append(time.perf_counter() - start)
+    return [float(np.median(spent)) for spent in times]

@@ -3,10 +3,11 @@
 Both sides get the same shapes, float32, Adam, batches of 32 without
 shuffling, and the same number of threads; warm-up runs (Numba compilation,
 PyTorch's first calls) are excluded. Each figure is the median of
-``--repeat`` runs; ratios are PyTorch time / sklearn_rnn time (above 1:
-sklearn_rnn is faster). A second table times the training epochs again with
-another process holding one core (a pure-Python busy loop), as on a laptop
-or a CI machine that is never quiet.
+``--repeat`` runs, the two libraries' runs taken in turn (so that a slow
+spell of a shared machine falls on both); ratios are PyTorch time /
+sklearn_rnn time (above 1: sklearn_rnn is faster). A second table times the
+training epochs again with another process holding one core (a pure-Python
+busy loop), as on a laptop or a CI machine that is never quiet.
 
 Each configuration also gets its achieved GFLOP/s (the multiply-adds of
 the layer's matrix products, forward and backward, over the epoch's time),
@@ -35,7 +36,7 @@ import warnings
 from functools import partial
 
 import numpy as np
-from _timing import median_seconds
+from _timing import interleaved_medians, median_seconds
 
 N_SEQUENCES, N_STEPS, N_FEATURES, N_CLASSES, BATCH = 1024, 50, 8, 5, 32
 N_PREDICT = 10_000
@@ -83,10 +84,10 @@ def sgemm_rate(threads, size=2048, repeat=5):
 
 
 def speed_ratio(repeat, theirs, ours, X):
-    """Median time of ``theirs(X)`` over median time of ``ours(X)``."""
-    return median_seconds(repeat, partial(theirs, X)) / median_seconds(
-        repeat, partial(ours, X)
-    )
+    """Median time of ``theirs(X)`` over median time of ``ours(X)``, the
+    calls interleaved."""
+    t_theirs, t_ours = interleaved_medians(repeat, partial(theirs, X), partial(ours, X))
+    return t_theirs / t_ours
 
 
 class BusyCore:
@@ -249,7 +250,8 @@ def main():
         f"{N_SEQUENCES} sequences x {N_STEPS} steps x {N_FEATURES} features, "
         f"{N_CLASSES} classes, batch {BATCH}, float32, Adam, {args.threads} "
         f"threads on both sides, median of {args.repeat} runs ({ONE_CALLS} calls "
-        "for the prediction of one sequence).",
+        "for the prediction of one sequence), the two libraries' runs taken in "
+        "turn.",
         "",
         *blas_report(),
         f"- sgemm, NumPy, 2048 x 2048: {sgemm_rate(1):.0f} GFLOP/s on one thread, "
@@ -267,8 +269,7 @@ def main():
         for hidden in args.sizes:
             clf, our_epoch = ours(cell, hidden)
             torch_predict, torch_epoch = pytorch(cell, hidden)
-            t_torch = median_seconds(args.repeat, torch_epoch)
-            t_ours = median_seconds(args.repeat, our_epoch)
+            t_torch, t_ours = interleaved_medians(args.repeat, torch_epoch, our_epoch)
             clf.predict_proba(X_one)
             torch_predict(X_one)
             p1 = speed_ratio(ONE_CALLS, torch_predict, clf.predict_proba, X_one)
@@ -282,8 +283,9 @@ def main():
             print(line, flush=True)
             lines.append(line)
             with BusyCore():
-                t_torch_busy = median_seconds(args.repeat, torch_epoch)
-                t_ours_busy = median_seconds(args.repeat, our_epoch)
+                t_torch_busy, t_ours_busy = interleaved_medians(
+                    args.repeat, torch_epoch, our_epoch
+                )
             line = (
                 f"| {cell} | {hidden} | {t_torch_busy:.3f} s | {t_ours_busy:.3f} s "
                 f"| {t_torch_busy / t_ours_busy:.2f} | {t_ours_busy / t_ours:.2f} |"
