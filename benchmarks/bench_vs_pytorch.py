@@ -33,15 +33,15 @@ import sys
 import tempfile
 import time
 import warnings
-from functools import partial
 
 import numpy as np
 from _timing import interleaved_medians, median_seconds
 
 N_SEQUENCES, N_STEPS, N_FEATURES, N_CLASSES, BATCH = 1024, 50, 8, 5, 32
 N_PREDICT = 10_000
-#: Calls whose median gives the time of predicting one sequence (about 0.1 ms
-#: each, so a few calls' median moves with every hiccup of the machine).
+#: Calls that time the prediction of one sequence (about 0.1 ms each, so a
+#: few calls' median moves with every hiccup of the machine): rounds of 10
+#: calls, the median round.
 ONE_CALLS = 200
 #: Matrix products of each cell's step: gate blocks of ``n_hidden`` columns.
 GATES = {"elman": 1, "gru": 3, "lstm": 4}
@@ -83,10 +83,15 @@ def sgemm_rate(threads, size=2048, repeat=5):
     return 2 * size**3 / seconds / 1e9
 
 
-def speed_ratio(repeat, theirs, ours, X):
-    """Median time of ``theirs(X)`` over median time of ``ours(X)``, the
-    calls interleaved."""
-    t_theirs, t_ours = interleaved_medians(repeat, partial(theirs, X), partial(ours, X))
+def speed_ratio(repeat, theirs, ours, X, calls=1):
+    """Median time of ``theirs(X)`` over median time of ``ours(X)``: rounds of
+    ``calls`` calls of each in turn (several calls a round keep a short call
+    in a warm loop, as when predicting one sequence after another)."""
+
+    def calls_of(predict):
+        return lambda: [predict(X) for _ in range(calls)]
+
+    t_theirs, t_ours = interleaved_medians(repeat, calls_of(theirs), calls_of(ours))
     return t_theirs / t_ours
 
 
@@ -249,9 +254,9 @@ def main():
         "",
         f"{N_SEQUENCES} sequences x {N_STEPS} steps x {N_FEATURES} features, "
         f"{N_CLASSES} classes, batch {BATCH}, float32, Adam, {args.threads} "
-        f"threads on both sides, median of {args.repeat} runs ({ONE_CALLS} calls "
-        "for the prediction of one sequence), the two libraries' runs taken in "
-        "turn.",
+        f"threads on both sides, median of {args.repeat} runs ({ONE_CALLS // 10} "
+        "rounds of 10 calls for the prediction of one sequence), the two "
+        "libraries' runs taken in turn.",
         "",
         *blas_report(),
         f"- sgemm, NumPy, 2048 x 2048: {sgemm_rate(1):.0f} GFLOP/s on one thread, "
@@ -272,7 +277,9 @@ def main():
             t_torch, t_ours = interleaved_medians(args.repeat, torch_epoch, our_epoch)
             clf.predict_proba(X_one)
             torch_predict(X_one)
-            p1 = speed_ratio(ONE_CALLS, torch_predict, clf.predict_proba, X_one)
+            p1 = speed_ratio(
+                ONE_CALLS // 10, torch_predict, clf.predict_proba, X_one, calls=10
+            )
             pn = speed_ratio(args.repeat, torch_predict, clf.predict_proba, X_many)
             gflop = epoch_gflop(cell, hidden)
             line = (
