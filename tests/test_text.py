@@ -612,6 +612,27 @@ def test_one_line_pipeline_with_suffix_and_shape_columns():
     assert list(pipe.predict([["Dora", "met", "Bob"]])[0]) == ["PER", "O", "PER"]
 
 
+def test_the_vectorizer_columns_are_matched_by_name():
+    """Ids of another kind of column in the same place would be read without
+    an error: the vectorizer's output names its columns, and the estimator
+    matches them as it matches a DataFrame's."""
+    documents = [["Anna", "met", "Bob"], ["Bob", "saw", "Carla"]] * 5
+    tags = [["PER", "O", "PER"]] * 10
+    suffix = SequenceVectorizer(suffix=2).fit(documents)
+    shape = SequenceVectorizer(shape=True).fit(documents)
+    tagger = RNNSequenceTagger(
+        embedding_dim=3, hidden_layer_sizes=(4,), max_iter=2, random_state=0
+    ).fit(suffix.transform(documents), tags)
+    assert list(tagger.feature_names_in_) == ["word", "suffix2"]
+    with pytest.raises(ValueError, match="feature names should match"):
+        tagger.predict(shape.transform(documents))
+    assert len(tagger.predict(suffix.transform(documents))) == 10
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        tagger.predict(list(suffix.transform(documents)))
+    tagger.fit(list(suffix.transform(documents)), tags)  # a refit without names
+    assert not hasattr(tagger, "feature_names_in_")
+
+
 def test_character_columns_come_last():
     """characters=n adds n columns of character ids, 0 after each token's
     end, from a character vocabulary of its own; inverse_transform reads the

@@ -244,7 +244,9 @@ ATTRIBUTES = """\
         word).
 
     feature_names_in_ : ndarray of str
-        Column names of DataFrame input, when they are all strings.
+        Column names of DataFrame input, when they are all strings, or of
+        token ids from :class:`~sklearn_rnn.text.SequenceVectorizer` with
+        several columns (``["word", "suffix2", "char0", ...]``).
 
     step_names_in_ : ndarray of str
         Column names of a 2D DataFrame seen in fit (its columns are time

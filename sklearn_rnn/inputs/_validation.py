@@ -7,7 +7,12 @@ import numpy as np
 from sklearn_rnn._warnings import warn
 from sklearn_rnn.exceptions import StepColumnsWarning
 from sklearn_rnn.inputs._sequences import check_sequences
-from sklearn_rnn.inputs._tokens import PADDING_ID, check_token_sequences, token_rows
+from sklearn_rnn.inputs._tokens import (
+    PADDING_ID,
+    TokenSequences,
+    check_token_sequences,
+    token_rows,
+)
 
 
 def validate_sequences(estimator, X, *, reset, dtype, first_index=0):
@@ -95,6 +100,8 @@ def validate_token_sequences(estimator, X, *, reset, first_index=0, n_chars=0):
         padded steps.
     """
     sequences = check_token_sequences(X, first_index, n_chars)
+    # the vectorizer's columns have names: matched as a DataFrame's are
+    names = X.column_names if isinstance(X, TokenSequences) else None
     columns, real = _id_columns(sequences)
     words, chars = columns[: len(columns) - n_chars], columns[len(columns) - n_chars :]
     n_columns = len(columns)
@@ -102,14 +109,18 @@ def validate_token_sequences(estimator, X, *, reset, first_index=0, n_chars=0):
         vocabularies = [np.unique(column[real]) for column in words]
         if n_chars:
             vocabularies.append(character_vocabulary(chars, real))
-        record_vocabularies(estimator, vocabularies, n_chars)
+        record_vocabularies(estimator, vocabularies, n_chars, names)
     else:
         if n_columns != estimator.n_features_in_:
             raise ValueError(
                 f"X has {n_columns} token ids per step, but "
                 f"{_name(estimator)} is expecting {estimator.n_features_in_}."
             )
-        _check_feature_names(estimator, None, reset=False)
+        _check_feature_names(
+            estimator,
+            None if names is None else np.asarray(names, dtype=object),
+            reset=False,
+        )
     vocabularies = estimator.token_ids_ if len(words) > 1 else [estimator.token_ids_]
     rows = [
         np.where(real, token_rows(ids, column), 0)
@@ -154,16 +165,21 @@ def token_vocabulary(X, first_index=0, n_chars=0):
     return vocabularies
 
 
-def record_vocabularies(estimator, vocabularies, n_chars=0):
+def record_vocabularies(estimator, vocabularies, n_chars=0, names=None):
     """Set ``token_ids_`` (one array, or a list of one per id column) and
     ``n_features_in_`` from the vocabulary of each id column; with
     ``n_chars`` character columns, the last vocabulary is their characters,
-    ``char_ids_``."""
+    ``char_ids_``. ``names`` (the columns' names, when X had them) become
+    ``feature_names_in_``."""
     if n_chars:
         *vocabularies, estimator.char_ids_ = vocabularies
     estimator.token_ids_ = vocabularies[0] if len(vocabularies) == 1 else vocabularies
     estimator.n_features_in_ = len(vocabularies) + n_chars
-    _check_feature_names(estimator, None, reset=True)
+    _check_feature_names(
+        estimator,
+        None if names is None else np.asarray(names, dtype=object),
+        reset=True,
+    )
 
 
 def _name(estimator):
