@@ -1357,7 +1357,7 @@ class BaseRNN(BaseEstimator):
     def _stream(self, X, state):
         """``(Z, sequences, state)``: the logits of the new steps of X's
         sequences, continuing from ``state``, and the state after them."""
-        check_is_fitted(self, "params_")
+        self._check_fitted()
         spec = self._spec
         if spec.bidirectional:
             raise ValueError(

@@ -541,12 +541,11 @@ def _from_array(arr, dtype, index=None):
     if np.isfinite(arr).all():
         # No padding and nothing to report: the common case, in one pass.
         if arr.dtype == dtype:  # nothing to convert (a live prediction)
-            return Sequences(
-                np.ascontiguousarray(arr), np.full(n_seq, n_steps, dtype=np.int64)
-            )
-        with np.errstate(over="ignore"):  # overflow is reported just below
-            data = np.ascontiguousarray(arr, dtype=dtype)
-        _check_fits(data, arr.dtype, index)
+            data = np.ascontiguousarray(arr)
+        else:
+            with np.errstate(over="ignore"):  # overflow is reported just below
+                data = np.ascontiguousarray(arr, dtype=dtype)
+            _check_fits(data, arr.dtype, index)
         return Sequences(data, np.full(n_seq, n_steps, dtype=np.int64))
     nan = np.isnan(arr)
     real_step = ~nan.all(axis=2)

@@ -101,14 +101,14 @@ def validate_token_sequences(estimator, X, *, reset, first_index=0, n_chars=0):
     """
     sequences = check_token_sequences(X, first_index, n_chars)
     # the vectorizer's columns have names: matched as a DataFrame's are
-    names = X.column_names if isinstance(X, TokenSequences) else None
+    names = None
+    if isinstance(X, TokenSequences):
+        names = np.asarray(X.column_names, dtype=object)
     columns, real = _id_columns(sequences)
-    words, chars = columns[: len(columns) - n_chars], columns[len(columns) - n_chars :]
+    words, chars = _split_characters(columns, n_chars)
     n_columns = len(columns)
     if reset:
-        vocabularies = [np.unique(column[real]) for column in words]
-        if n_chars:
-            vocabularies.append(character_vocabulary(chars, real))
+        vocabularies = _vocabularies(words, chars, real)
         record_vocabularies(estimator, vocabularies, n_chars, names)
     else:
         if n_columns != estimator.n_features_in_:
@@ -116,11 +116,7 @@ def validate_token_sequences(estimator, X, *, reset, first_index=0, n_chars=0):
                 f"X has {n_columns} token ids per step, but "
                 f"{_name(estimator)} is expecting {estimator.n_features_in_}."
             )
-        _check_feature_names(
-            estimator,
-            None if names is None else np.asarray(names, dtype=object),
-            reset=False,
-        )
+        _check_feature_names(estimator, names, reset=False)
     vocabularies = estimator.token_ids_ if len(words) > 1 else [estimator.token_ids_]
     rows = [
         np.where(real, token_rows(ids, column), 0)
@@ -145,6 +141,21 @@ def character_rows(char_ids, column):
     return np.where(column == PADDING_ID, 0, rows + 1)
 
 
+def _split_characters(columns, n_chars):
+    """``(words, chars)``: the id columns of the words, and the last
+    ``n_chars`` columns, of their characters."""
+    return columns[: len(columns) - n_chars], columns[len(columns) - n_chars :]
+
+
+def _vocabularies(words, chars, real):
+    """The sorted distinct ids of each word column at the real steps, and
+    with character columns, the distinct characters last."""
+    vocabularies = [np.unique(column[real]) for column in words]
+    if chars:
+        vocabularies.append(character_vocabulary(chars, real))
+    return vocabularies
+
+
 def _id_columns(sequences):
     """The id columns of token sequences, and the mask of their real steps."""
     data = sequences.data
@@ -158,28 +169,20 @@ def token_vocabulary(X, first_index=0, n_chars=0):
     and with ``n_chars`` character columns, the distinct characters last;
     for a pass over the blocks of a Dask collection."""
     columns, real = _id_columns(check_token_sequences(X, first_index, n_chars))
-    words, chars = columns[: len(columns) - n_chars], columns[len(columns) - n_chars :]
-    vocabularies = [np.unique(column[real]) for column in words]
-    if n_chars:
-        vocabularies.append(character_vocabulary(chars, real))
-    return vocabularies
+    return _vocabularies(*_split_characters(columns, n_chars), real)
 
 
 def record_vocabularies(estimator, vocabularies, n_chars=0, names=None):
     """Set ``token_ids_`` (one array, or a list of one per id column) and
     ``n_features_in_`` from the vocabulary of each id column; with
     ``n_chars`` character columns, the last vocabulary is their characters,
-    ``char_ids_``. ``names`` (the columns' names, when X had them) become
-    ``feature_names_in_``."""
+    ``char_ids_``. ``names`` (an object array of the columns' names, when X
+    had them) become ``feature_names_in_``."""
     if n_chars:
         *vocabularies, estimator.char_ids_ = vocabularies
     estimator.token_ids_ = vocabularies[0] if len(vocabularies) == 1 else vocabularies
     estimator.n_features_in_ = len(vocabularies) + n_chars
-    _check_feature_names(
-        estimator,
-        None if names is None else np.asarray(names, dtype=object),
-        reset=True,
-    )
+    _check_feature_names(estimator, names, reset=True)
 
 
 def _name(estimator):

@@ -138,10 +138,6 @@ def run_in_groups(function, n_seq, work):
     """Call ``function(g0, g1)`` for every group of the sequences, by tasks
     (:func:`run_tasks`); ``function`` writes only to its group's share."""
 
-    if 0 < n_seq <= GROUP:
-        function(0, n_seq)
-        return
-
     def task(k, s0, s1):
         for g0, g1 in group_bounds(s0, s1):
             function(g0, g1)
