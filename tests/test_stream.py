@@ -37,9 +37,8 @@ def _fit(kind, cell, **params):
         cell=cell,
         hidden_layer_sizes=(5, 3),
         max_iter=3,
-        random_state=0,
         dtype="float64",
-        **params,
+        **{"random_state": 0, **params},
     )
     return model.fit(TOKENS if "embedding_dim" in params else X, Y[kind])
 
@@ -239,3 +238,37 @@ def test_ids_the_state_does_not_hold_are_refused(models):
     _, by_position = model.predict_stream([X[0][:2]])
     with pytest.raises(ValueError, match="matches its sequences by positions"):
         model.predict_stream(long_frame([(X[0][2:], 2)], ["a"]), by_position)
+
+
+def test_a_state_of_another_model_of_the_same_sizes_is_refused(models):
+    """Same cell and layer sizes, other weights: its states would be read as
+    this model's without any error, so they are refused by the model key."""
+    model = models["classifier", "lstm"]
+    _, state = model.predict_stream(X)
+    other = _fit("classifier", "lstm", random_state=1)
+    with pytest.raises(ValueError, match="another fitted model"):
+        other.predict_stream(X, state)
+    # a new fit of the same model to other weights starts its streams again
+    refit = pickle.loads(pickle.dumps(model)).set_params(random_state=1)
+    refit.fit(X, Y["classifier"])
+    with pytest.raises(ValueError, match="before its last fit"):
+        refit.predict_stream(X, state)
+    refit.predict_stream(X, None)
+
+
+def test_a_state_stays_valid_where_the_weights_are_the_same_model(models):
+    """A pickled copy, a new fit to the same weights, and training that
+    continues (partial_fit, warm_start) all go on with the state."""
+    model = models["regressor", "elman"]
+    first, second = _parts(X, CUTS)
+    _, state = model.predict_stream(first)
+    copy_ = pickle.loads(pickle.dumps(model))
+    y, _ = copy_.predict_stream(second, state)
+    np.testing.assert_allclose(y, model.predict(X), **TOLERANCE)
+    same = _fit("regressor", "elman")
+    y, _ = same.predict_stream(second, state)
+    np.testing.assert_allclose(y, model.predict(X), **TOLERANCE)
+    copy_.partial_fit(X, Y["regressor"])
+    copy_.set_params(warm_start=True, max_iter=1).fit(X, Y["regressor"])
+    y, _ = copy_.predict_stream(second, state)
+    assert y.shape == (len(X), 2)

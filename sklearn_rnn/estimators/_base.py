@@ -55,6 +55,7 @@ from sklearn_rnn.estimators._stream import (
     StreamState,
     check_stream_state,
     match_stream_state,
+    model_key,
 )
 from sklearn_rnn.estimators._targets import take_labels
 from sklearn_rnn.exceptions import DivergenceError
@@ -779,6 +780,9 @@ class BaseRNN(BaseEstimator):
         with BlasSingleThread(), reusing_memory():
             self._train(source, monitor, optimizer, incremental=incremental)
         self._optimizer_state = optimizer.state_dict()
+        if not continuing:
+            # a new model: the streams of the previous one are refused
+            self._stream_key = model_key(self.params_)
 
     def _targets(self, y, sequences, *, fitted, reset, classes):
         """``y`` encoded for the loss (``_encode_targets``) and checked
@@ -1373,11 +1377,12 @@ class BaseRNN(BaseEstimator):
             )
         sequences = self._read(X)
         own, positions = match_stream_state(state, sequences)
+        key = getattr(self, "_stream_key", None)
         layers, seen = check_stream_state(
-            own, sequences.n_sequences, spec, self.params_["out.W"].dtype
+            own, sequences.n_sequences, spec, self.params_["out.W"].dtype, key
         )
         Z, sequences, states = self._continue(sequences, layers, last_step=False)
-        new = StreamState(states, seen + sequences.lengths, sequences.ids)
+        new = StreamState(states, seen + sequences.lengths, sequences.ids, key)
         return Z, sequences, new if positions is None else state.updated(positions, new)
 
     def predict_stream(self, X, state=None):
@@ -1400,7 +1405,8 @@ class BaseRNN(BaseEstimator):
             The new steps of each sequence, in any accepted format (not a
             Dask collection).
         state : StreamState or None, default=None
-            What the previous call returned; None starts the sequences.
+            What the previous call of this model returned; None starts the
+            sequences (a state of another model is refused).
             Sequences are matched to it by position, or by id when X is a
             long DataFrame (any of its sequences, in any order; the
             returned state keeps the others).

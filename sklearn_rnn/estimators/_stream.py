@@ -12,7 +12,8 @@ state's sequences, in any order, and the state it returns keeps the others
 as they were. Otherwise they are matched by position.
 """
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -37,11 +38,15 @@ class StreamState:
     ids : pandas.Index or None
         The sequences' ids, when they came from a long DataFrame: later
         calls are matched to them by id. None: matched by position.
+    model : str or None
+        The key of the fitted model that made the state (see
+        :func:`model_key`): a model refuses the states of another.
     """
 
     layers: dict
     n_steps_seen: np.ndarray
     ids: object = None
+    model: object = None
 
     @property
     def n_sequences(self):
@@ -66,6 +71,7 @@ class StreamState:
             },
             self.n_steps_seen[indices],
             None if self.ids is None else self.ids[indices],
+            self.model,
         )
 
     def updated(self, positions, new):
@@ -78,7 +84,25 @@ class StreamState:
                 full[positions] = part
         seen = self.n_steps_seen.copy()
         seen[positions] = new.n_steps_seen
-        return StreamState(layers, seen, self.ids)
+        return replace(self, layers=layers, n_steps_seen=seen)
+
+
+def model_key(params):
+    """The key of a model's streams: a digest of the weights a new fit ended
+    with (``params``, a dict of arrays).
+
+    Two models with the same weights share it, and their states are
+    interchangeable; any other model refuses them. A fit that continues
+    (``warm_start``, ``partial_fit``) keeps the key of the fit it continues,
+    so that a stream goes on with the updated weights, as online learning
+    does.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for name in sorted(params):
+        array = np.ascontiguousarray(params[name])
+        digest.update(f"{name}:{array.dtype.str}:{array.shape}".encode())
+        digest.update(array.data)
+    return digest.hexdigest()
 
 
 def match_stream_state(state, sequences):
@@ -122,11 +146,11 @@ def match_stream_state(state, sequences):
     return state.take(positions), positions
 
 
-def check_stream_state(state, n_sequences, spec, dtype):
+def check_stream_state(state, n_sequences, spec, dtype, key):
     """The layers' states to start from, as the network takes them, and the
     steps already seen: zeros for ``state=None``, else ``state`` (a
     :class:`StreamState` of X's sequences, in X's order) checked against the
-    fitted network and the number of sequences of X.
+    fitted network, its stream key ``key`` and the number of sequences of X.
 
     Raises
     ------
@@ -135,6 +159,13 @@ def check_stream_state(state, n_sequences, spec, dtype):
     """
     if state is None:
         return None, np.zeros(n_sequences, dtype=np.int64)
+    if state.model != key:
+        raise ValueError(
+            "state does not come from this model: it was made by another "
+            "fitted model, or by this one before its last fit (a new fit "
+            "starts its streams again: pass state=None, or predict the "
+            "history once)."
+        )
     if state.n_sequences != n_sequences:
         raise ValueError(
             f"X holds {n_sequences} sequences but state holds {state.n_sequences}: "
