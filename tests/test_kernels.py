@@ -66,7 +66,7 @@ def masked(A, lengths):
     return out
 
 
-def run(cell, p, activation, lengths=LENGTHS, X=None):
+def run(cell, p, activation, lengths=LENGTHS, X=None, input_gradient=True):
     """Forward then backward; returns H and the gradients."""
     spec = CELLS[cell]
     X = p["X"] if X is None else X
@@ -85,6 +85,7 @@ def run(cell, p, activation, lengths=LENGTHS, X=None):
         cache,
         p["dH"],
         code,
+        input_gradient=input_gradient,
     )
     return H, grads
 
@@ -140,6 +141,20 @@ def test_backward_matches_finite_differences(rng, cell, activation):
         assert np.abs(numeric[part]).max() > 1e-3, f"bias block {block} unused"
         error = relative_error(db[part], numeric[part])
         assert error < 1e-6, f"bias block {block}: {error}"
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+def test_backward_without_the_input_gradient(rng, cell):
+    """Training skips the first layer's dX: the other gradients are the
+    same, to rounding (the products are shaped differently)."""
+    p = random_problem(rng, cell)
+    _, (dX, *weights, dstate0) = run(cell, p, "tanh")
+    _, (no_dX, *weights_only, dstate0_only) = run(cell, p, "tanh", input_gradient=False)
+    assert dX is not None and no_dX is None
+    for got, expected in zip(
+        weights_only + list(dstate0_only), weights + list(dstate0)
+    ):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.parametrize("cell", sorted(CELLS))

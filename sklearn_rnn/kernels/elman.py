@@ -118,7 +118,9 @@ def _recurrence(X, W_x, b, lengths, W_h, h0, h_mask, activation, s0, s1, H):
 
 
 @single_threaded_blas
-def elman_backward(X, lengths, W_x, W_h, h0, h_mask, H, dH, activation):
+def elman_backward(
+    X, lengths, W_x, W_h, h0, h_mask, H, dH, activation, input_gradient=True
+):
     """Backpropagate through an Elman layer.
 
     Parameters
@@ -130,11 +132,14 @@ def elman_backward(X, lengths, W_x, W_h, h0, h_mask, H, dH, activation):
     dH : ndarray of shape (n_seq, n_steps, n_hidden)
         Gradient of the loss with respect to each output ``h_t`` coming from
         above (the output head or the next layer); padded steps are ignored.
+    input_gradient : bool, default=True
+        Whether to compute ``dX`` (None otherwise): a network's first layer
+        reading features does not need it in training.
 
     Returns
     -------
-    dX : ndarray of shape (n_seq, n_steps, n_in)
-        Zero at padded steps.
+    dX : ndarray of shape (n_seq, n_steps, n_in) or None
+        Zero at padded steps; None without ``input_gradient``.
     dW_x : ndarray of shape (n_in, n_hidden)
     dW_h : ndarray of shape (n_hidden, n_hidden)
     db : ndarray of shape (n_hidden,)
@@ -159,6 +164,7 @@ def elman_backward(X, lengths, W_x, W_h, h0, h_mask, H, dH, activation):
         dZ,
         W_x,
         lengths.sum() * W_h.size,
+        input_gradient,
     )
     return dX, dW_x, dW_h, db, dh0
 

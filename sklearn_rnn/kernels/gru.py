@@ -151,7 +151,9 @@ def _recurrence(X, W_x, b, lengths, W_h, b_hn, h0, h_mask, activation, s0, s1, H
 
 
 @single_threaded_blas
-def gru_backward(X, lengths, W_x, W_h, h0, h_mask, H, G, dH, activation):
+def gru_backward(
+    X, lengths, W_x, W_h, h0, h_mask, H, G, dH, activation, input_gradient=True
+):
     """Backpropagate through a GRU layer.
 
     Parameters
@@ -163,11 +165,14 @@ def gru_backward(X, lengths, W_x, W_h, h0, h_mask, H, G, dH, activation):
     dH : ndarray of shape (n_seq, n_steps, n_hidden)
         Gradient of the loss with respect to each output ``h_t`` coming from
         above; padded steps are ignored.
+    input_gradient : bool, default=True
+        Whether to compute ``dX`` (None otherwise): a network's first layer
+        reading features does not need it in training.
 
     Returns
     -------
-    dX : ndarray of shape (n_seq, n_steps, n_in)
-        Zero at padded steps.
+    dX : ndarray of shape (n_seq, n_steps, n_in) or None
+        Zero at padded steps; None without ``input_gradient``.
     dW_x : ndarray of shape (n_in, 3 * n_hidden)
     dW_h : ndarray of shape (n_hidden, 3 * n_hidden)
     db : ndarray of shape (4 * n_hidden,)
@@ -194,6 +199,7 @@ def gru_backward(X, lengths, W_x, W_h, h0, h_mask, H, G, dH, activation):
         dA_h,
         W_x,
         lengths.sum() * W_h.size,
+        input_gradient,
     )
     return dX, dW_x, dW_h, np.concatenate([sum_x, sum_h[2 * n :]]), dh0
 

@@ -152,7 +152,22 @@ def _recurrence(
 
 
 @single_threaded_blas
-def lstm_backward(X, lengths, W_x, W_h, h0, c0, h_mask, H, C, S, G, dH, activation):
+def lstm_backward(
+    X,
+    lengths,
+    W_x,
+    W_h,
+    h0,
+    c0,
+    h_mask,
+    H,
+    C,
+    S,
+    G,
+    dH,
+    activation,
+    input_gradient=True,
+):
     """Backpropagate through an LSTM layer.
 
     Parameters
@@ -164,11 +179,14 @@ def lstm_backward(X, lengths, W_x, W_h, h0, c0, h_mask, H, C, S, G, dH, activati
     dH : ndarray of shape (n_seq, n_steps, n_hidden)
         Gradient of the loss with respect to each output ``h_t`` coming from
         above; padded steps are ignored.
+    input_gradient : bool, default=True
+        Whether to compute ``dX`` (None otherwise): a network's first layer
+        reading features does not need it in training.
 
     Returns
     -------
-    dX : ndarray of shape (n_seq, n_steps, n_in)
-        Zero at padded steps.
+    dX : ndarray of shape (n_seq, n_steps, n_in) or None
+        Zero at padded steps; None without ``input_gradient``.
     dW_x : ndarray of shape (n_in, 4 * n_hidden)
     dW_h : ndarray of shape (n_hidden, 4 * n_hidden)
     db : ndarray of shape (4 * n_hidden,)
@@ -193,6 +211,7 @@ def lstm_backward(X, lengths, W_x, W_h, h0, c0, h_mask, H, C, S, G, dH, activati
         dA,
         W_x,
         lengths.sum() * W_h.size,
+        input_gradient,
     )
     return dX, dW_x, dW_h, db, dh0, dc0
 

@@ -5,13 +5,16 @@ signature the network uses::
 
     H, cache = cell.forward(X, lengths, W_x, W_h, b, state0, h_mask, activation)
     dX, dW_x, dW_h, db, dstate0 = cell.backward(
-        X, lengths, W_x, W_h, state0, h_mask, H, cache, dH, activation
+        X, lengths, W_x, W_h, state0, h_mask, H, cache, dH, activation,
+        input_gradient=True,
     )
 
 ``state0`` is a tuple of ``n_states`` arrays of shape (n_seq, n_hidden): the
 initial hidden state, and for the LSTM the initial cell state. ``cache`` holds
 whatever the kernel's forward pass returned besides ``H`` (gates, cell
-states) for its backward pass; backward never recomputes them.
+states) for its backward pass; backward never recomputes them. Without
+``input_gradient`` (the first layer of a network reading features, in
+training) backward returns None for ``dX`` and skips its product.
 """
 
 from collections.abc import Callable
@@ -79,10 +82,12 @@ def _elman_forward(X, lengths, W_x, W_h, b, state0, h_mask, activation):
     return H, ()
 
 
-def _elman_backward(X, lengths, W_x, W_h, state0, h_mask, H, cache, dH, activation):
+def _elman_backward(
+    X, lengths, W_x, W_h, state0, h_mask, H, cache, dH, activation, input_gradient=True
+):
     (h0,) = state0
     dX, dW_x, dW_h, db, dh0 = elman.elman_backward(
-        X, lengths, W_x, W_h, h0, h_mask, H, dH, activation
+        X, lengths, W_x, W_h, h0, h_mask, H, dH, activation, input_gradient
     )
     return dX, dW_x, dW_h, db, (dh0,)
 
@@ -93,11 +98,26 @@ def _lstm_forward(X, lengths, W_x, W_h, b, state0, h_mask, activation):
     return H, (C, S, G)
 
 
-def _lstm_backward(X, lengths, W_x, W_h, state0, h_mask, H, cache, dH, activation):
+def _lstm_backward(
+    X, lengths, W_x, W_h, state0, h_mask, H, cache, dH, activation, input_gradient=True
+):
     h0, c0 = state0
     C, S, G = cache
     dX, dW_x, dW_h, db, dh0, dc0 = lstm.lstm_backward(
-        X, lengths, W_x, W_h, h0, c0, h_mask, H, C, S, G, dH, activation
+        X,
+        lengths,
+        W_x,
+        W_h,
+        h0,
+        c0,
+        h_mask,
+        H,
+        C,
+        S,
+        G,
+        dH,
+        activation,
+        input_gradient,
     )
     return dX, dW_x, dW_h, db, (dh0, dc0)
 
@@ -108,11 +128,13 @@ def _gru_forward(X, lengths, W_x, W_h, b, state0, h_mask, activation):
     return H, (G,)
 
 
-def _gru_backward(X, lengths, W_x, W_h, state0, h_mask, H, cache, dH, activation):
+def _gru_backward(
+    X, lengths, W_x, W_h, state0, h_mask, H, cache, dH, activation, input_gradient=True
+):
     (h0,) = state0
     (G,) = cache
     dX, dW_x, dW_h, db, dh0 = gru.gru_backward(
-        X, lengths, W_x, W_h, h0, h_mask, H, G, dH, activation
+        X, lengths, W_x, W_h, h0, h_mask, H, G, dH, activation, input_gradient
     )
     return dX, dW_x, dW_h, db, (dh0,)
 

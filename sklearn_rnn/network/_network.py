@@ -447,7 +447,7 @@ def final_states(spec, trace):
     }
 
 
-def backward(params, spec, trace, dZ):
+def backward(params, spec, trace, dZ, input_gradient=True):
     """Gradient of the parameters given the gradient of the logits.
 
     Parameters
@@ -457,19 +457,26 @@ def backward(params, spec, trace, dZ):
     trace : Trace
         From :func:`forward`.
     dZ : ndarray of shape (n_rows, n_outputs)
+    input_gradient : bool, default=True
+        Whether to return ``dX``. Training does not need it, unless the
+        input is embedded (the tables' gradients come from it); without it
+        the first layer skips its input-gradient product.
 
     Returns
     -------
     grads : dict of str to ndarray or RowGradient
         Same keys, shapes and dtype as ``params``; the embedding table's is a
         :class:`~sklearn_rnn.optimizers.RowGradient`.
-    dX : ndarray of shape (n_seq, n_steps, n_features)
+    dX : ndarray of shape (n_seq, n_steps, n_features) or None
         Gradient with respect to the network's input (with an embedding, the
-        embedded input), zero at padded steps.
+        embedded input), zero at padded steps; None without
+        ``input_gradient``.
     """
     cell = CELLS[spec.cell]
     activation = ACTIVATION_CODES[spec.activation]
     lengths = trace.lengths
+    embedded = spec.embedding_dim is not None or spec.chars is not None
+    input_gradient = input_gradient or embedded
     grads = {
         "out.W": trace.features.T @ dZ,
         "out.b": dZ.sum(axis=0),
@@ -503,12 +510,15 @@ def backward(params, spec, trace, dZ):
                 run.cache,
                 dH,
                 activation,
+                input_gradient or layer > 0,
             )
-            if direction:
-                dX = reverse_steps(dX, lengths)
             grads[f"{name}.W_x"] = dW_x
             grads[f"{name}.W_h"] = dW_h
             grads[f"{name}.b"] = db
+            if dX is None:
+                continue
+            if direction:
+                dX = reverse_steps(dX, lengths)
             dInputs = dX if dInputs is None else dInputs + dX
         dTop = dInputs
     if spec.embedding_dim is not None:
@@ -649,7 +659,8 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None
                 params, spec, Z, Y[rows], weights[rows], window_lengths, total, grads
             )
             loss += window_loss
-            for name, g in backward(params, spec, trace, dZ)[0].items():
+            gradients, _ = backward(params, spec, trace, dZ, input_gradient=False)
+            for name, g in gradients.items():
                 grads[name] = grads[name] + g
         if stop < n_steps:
             states = _carry_states(states, spec, trace, active, n_seq, dtype)
