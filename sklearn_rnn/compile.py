@@ -29,8 +29,8 @@ def _fits(cell, dtype, rng, n_sequences):
     """Fit and predict once with every kind of model a user can build, on
     ``n_sequences`` tiny sequences: the paths of every kernel a fit or a
     prediction reaches (per-sequence and per-step heads, the CRF, stacked
-    bidirectional layers with dropout, truncated windows, token and
-    categorical embeddings, the character encoder)."""
+    bidirectional layers with dropout, truncated windows, every solver,
+    token and categorical embeddings, the character encoder)."""
     from sklearn_rnn import CharEncoder, RNNClassifier, RNNRegressor, RNNSequenceTagger
 
     common = {"cell": cell, "dtype": dtype, "max_iter": 1, "random_state": 0}
@@ -60,6 +60,9 @@ def _fits(cell, dtype, rng, n_sequences):
         ),
         (RNNSequenceTagger(hidden_layer_sizes=(3,), **common), X, tags),
         (RNNRegressor(hidden_layer_sizes=(3,), bptt_truncate=2, **common), X, values),
+        # the update rules of the other solvers (Adam's is every model's)
+        (RNNRegressor(hidden_layer_sizes=(3,), solver="sgd", **common), X, values),
+        (RNNRegressor(hidden_layer_sizes=(3,), solver="rmsprop", **common), X, values),
         (
             RNNRegressor(
                 hidden_layer_sizes=(3,),

@@ -6,6 +6,7 @@ import pytest
 from sklearn_rnn.optimizers import (
     AdamOptimizer,
     RMSpropOptimizer,
+    RowGradient,
     SGDOptimizer,
     clip_by_norm,
     clip_by_value,
@@ -148,3 +149,28 @@ def test_clip_by_value_clips_each_component():
     grads = [np.array([-5.0, 0.5, 7.0])]
     clip_by_value(grads, 1.0)
     np.testing.assert_array_equal(grads[0], [-1.0, 0.5, 1.0])
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_row_gradients_update_their_rows_only(rng, solver):
+    """An embedding table's RowGradient updates its rows and their state as a
+    dense gradient of those rows alone would; the other rows, and their
+    state, stay as they were."""
+    table = rng.normal(size=(6, 3))
+    rows = np.array([1, 4], dtype=np.int64)
+    lazy_params = {"table": table.copy()}
+    dense_params = {"table": table[rows].copy()}
+    lazy = SOLVERS[solver](lazy_params, "constant")
+    dense = SOLVERS[solver](dense_params, "constant")
+    for _ in range(3):
+        values = rng.normal(size=(2, 3))
+        lazy.update_params(
+            lazy_params, {"table": RowGradient(rows, values, table.shape)}
+        )
+        dense.update_params(dense_params, {"table": values})
+    np.testing.assert_allclose(lazy_params["table"][rows], dense_params["table"])
+    others = np.setdiff1d(np.arange(6), rows)
+    np.testing.assert_array_equal(lazy_params["table"][others], table[others])
+    for state in vars(lazy).values():
+        if isinstance(state, dict):
+            assert not state["table"][others].any()

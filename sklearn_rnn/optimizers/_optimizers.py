@@ -27,10 +27,23 @@ import copy
 
 import numpy as np
 
+from sklearn_rnn.kernels.updates import adam_update, rmsprop_update, sgd_update
 from sklearn_rnn.optimizers._row_gradient import RowGradient
 
 #: Learning rates the ``adaptive`` schedule does not go below.
 MIN_ADAPTIVE_RATE = 1e-6
+
+#: The rows of a dense gradient: the whole parameter as one row.
+_ONE_ROW = np.zeros(1, dtype=np.int64)
+
+
+def _as_rows(array, rows):
+    """``array`` (a parameter or a running state) as the update rules take
+    it, a view: an embedding table (updated by ``rows``) as it is, any other
+    parameter as one row."""
+    if not array.flags.c_contiguous:  # a reshaped copy would lose the update
+        raise ValueError("Parameters and optimizer states must be C-contiguous.")
+    return array if rows is not _ONE_ROW else array.reshape(1, -1)
 
 
 class BaseOptimizer:
@@ -89,16 +102,25 @@ class BaseOptimizer:
         for name, grad in grads.items():
             param = params[name]
             if isinstance(grad, RowGradient):
-                param[grad.rows] += self._step(name, grad.values, grad.rows)
-            else:
-                param += self._step(name, grad, slice(None))
+                rows, values = grad.rows, grad.values
+            else:  # the whole parameter as one row
+                rows, values = _ONE_ROW, grad.reshape(1, -1)
+            self._update(
+                name,
+                _as_rows(param, rows),
+                np.ascontiguousarray(values, dtype=param.dtype),
+                rows,
+            )
 
     def _start_step(self):
         """Hook called once per update, before the per-parameter steps."""
         self.learning_rate = self.scheduled_rate
 
-    def _step(self, name, grad, rows):
-        """Step of the rows ``rows`` of parameter ``name``; updates its state."""
+    def _update(self, name, param, grad, rows):
+        """Update the rows ``rows`` of parameter ``name`` and its state in
+        place, by a rule of :mod:`sklearn_rnn.kernels.updates` (``param`` and
+        ``grad`` as rows, as the rules take them; :func:`_as_rows` gives the
+        state arrays the same way)."""
         raise NotImplementedError
 
     def iteration_ends(self, time_step):
@@ -167,11 +189,16 @@ class SGDOptimizer(BaseOptimizer):
         self.nesterov = nesterov
         self.velocities = {k: np.zeros_like(p) for k, p in params.items()}
 
-    def _step(self, name, grad, rows):
-        lr, mu = self.learning_rate, self.momentum
-        velocity = mu * self.velocities[name][rows] - lr * grad
-        self.velocities[name][rows] = velocity
-        return mu * velocity - lr * grad if self.nesterov else velocity
+    def _update(self, name, param, grad, rows):
+        sgd_update(
+            param,
+            grad,
+            rows,
+            _as_rows(self.velocities[name], rows),
+            self.learning_rate,
+            self.momentum,
+            self.nesterov,
+        )
 
 
 class AdamOptimizer(BaseOptimizer):
@@ -222,13 +249,18 @@ class AdamOptimizer(BaseOptimizer):
             self.scheduled_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         )
 
-    def _step(self, name, grad, rows):
-        b1, b2 = self.beta_1, self.beta_2
-        m = b1 * self.ms[name][rows] + (1 - b1) * grad
-        v = b2 * self.vs[name][rows] + (1 - b2) * grad * grad
-        self.ms[name][rows] = m
-        self.vs[name][rows] = v
-        return -self.learning_rate * m / (np.sqrt(v) + self.epsilon)
+    def _update(self, name, param, grad, rows):
+        adam_update(
+            param,
+            grad,
+            rows,
+            _as_rows(self.ms[name], rows),
+            _as_rows(self.vs[name], rows),
+            self.learning_rate,
+            self.beta_1,
+            self.beta_2,
+            self.epsilon,
+        )
 
 
 class RMSpropOptimizer(BaseOptimizer):
@@ -266,7 +298,13 @@ class RMSpropOptimizer(BaseOptimizer):
         self.epsilon = epsilon
         self.vs = {k: np.zeros_like(p) for k, p in params.items()}
 
-    def _step(self, name, grad, rows):
-        v = self.rho * self.vs[name][rows] + (1 - self.rho) * grad * grad
-        self.vs[name][rows] = v
-        return -self.learning_rate * grad / (np.sqrt(v) + self.epsilon)
+    def _update(self, name, param, grad, rows):
+        rmsprop_update(
+            param,
+            grad,
+            rows,
+            _as_rows(self.vs[name], rows),
+            self.learning_rate,
+            self.rho,
+            self.epsilon,
+        )
