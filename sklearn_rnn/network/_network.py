@@ -628,9 +628,11 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None
     windows = bptt_windows(spec, n_steps)
     states = None  # carried from one truncation window to the next
     loss = 0.0
-    grads = _zero_gradients(params, spec, X)
+    grads = {}  # summed over the windows
     for start, stop in windows:
-        window_lengths = np.clip(lengths - start, 0, stop - start)
+        window_lengths = lengths
+        if len(windows) > 1:
+            window_lengths = np.clip(lengths - start, 0, stop - start)
         active = np.flatnonzero(window_lengths > 0)
         window_lengths = window_lengths[active]
         Xw = X
@@ -661,10 +663,11 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None
             loss += window_loss
             gradients, _ = backward(params, spec, trace, dZ, input_gradient=False)
             for name, g in gradients.items():
-                grads[name] = grads[name] + g
+                grads[name] = g if name not in grads else grads[name] + g
         if stop < n_steps:
             states = _carry_states(states, spec, trace, active, n_seq, dtype)
     loss /= total
+    grads = _every_gradient(grads, params, spec, X)
     for name, p in params.items():
         if is_weight(name):
             loss += 0.5 * alpha * float(np.sum(p * p)) / total
@@ -672,23 +675,28 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None
     return float(loss), grads
 
 
-def _zero_gradients(params, spec, X):
-    """A zero gradient for every parameter; an empty row gradient for each
-    embedding table (updates touch only the rows a batch reads)."""
-    grads = {name: np.zeros_like(p) for name, p in params.items()}
+def _every_gradient(grads, params, spec, X):
+    """``grads`` with a zero gradient for every parameter it lacks (no
+    read-out row in any window), in the order of ``params``; an embedding
+    table's is an empty row gradient (updates touch only the rows a batch
+    reads)."""
+    tables = set()
     if spec.embedding_dim is not None:
-        n_tables = spec.id_columns or len(_id_columns(spec, X))
-        tables = table_names(n_tables)
+        tables.update(table_names(spec.id_columns or len(_id_columns(spec, X))))
         if spec.chars is not None:
-            tables.append(CHAR_TABLE)
-        for name in tables:
-            table = params[name]
+            tables.add(CHAR_TABLE)
+    for name, p in params.items():
+        if name in grads:
+            continue
+        if name in tables:
             grads[name] = RowGradient(
                 np.zeros(0, dtype=np.int64),
-                np.zeros((0, table.shape[1]), table.dtype),
-                table.shape,
+                np.zeros((0, p.shape[1]), p.dtype),
+                p.shape,
             )
-    return grads
+        else:
+            grads[name] = np.zeros_like(p)
+    return {name: grads[name] for name in params}
 
 
 def _head_loss_and_gradient(params, spec, Z, Y, weights, lengths, total, grads):
@@ -700,7 +708,8 @@ def _head_loss_and_gradient(params, spec, Z, Y, weights, lengths, total, grads):
         Z, Y, weights, lengths, params
     )
     for name, g in head_grads.items():
-        grads[name] = grads[name] + (g / total).astype(dtype)
+        g = (g / total).astype(dtype)
+        grads[name] = g if name not in grads else grads[name] + g
     return loss, (dZ / total).astype(dtype, copy=False)
 
 
