@@ -311,6 +311,8 @@ def column_panels(W):
     W = _contiguous(W)  # the panels copy contiguous rows
     k, m = W.shape
     n_panels = max(1, -(-W.size // PANEL_SIZE))
+    if n_panels == 1:  # W is its own panel: no copy
+        return W, W[None]
     width = -(-m // n_panels)
     panels = workspace.empty((n_panels, k, width), W.dtype)
     for p in range(n_panels):

@@ -416,15 +416,16 @@ def forward(params, spec, X, lengths, *, masks=None, state0=None, readout=None):
     if readout is None:
         readout = readout_index(lengths, X.shape[1], spec.per_step)
     seq_idx, step_idx = readout
-    # The backward direction has seen the whole sequence at step 0.
-    steps = [step_idx, step_idx if spec.per_step else np.zeros_like(step_idx)]
-    n_last = spec.hidden_layer_sizes[-1]
-    features = np.hstack(
-        [
-            inputs[seq_idx, steps[k], k * n_last : (k + 1) * n_last]
-            for k in range(len(spec.directions))
-        ]
-    )
+    if not spec.bidirectional:
+        steps = [step_idx]
+        features = inputs[seq_idx, step_idx]
+    else:
+        # The backward direction has seen the whole sequence at step 0.
+        steps = [step_idx, step_idx if spec.per_step else np.zeros_like(step_idx)]
+        n_last = spec.hidden_layer_sizes[-1]
+        features = np.hstack(
+            [inputs[seq_idx, steps[k], k * n_last : (k + 1) * n_last] for k in range(2)]
+        )
     Z = features @ params["out.W"] + params["out.b"]
     return Z, Trace(X, lengths, layers, (seq_idx, steps), features, inputs.shape, words)
 
