@@ -320,10 +320,10 @@ def test_kernels_hold_blas_to_one_thread_and_restore_it():
 
 
 class _FakeBlas:
-    """A BLAS thread setting as one process-wide number, as OpenBLAS keeps it
-    (threadpoolctl cannot be trusted to read it back from a worker thread:
-    some OpenBLAS builds ignore a count set from a thread they have not run
-    on)."""
+    """A BLAS thread setting as one process-wide number, as OpenBLAS keeps it,
+    so that the test reads exactly what the two fits leave (the real
+    count, set through threadpoolctl from any thread, is
+    ``test_blas_is_held_to_one_thread_in_any_thread``'s)."""
 
     def __init__(self, n_threads):
         self.n_threads = n_threads
@@ -436,3 +436,28 @@ def test_nan_inputs_give_nan_outputs(rng, cell, activation, dtype):
     H, _ = run(cell, p, activation)
     assert np.isnan(H[0, 1 : LENGTHS[0]]).any(axis=1).all()
     assert np.isfinite(H[1:]).all()
+
+
+def test_blas_is_held_to_one_thread_in_any_thread():
+    """threadpoolctl lets only one thread set OpenBLAS's count: a fit in
+    another thread than the first one's must still hold BLAS to one
+    thread, and give its count back."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from sklearn_rnn.kernels._linalg import BlasSingleThread
+
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        with BlasSingleThread():  # the calling thread sets the count first
+            pass
+        seen = {}
+
+        def fit():
+            with BlasSingleThread():
+                seen["inside"] = blas_threads()
+            seen["after"] = blas_threads()
+
+        worker = threading.Thread(target=fit)
+        worker.start()
+        worker.join()
+        assert seen == {"inside": [1] * len(before), "after": before}
+        assert blas_threads() == before

@@ -1,4 +1,6 @@
-"""Numba kernels: one module per recurrent cell, each a forward/backward pair.
+"""Numba kernels: one module per recurrent cell, each a forward/backward pair
+(``elman``, ``lstm``, ``gru``), the CRF's (``crf``) and the optimizers'
+update rules (``updates``).
 
 Kernels are pure functions on contiguous float arrays plus an int64
 ``lengths`` vector; they never see estimators, strings, random generators or

@@ -46,6 +46,13 @@ class BlasSingleThread:
     at once in threads therefore both keep one BLAS thread until both end.
     The BLAS libraries are found once (threadpoolctl), then set directly:
     a few microseconds per use.
+
+    threadpoolctl (from 3.6) lets one thread at a time set OpenBLAS's
+    process-wide count, the first to set it, and silently ignores the
+    others: a fit in a web server's worker thread, or in joblib's threading
+    backend, after one in the main thread, ran with BLAS's threads. The
+    thread that opens or closes the outermost context therefore takes that
+    control for its change and gives it back (:func:`_set_threads`).
     """
 
     _libraries = None
@@ -66,7 +73,7 @@ class BlasSingleThread:
                 cls._saved = [library.get_num_threads() for library in cls._libraries]
                 for library, n_threads in zip(cls._libraries, cls._saved):
                     if n_threads != 1:
-                        library.set_num_threads(1)
+                        _set_threads(library, 1)
             cls._open += 1
         return self
 
@@ -77,8 +84,21 @@ class BlasSingleThread:
             if cls._open == 0:
                 for library, n_threads in zip(cls._libraries, cls._saved):
                     if n_threads != 1:
-                        library.set_num_threads(n_threads)
+                        _set_threads(library, n_threads)
         return False
+
+
+def _set_threads(library, n_threads):
+    """Set the thread count of a threadpoolctl library controller from any
+    thread: where threadpoolctl gives one thread at a time control over it
+    (OpenBLAS's ``clear_controlling_thread``), this thread takes it for the
+    change and gives it back."""
+    clear = getattr(type(library), "clear_controlling_thread", None)
+    if clear is not None:
+        clear(force=True)
+    library.set_num_threads(n_threads)
+    if clear is not None:
+        clear()
 
 
 def single_threaded_blas(kernel):
