@@ -52,7 +52,7 @@ class BlasSingleThread:
     others: a fit in a web server's worker thread, or in joblib's threading
     backend, after one in the main thread, ran with BLAS's threads. The
     thread that opens or closes the outermost context therefore takes that
-    control for its change and gives it back (:func:`_set_threads`).
+    control when its change was ignored (:func:`_set_threads`).
     """
 
     _libraries = None
@@ -90,15 +90,16 @@ class BlasSingleThread:
 
 def _set_threads(library, n_threads):
     """Set the thread count of a threadpoolctl library controller from any
-    thread: where threadpoolctl gives one thread at a time control over it
-    (OpenBLAS's ``clear_controlling_thread``), this thread takes it for the
-    change and gives it back."""
+    thread: where threadpoolctl gave another thread control over it (and
+    ignored this one's change, OpenBLAS's ``clear_controlling_thread``),
+    this thread takes the control and sets the count again."""
+    library.set_num_threads(n_threads)
+    if library.get_num_threads() == n_threads:
+        return
     clear = getattr(type(library), "clear_controlling_thread", None)
     if clear is not None:
         clear(force=True)
-    library.set_num_threads(n_threads)
-    if clear is not None:
-        clear()
+        library.set_num_threads(n_threads)
 
 
 def single_threaded_blas(kernel):
