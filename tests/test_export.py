@@ -302,3 +302,58 @@ def test_what_the_graph_cannot_represent_is_refused_by_name():
         to_onnx(SequenceScaler().fit(X))
     with pytest.raises(ValueError, match="target_opset"):
         to_onnx(pipe, target_opset=9)
+
+
+def _refused_batches():
+    """Padded batches of X's first two sequences: one as ``predict`` takes
+    it, each other with its first sequence made one ``predict`` refuses."""
+    batch = padded(X[:2])
+    step_of_nan = batch.copy()
+    step_of_nan[0, 2] = np.nan  # a step of NaN before the sequence's end
+    one_nan = batch.copy()
+    one_nan[0, 1, 0] = np.nan  # a NaN among a real step's features
+    no_step = batch.copy()
+    no_step[0] = np.nan  # no real step
+    return batch, {"step": step_of_nan, "feature": one_nan, "empty": no_step}
+
+
+@pytest.mark.parametrize("kind", ["classifier", "tagger", "regressor"])
+def test_sequences_predict_refuses_get_nan_outputs(kind):
+    """A graph cannot raise: where predict raises a ValueError for a
+    sequence, the graph gives it NaN probabilities or values, and the other
+    sequences their predictions."""
+    model = ESTIMATORS[kind](hidden_layer_sizes=(4,), max_iter=2, random_state=0)
+    model.fit(X, Y[kind])
+    onnx_model = to_onnx(model)
+    batch, refused = _refused_batches()
+    name = "variable" if kind == "regressor" else "probabilities"
+    for what, bad in refused.items():
+        with pytest.raises(ValueError):
+            model.predict(bad)
+        outputs = run(onnx_model, None, bad)
+        assert np.isnan(outputs[name][0]).all(), what
+        expected = run(onnx_model, None, batch)[name][1]
+        np.testing.assert_array_equal(outputs[name][1], expected)
+
+
+@pytest.mark.parametrize("columns", [1, 2], ids=["one id column", "two id columns"])
+def test_ids_predict_refuses_get_nan_outputs(columns):
+    """The id 0 inside a sequence (in any column), or a sequence of padding
+    only: NaN probabilities, as predict raises for them."""
+    sequences = TOKENS if columns == 1 else TOKEN_PAIRS
+    model = RNNClassifier(
+        embedding_dim=3 if columns == 1 else (3, 2),
+        hidden_layer_sizes=(4,),
+        max_iter=2,
+        random_state=0,
+    ).fit(sequences, Y["classifier"])
+    onnx_model = to_onnx(model)
+    batch = token_batch(sequences[:2])
+    inside, empty = batch.copy(), batch.copy()
+    inside[(0, 1) if columns == 1 else (0, 1, 1)] = 0
+    empty[0] = 0
+    for bad in (inside, empty):
+        with pytest.raises(ValueError):
+            model.predict(bad)
+        proba = run(onnx_model, None, bad)["probabilities"]
+        assert np.isnan(proba[0]).all() and not np.isnan(proba[1]).any()

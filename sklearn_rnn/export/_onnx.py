@@ -9,7 +9,9 @@ ids and category codes to their table rows (ONNX-ML's ``LabelEncoder``, an
 unseen one to row 0), runs every layer with ONNX's ``RNN``, ``LSTM`` or
 ``GRU`` operator (both directions in one operator for bidirectional layers,
 ``sequence_lens`` for the lengths), and reads the output head as the
-estimator does (:data:`OUTPUTS`):
+estimator does (:data:`OUTPUTS`). A sequence that ``predict`` would refuse
+(padding inside it, or no real step) gets NaN logits, hence NaN outputs:
+a graph cannot raise.
 
 =============== ============================================================
 estimator       outputs
@@ -179,41 +181,36 @@ class GraphBuilder:
 
 def _numeric_inputs(estimator, params, b, X):
     """Numeric features, NaN-padded: the layer's input is X itself."""
-    return _lengths_and_values(b, X, estimator.n_features_in_)
+    return _lengths_and_values(b, X)
 
 
 def _token_inputs(estimator, params, b, X):
     """Token ids, padded with 0 (2D, or 3D with several id columns): each
     column's vectors from its table, concatenated."""
     vocabularies = estimator.token_ids_
-    real = b.add("Not", [b.add("Equal", [X, b.constant([0])])])
+    padding = b.add("Equal", [X, b.constant([0])])
     if isinstance(vocabularies, np.ndarray):
         columns, vocabularies = [X], [vocabularies]
+        lengths, invalid = _padding_layout(b, padding, padding)
     else:
         columns = [
             b.add("Gather", [X, b.constant(c)], axis=2)
             for c in range(len(vocabularies))
         ]
-        # a step is padding when all its ids are 0
-        n_ids = b.add(
-            "ReduceSum",
-            [b.add("Cast", [real], to=INT64), b.constant([2])],
-            keepdims=0,
-        )
-        real = b.add("Greater", [n_ids, b.constant([0])])
+        lengths, invalid = _padding_layout(b, padding, _all_steps(b, padding))
     parts = [
         b.add("Gather", [b.constant(params[name]), b.lookup(column, ids)], axis=0)
         for name, column, ids in zip(
             table_names(len(columns)), columns, vocabularies, strict=True
         )
     ]
-    return _count_steps(b, real), _concat(b, parts)
+    return lengths, _concat(b, parts), invalid
 
 
 def _categorical_inputs(estimator, params, b, X):
     """Numeric features with categorical columns (float64, NaN-padded): each
     categorical column's vectors, then the numeric columns."""
-    lengths, values = _lengths_and_values(b, X, estimator.n_features_in_)
+    lengths, values, invalid = _lengths_and_values(b, X)
     categorical = [int(c) for c in estimator.categorical_features_]
     numeric = [c for c in range(estimator.n_features_in_) if c not in categorical]
     parts = []
@@ -229,23 +226,67 @@ def _categorical_inputs(estimator, params, b, X):
     if numeric:
         rest = b.add("Gather", [values, b.constant(numeric)], axis=2)
         parts.append(b.add("Cast", [rest], to=FLOAT))
-    return lengths, _concat(b, parts)
+    return lengths, _concat(b, parts), invalid
 
 
 def _concat(b, parts):
     return parts[0] if len(parts) == 1 else b.add("Concat", parts, axis=2)
 
 
-def _count_steps(b, real):
-    """Number of True steps of each sequence of ``real`` (N, T), as int32."""
-    counts = b.add(
-        "ReduceSum", [b.add("Cast", [real], to=INT64), b.constant([1])], keepdims=0
+def _all_steps(b, padding):
+    """The steps (N, T) all of whose entries of ``padding`` (N, T, C) are
+    True."""
+    n_real = b.add(
+        "ReduceSum",
+        [b.add("Cast", [b.add("Not", [padding])], to=INT64), b.constant([2])],
+        keepdims=0,
     )
-    return b.add("Cast", [counts], to=INT32)
+    return b.add("Equal", [n_real, b.constant([0])])
 
 
-#: How the graph reads X, for each kind of input: ``(lengths, inputs)``,
-#: the sequences' lengths (int32) and the first layer's input (float32).
+def _padding_layout(b, padding, padding_steps):
+    """``(lengths, invalid)`` of the sequences, from the entries of X that
+    are padding (``padding``, (N, T) or (N, T, C)) and the steps that are
+    all padding (``padding_steps``, (N, T)).
+
+    A sequence's length (int32) runs to its last step that is not all
+    padding, as ``predict`` reads it. It is invalid (bool), as ``predict``
+    refuses it with a ``ValueError``, when padding lies before that step
+    (a NaN among its features, a step of NaN or an id 0 in the middle) or
+    it has no real step; the graph then gives it NaN outputs.
+    """
+    real = b.add("Cast", [b.add("Not", [padding_steps])], to=INT64)
+    # real steps at t or after: a step is inside its sequence while positive
+    later = b.add("CumSum", [real, b.constant(1)], reverse=1)
+    inside = b.add("Greater", [later, b.constant([0])])
+    lengths = b.add(
+        "ReduceSum", [b.add("Cast", [inside], to=INT64), b.constant([1])], keepdims=0
+    )
+    axes = [1]
+    if padding != padding_steps:  # (N, T, C)
+        inside = b.add("Unsqueeze", [inside, b.constant([2])])
+        axes = [1, 2]
+    misplaced = b.add(
+        "ReduceSum",
+        [
+            b.add("Cast", [b.add("And", [padding, inside])], to=INT64),
+            b.constant(axes),
+        ],
+        keepdims=0,
+    )
+    invalid = b.add(
+        "Or",
+        [
+            b.add("Greater", [misplaced, b.constant([0])]),
+            b.add("Equal", [lengths, b.constant([0])]),
+        ],
+    )
+    return b.add("Cast", [lengths], to=INT32), invalid
+
+
+#: How the graph reads X, for each kind of input: ``(lengths, inputs,
+#: invalid)``, the sequences' lengths (int32), the first layer's input
+#: (float32) and the sequences ``predict`` would refuse (bool).
 INPUTS = {
     "numeric": _numeric_inputs,
     "tokens": _token_inputs,
@@ -260,16 +301,14 @@ def input_kind(spec):
     return "categorical" if spec.id_columns else "tokens"
 
 
-def _lengths_and_values(b, X, n_features):
+def _lengths_and_values(b, X):
     """The length of each sequence (int32) from its NaN padding, a step
-    being real unless all its features are NaN, and X with zeros for NaN."""
+    being real unless all its features are NaN, X with zeros for NaN, and
+    the sequences ``predict`` would refuse (:func:`_padding_layout`)."""
     nan = b.add("IsNaN", [X])
-    n_nan = b.add(
-        "ReduceSum", [b.add("Cast", [nan], to=FLOAT), b.constant([2])], keepdims=0
-    )
-    real = b.add("Less", [n_nan, b.constant([float(n_features)])])
+    lengths, invalid = _padding_layout(b, nan, _all_steps(b, nan))
     zero = b.add("CastLike", [b.constant([0.0]), X])
-    return _count_steps(b, real), b.add("Where", [nan, zero, X])
+    return lengths, b.add("Where", [nan, zero, X]), invalid
 
 
 def check_exportable(estimator):
@@ -290,7 +329,7 @@ def build_graph(estimator, builder, X, outputs):
     ``builder``; see the module's notes for what they are."""
     params, spec = check_exportable(estimator)
     b = builder
-    lengths, values = INPUTS[input_kind(spec)](estimator, params, b, X)
+    lengths, values, invalid = INPUTS[input_kind(spec)](estimator, params, b, X)
     inputs = b.add("Transpose", [values], perm=[1, 0, 2])  # (T, N, F)
     n_dirs = len(spec.directions)
     direction = "bidirectional" if n_dirs == 2 else "forward"
@@ -346,6 +385,16 @@ def build_graph(estimator, builder, X, outputs):
         [
             b.add("MatMul", [features, b.constant(params["out.W"])]),
             b.constant(params["out.b"]),
+        ],
+    )
+    # a sequence predict would refuse: NaN outputs (a graph cannot raise)
+    axes = [1, 2] if spec.per_step else [1]
+    logits = b.add(
+        "Where",
+        [
+            b.add("Unsqueeze", [invalid, b.constant(axes)]),
+            b.constant([np.nan]),
+            logits,
         ],
     )
     OUTPUTS[_output_kind(spec.head)].write(estimator, b, logits, outputs)
