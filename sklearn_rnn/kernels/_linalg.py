@@ -170,8 +170,11 @@ def backward_in_groups(
     n_seq, n_steps, n_in = X.shape
     n, m = H.shape[2], dA_x.shape[2]
     n_tasks = max(1, len(task_bounds(n_seq)))
-    # each task's gradients, as rows: dW_x, sum_x, dW_h, sum_h
+    # each task's gradients, as rows: dW_x, sum_x, dW_h, sum_h (each task
+    # writes all of its own; zeros where there is none)
     parts = workspace.empty((n_tasks, n_in + n + 2, m), X.dtype)
+    if n_seq == 0:
+        parts.fill(0)
     shape = (n_seq, n_steps, n_in) if input_gradient else (0, 0, 0)
     dX = workspace.empty(shape, X.dtype)
     W_xT = np.ascontiguousarray(W_x.T)
