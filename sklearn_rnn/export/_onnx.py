@@ -191,7 +191,7 @@ def _token_inputs(estimator, params, b, X):
     padding = b.add("Equal", [X, b.constant([0])])
     if isinstance(vocabularies, np.ndarray):
         columns, vocabularies = [X], [vocabularies]
-        lengths, invalid = _padding_layout(b, padding, padding)
+        lengths, invalid = _padding_layout(b, padding)
     else:
         columns = [
             b.add("Gather", [X, b.constant(c)], axis=2)
@@ -244,10 +244,11 @@ def _all_steps(b, padding):
     return b.add("Equal", [n_real, b.constant([0])])
 
 
-def _padding_layout(b, padding, padding_steps):
+def _padding_layout(b, padding, padding_steps=None):
     """``(lengths, invalid)`` of the sequences, from the entries of X that
-    are padding (``padding``, (N, T) or (N, T, C)) and the steps that are
-    all padding (``padding_steps``, (N, T)).
+    are padding (``padding``, (N, T) or (N, T, C)) and, for (N, T, C), the
+    steps that are all padding (``padding_steps``, (N, T); None when
+    ``padding`` marks whole steps already).
 
     A sequence's length (int32) runs to its last step that is not all
     padding, as ``predict`` reads it. It is invalid (bool), as ``predict``
@@ -255,7 +256,10 @@ def _padding_layout(b, padding, padding_steps):
     (a NaN among its features, a step of NaN or an id 0 in the middle) or
     it has no real step; the graph then gives it NaN outputs.
     """
-    real = b.add("Cast", [b.add("Not", [padding_steps])], to=INT64)
+    whole_steps = padding_steps is None
+    real = b.add(
+        "Cast", [b.add("Not", [padding if whole_steps else padding_steps])], to=INT64
+    )
     # real steps at t or after: a step is inside its sequence while positive
     later = b.add("CumSum", [real, b.constant(1)], reverse=1)
     inside = b.add("Greater", [later, b.constant([0])])
@@ -263,7 +267,7 @@ def _padding_layout(b, padding, padding_steps):
         "ReduceSum", [b.add("Cast", [inside], to=INT64), b.constant([1])], keepdims=0
     )
     axes = [1]
-    if padding != padding_steps:  # (N, T, C)
+    if not whole_steps:  # (N, T, C)
         inside = b.add("Unsqueeze", [inside, b.constant([2])])
         axes = [1, 2]
     misplaced = b.add(

@@ -664,7 +664,7 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None
             loss += window_loss
             gradients, _ = backward(params, spec, trace, dZ, input_gradient=False)
             for name, g in gradients.items():
-                grads[name] = g if name not in grads else grads[name] + g
+                _add_gradient(grads, name, g)
         if stop < n_steps:
             states = _carry_states(states, spec, trace, active, n_seq, dtype)
     loss /= total
@@ -674,6 +674,11 @@ def loss_and_gradient(params, spec, X, lengths, Y, alpha, rng=None, weights=None
             loss += 0.5 * alpha * float(np.sum(p * p)) / total
             grads[name] += (alpha / total) * p
     return float(loss), grads
+
+
+def _add_gradient(grads, name, g):
+    """Add ``g`` to ``grads[name]``, or set it if there is none yet."""
+    grads[name] = g if name not in grads else grads[name] + g
 
 
 def _every_gradient(grads, params, spec, X):
@@ -709,8 +714,7 @@ def _head_loss_and_gradient(params, spec, Z, Y, weights, lengths, total, grads):
         Z, Y, weights, lengths, params
     )
     for name, g in head_grads.items():
-        g = (g / total).astype(dtype)
-        grads[name] = g if name not in grads else grads[name] + g
+        _add_gradient(grads, name, (g / total).astype(dtype))
     return loss, (dZ / total).astype(dtype, copy=False)
 
 
