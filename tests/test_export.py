@@ -205,6 +205,30 @@ def test_categorical_columns():
     assert_same_predictions(model, run(to_onnx(model), coded, batch), coded)
 
 
+def test_category_codes_predict_refuses_get_nan_outputs():
+    """A code that is not a whole number, or beyond 2**53, would be cast to
+    some row inside the graph: predict refuses it, the graph gives NaN."""
+    coded = [np.c_[x[:, :2], t] for x, t in zip(X, TOKENS, strict=True)]
+    model = RNNRegressor(
+        embedding_dim=2,
+        categorical_features=[2],
+        hidden_layer_sizes=(4,),
+        max_iter=2,
+        random_state=0,
+    ).fit(coded, Y["regressor"])
+    onnx_model = to_onnx(model)
+    batch = padded(coded[:2]).astype(np.float64)
+    for i, x in enumerate(coded[:2]):
+        batch[i, : len(x)] = x
+    for code in (1.5, 2.0**60):
+        bad = batch.copy()
+        bad[0, 1, 2] = code
+        with pytest.raises(ValueError):
+            model.predict(bad)
+        values = run(onnx_model, None, bad)["variable"]
+        assert np.isnan(values[0]).all() and not np.isnan(values[1]).any()
+
+
 def viterbi(emissions, transitions, start, end):
     """The likeliest tag sequence of one sequence's emissions (n_steps,
     n_tags), as the user guide decodes the CRF's outputs."""
@@ -314,7 +338,14 @@ def _refused_batches():
     one_nan[0, 1, 0] = np.nan  # a NaN among a real step's features
     no_step = batch.copy()
     no_step[0] = np.nan  # no real step
-    return batch, {"step": step_of_nan, "feature": one_nan, "empty": no_step}
+    infinite = batch.copy()
+    infinite[0, 1, 2] = np.inf
+    return batch, {
+        "step": step_of_nan,
+        "feature": one_nan,
+        "empty": no_step,
+        "infinite": infinite,
+    }
 
 
 @pytest.mark.parametrize("kind", ["classifier", "tagger", "regressor"])

@@ -10,8 +10,9 @@ unseen one to row 0), runs every layer with ONNX's ``RNN``, ``LSTM`` or
 ``GRU`` operator (both directions in one operator for bidirectional layers,
 ``sequence_lens`` for the lengths), and reads the output head as the
 estimator does (:data:`OUTPUTS`). A sequence that ``predict`` would refuse
-(padding inside it, or no real step) gets NaN logits, hence NaN outputs:
-a graph cannot raise.
+(padding inside it, no real step, an infinite value, a category code that
+is not a whole number up to 2**53) gets NaN logits, hence NaN outputs: a
+graph cannot raise.
 
 =============== ============================================================
 estimator       outputs
@@ -47,6 +48,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sklearn_rnn.inputs._categories import MAX_EXACT_CODE
 from sklearn_rnn.kernels import elman, gru, lstm
 from sklearn_rnn.network._network import table_names
 
@@ -221,6 +223,18 @@ def _categorical_inputs(estimator, params, b, X):
         strict=True,
     ):
         codes = b.add("Gather", [values, b.constant(c)], axis=2)
+        # as predict refuses them: codes not whole, or beyond float64's
+        # exact integers
+        not_whole = b.add("Not", [b.add("Equal", [b.add("Floor", [codes]), codes])])
+        huge = b.add(
+            "Greater",
+            [
+                b.add("Abs", [codes]),
+                b.constant([float(MAX_EXACT_CODE)], dtype=np.float64),
+            ],
+        )
+        bad = _any(b, b.add("Or", [not_whole, huge]), [1])
+        invalid = b.add("Or", [invalid, bad])
         rows = b.lookup(b.add("Cast", [codes], to=INT64), known)
         parts.append(b.add("Gather", [b.constant(params[name]), rows], axis=0))
     if numeric:
@@ -270,22 +284,19 @@ def _padding_layout(b, padding, padding_steps=None):
     if not whole_steps:  # (N, T, C)
         inside = b.add("Unsqueeze", [inside, b.constant([2])])
         axes = [1, 2]
-    misplaced = b.add(
+    misplaced = _any(b, b.add("And", [padding, inside]), axes)
+    invalid = b.add("Or", [misplaced, b.add("Equal", [lengths, b.constant([0])])])
+    return b.add("Cast", [lengths], to=INT32), invalid
+
+
+def _any(b, flags, axes):
+    """Whether any of ``flags`` (bool) is True along ``axes``, per sequence."""
+    count = b.add(
         "ReduceSum",
-        [
-            b.add("Cast", [b.add("And", [padding, inside])], to=INT64),
-            b.constant(axes),
-        ],
+        [b.add("Cast", [flags], to=INT64), b.constant(axes)],
         keepdims=0,
     )
-    invalid = b.add(
-        "Or",
-        [
-            b.add("Greater", [misplaced, b.constant([0])]),
-            b.add("Equal", [lengths, b.constant([0])]),
-        ],
-    )
-    return b.add("Cast", [lengths], to=INT32), invalid
+    return b.add("Greater", [count, b.constant([0])])
 
 
 #: How the graph reads X, for each kind of input: ``(lengths, inputs,
@@ -308,9 +319,11 @@ def input_kind(spec):
 def _lengths_and_values(b, X):
     """The length of each sequence (int32) from its NaN padding, a step
     being real unless all its features are NaN, X with zeros for NaN, and
-    the sequences ``predict`` would refuse (:func:`_padding_layout`)."""
+    the sequences ``predict`` would refuse (:func:`_padding_layout`, and an
+    infinite value anywhere)."""
     nan = b.add("IsNaN", [X])
     lengths, invalid = _padding_layout(b, nan, _all_steps(b, nan))
+    invalid = b.add("Or", [invalid, _any(b, b.add("IsInf", [X]), [1, 2])])
     zero = b.add("CastLike", [b.constant([0.0]), X])
     return lengths, b.add("Where", [nan, zero, X]), invalid
 
